@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// The probe catalog: templates/*.yaml (embedded in the binary) in, lookup tables
+// of probes, struct layouts and enums out.
+#ifndef OVSTRACE_CATALOG_H
+#define OVSTRACE_CATALOG_H
+
+#include "diag.h"
+#include "types.h"
+
+#include <stdint.h>
+
+struct cat_arg {
+    char *name;
+    struct type type;
+    int index;               /* argN for USDT/kprobes; field order for tracepoints */
+};
+
+enum probe_kind { PK_USDT, PK_TRACEPOINT, PK_KPROBE, PK_KRETPROBE, PK_UPROBE, PK_URETPROBE };
+
+struct cat_probe {
+    char *spec;              /* "usdt:revalidate:flow_result" */
+    enum probe_kind kind;
+    char *provider;          /* USDT provider / tracepoint category; NULL for kprobes */
+    char *name;              /* probe / tracepoint / function name */
+    char *since;             /* first OVS release (USDT only) */
+    char *datapath;          /* any | netlink | userspace, or NULL */
+    char *doc;
+    struct cat_arg *args;
+    int nargs;
+};
+
+struct cat_field {
+    char *name;
+    int offset;
+    struct type type;
+    char *since;
+};
+
+struct cat_struct {
+    char *name;
+    int size;
+    char *where;
+    struct cat_field *fields;
+    int nfields;
+};
+
+struct cat_enum_value {
+    int64_t value;
+    char *name, *c, *text, *since;
+};
+
+struct cat_enum {
+    char *name;
+    int size;
+    int flags;
+    struct cat_enum_value *values;
+    int nvalues;
+};
+
+struct catalog {
+    struct cat_probe *probes;
+    int nprobes;
+    struct cat_struct *structs;
+    int nstructs;
+    struct cat_enum *enums;
+    int nenums;
+};
+
+/* Load the embedded templates. Errors (a broken template) are reported in d. */
+struct catalog *catalog_load(struct diag *d);
+void catalog_free(struct catalog *c);
+
+const struct cat_probe *catalog_probe(const struct catalog *c, enum probe_kind kind, const char *provider,
+                                      const char *name);
+const struct cat_struct *catalog_struct(const struct catalog *c, const char *name);
+const struct cat_field *catalog_field(const struct cat_struct *s, const char *name);
+const struct cat_enum *catalog_enum(const struct catalog *c, const char *name);
+/* Find a value by short name or C name (case-sensitive). */
+const struct cat_enum_value *catalog_enum_lookup(const struct cat_enum *e, const char *name);
+const struct cat_arg *cat_probe_arg(const struct cat_probe *p, const char *name);
+
+const char *probe_kind_name(enum probe_kind k);
+
+/* Compare dotted versions: <0, 0, >0. */
+int version_cmp(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The command table: each `ovstrace COMMAND` is a function in its own file.
+#ifndef OVSTRACE_CLI_H
+#define OVSTRACE_CLI_H
+
+#include "util.h"
+
+struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(void);
+};
+
+int cmd_compile(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_help_recipe(int argc, char **argv);
+int cmd_probes(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+void help_compile(void);
+void help_check(void);
+void help_list(void);
+void help_help(void);
+void help_probes(void);
+void help_run(void);
+
+/* Usage error: message to stderr, "see ovstrace CMD --help", exit status 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a PID option value; 0 if invalid. */
+int cli_parse_pid(const char *s);
+
+#define EXIT_USAGE 2
+
+/* Options shared by compile, check and run. */
+struct compile_args {
+    struct vec recipes;         /* positional RECIPE arguments */
+    struct vec params;          /* -p NAME=VALUE */
+    const char *target;         /* --target PATH */
+    int pid;                    /* --pid PID */
+    const char *output;         /* -o FILE (compile) */
+    const char *bpftrace;       /* --bpftrace PATH (run) */
+    const char *record;         /* --record FILE (run) */
+    int raw;                    /* --raw (run): bpftrace's own output, not rendered */
+    int extra_argc;             /* after "--" (run): passed to bpftrace */
+    char **extra_argv;
+};
+int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_args *a);
+void compile_args_free(struct compile_args *a);
+
+#endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovstrace compile` and `ovstrace check`: run the pipeline on recipes and write
+// the bpftrace script (compile) or a one-line verdict per recipe (check).
+#include "cli.h"
+#include "pipeline.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_args *a)
+{
+    static const struct option longopts[] = {
+        { "param", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
+        { "target", required_argument, NULL, 't' }, { "pid", required_argument, NULL, 'P' },
+        { "bpftrace", required_argument, NULL, 'B' }, { "record", required_argument, NULL, 'R' },
+        { "raw", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+    };
+    memset(a, 0, sizeof *a);
+    /* Everything after "--" belongs to bpftrace (run); options may come before or after the recipe. */
+    int end = 1;
+    while (end < argc && strcmp(argv[end], "--") != 0)
+        end++;
+    if (end < argc) {
+        a->extra_argc = argc - end - 1;
+        a->extra_argv = argv + end + 1;
+    }
+    argc = end;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "p:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p': vec_push(&a->params, optarg); break;
+        case 'o': a->output = optarg; break;
+        case 't': a->target = optarg; break;
+        case 'P':
+            a->pid = cli_parse_pid(optarg);
+            if (!a->pid)
+                return cli_usage(cmd, "--pid '%s' is not a process id", optarg);
+            break;
+        case 'B': a->bpftrace = optarg; break;
+        case 'R': a->record = optarg; break;
+        case 'r': a->raw = 1; break;
+        case '?':
+            if (optopt)
+                return cli_usage(cmd, "option -%c needs a value", optopt);
+            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+        default:
+            return cli_usage(cmd, "unexpected option");
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        vec_push(&a->recipes, argv[i]);
+    return 0;
+}
+
+void compile_args_free(struct compile_args *a)
+{
+    vec_free(&a->recipes);
+    vec_free(&a->params);
+}
+
+static int write_output(const char *path, const char *text)
+{
+    if (!path) {
+        fputs(text, stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "ovstrace: cannot write '%s'\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+    struct compile_args a;
+    int rc = compile_args_parse("compile", argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.recipes.n != 1) {
+        compile_args_free(&a);
+        return cli_usage("compile", a.recipes.n ? "compile takes one recipe" : "which recipe? (ovstrace list)");
+    }
+    struct pipeline_options o = { a.recipes.v[0], (char **)a.params.v, a.params.n, a.target, a.pid, 0, 0 };
+    struct pipeline_result res;
+    rc = pipeline_run(&o, &res);
+    if (rc == 0)
+        rc = write_output(a.output, res.script);
+    pipeline_result_free(&res);
+    compile_args_free(&a);
+    return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    struct compile_args a;
+    int rc = compile_args_parse("check", argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.recipes.n == 0) {
+        compile_args_free(&a);
+        return cli_usage("check", "which recipes? (ovstrace list)");
+    }
+    int failed = 0;
+    for (int i = 0; i < a.recipes.n; i++) {
+        struct pipeline_options o = { a.recipes.v[i], (char **)a.params.v, a.params.n, a.target, a.pid, 0, 1 };
+        struct pipeline_result res;
+        if (pipeline_run(&o, &res) == 0) {
+            printf("%s: ok, %d probe%s", res.recipe_path, res.nprobes, res.nprobes == 1 ? "" : "s");
+            if (res.needs_ovs)
+                printf(", needs Open vSwitch >= %s", res.needs_ovs);
+            printf("\n");
+        } else {
+            failed = 1;
+        }
+        pipeline_result_free(&res);
+    }
+    compile_args_free(&a);
+    return failed;
+}
+
+void help_compile(void)
+{
+    printf("usage: ovstrace compile RECIPE [-p NAME=VALUE]... [-o FILE] [--target PATH | --pid PID]\n"
+           "\n"
+           "Compile RECIPE (a file, or the name of a bundled recipe) into a bpftrace script and\n"
+           "write it to standard output. Nothing is written when the recipe has errors.\n"
+           "\n"
+           "  -p, --param NAME=VALUE   set a recipe parameter (ovstrace help RECIPE lists them)\n"
+           "  -o, --output FILE        write the script to FILE instead of standard output\n"
+           "      --target PATH        attach to this ovs-vswitchd binary (every process running it)\n"
+           "      --pid PID            attach to this process's binary, and filter kernel probes by PID\n"
+           "\n"
+           "Without --target or --pid the script attaches to the process bpftrace is given:\n"
+           "  ovstrace compile reval_monitor | bpftrace -p $(pidof ovs-vswitchd) -\n"
+           "Recipes with kernel probes (tracepoints, kprobes) also take the PID as first argument:\n"
+           "  ovstrace compile kernel_delay | bpftrace -p PID - PID\n");
+}
+
+void help_check(void)
+{
+    printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID]\n"
+           "\n"
+           "Load, type-check and lower each RECIPE without printing a script. Prints one line\n"
+           "per good recipe and positioned errors for the others; exits 1 if any recipe failed.\n");
+}

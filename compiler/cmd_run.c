@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ovstrace run`: compile a recipe, find the ovs-vswitchd to trace, run bpftrace
+// on it with the harmless RLIMIT_MEMLOCK noise filtered out, forward Ctrl-C, and
+// exit with bpftrace's status.
+#include "cli.h"
+#include "pipeline.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig)
+{
+    if (child_pid > 0)
+        kill(child_pid, sig);
+}
+
+/* Every process whose comm is ovs-vswitchd. */
+static int find_vswitchd(int *pids, int max)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int pid = cli_parse_pid(de->d_name);
+        if (!pid)
+            continue;
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof path, "/proc/%d/comm", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof comm, f))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+        if (strcmp(comm, "ovs-vswitchd") == 0 && n < max)
+            pids[n++] = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+static int choose_pid(int given)
+{
+    if (given) {
+        if (kill(given, 0) < 0 && errno == ESRCH) {
+            fprintf(stderr, "ovstrace: no process %d\n", given);
+            return 0;
+        }
+        return given;
+    }
+    int pids[16];
+    int n = find_vswitchd(pids, 16);
+    if (n == 1)
+        return pids[0];
+    if (n == 0) {
+        fprintf(stderr, "ovstrace: no ovs-vswitchd is running; start one or give --pid PID\n");
+    } else {
+        fprintf(stderr, "ovstrace: %d ovs-vswitchd processes are running; choose one with --pid:", n);
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, " %d", pids[i]);
+        fprintf(stderr, "\n");
+    }
+    return 0;
+}
+
+/* bpftrace needs tracefs for tracepoints; USDT works without it but complains at exit. */
+static void ensure_tracefs(void)
+{
+    struct stat st;
+    if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0)
+        return;
+    if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0)
+        fprintf(stderr, "ovstrace: warning: tracefs is not mounted and could not be (%s)\n", strerror(errno));
+}
+
+static char *write_temp_script(const char *script)
+{
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *path = xasprintf("%s/ovstrace-XXXXXX.bt", dir);
+    int fd = mkstemps(path, 3);
+    if (fd < 0) {
+        fprintf(stderr, "ovstrace: cannot create a temporary file in %s: %s\n", dir, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    size_t len = strlen(script), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, script + off, len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    close(fd);
+    if (off < len) {
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+/* Copy bpftrace's stderr to ours, minus the RLIMIT_MEMLOCK line it prints on every run
+ * in sandboxes without CAP_SYS_RESOURCE: harmless, and alarming at 3 a.m. */
+static void filter_stderr(int fd)
+{
+    FILE *in = fdopen(fd, "r");
+    if (!in)
+        return;
+    char line[4096];
+    while (fgets(line, sizeof line, in)) {
+        if (strstr(line, "couldn't set RLIMIT_MEMLOCK"))
+            continue;
+        fputs(line, stderr);
+        fflush(stderr);
+    }
+    fclose(in);
+}
+
+static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path)
+{
+    const char *bpftrace = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+    char pidtext[16];
+    snprintf(pidtext, sizeof pidtext, "%d", pid);
+    char **argv = xcalloc((size_t)a->extra_argc + 8, sizeof *argv);
+    int n = 0;
+    argv[n++] = (char *)bpftrace;
+    for (int i = 0; i < a->extra_argc; i++)
+        argv[n++] = a->extra_argv[i];
+    argv[n++] = "-p";
+    argv[n++] = pidtext;
+    argv[n++] = (char *)script_path;
+    argv[n++] = pidtext;    /* $1: kernel probes are filtered by it */
+    int errpipe[2];
+    if (pipe(errpipe) < 0) {
+        free(argv);
+        return 1;
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        /* Own process group: a terminal's Ctrl-C reaches us once, and we pass it on once. */
+        setpgid(0, 0);
+        dup2(errpipe[1], STDERR_FILENO);
+        close(errpipe[0]);
+        close(errpipe[1]);
+        execvp(bpftrace, argv);
+        fprintf(stderr, "ovstrace: cannot run %s: %s\n", bpftrace, strerror(errno));
+        _exit(127);
+    }
+    free(argv);
+    close(errpipe[1]);
+    if (child < 0) {
+        close(errpipe[0]);
+        fprintf(stderr, "ovstrace: fork: %s\n", strerror(errno));
+        return 1;
+    }
+    child_pid = child;
+    struct sigaction sa = { .sa_handler = forward_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    filter_stderr(errpipe[0]);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct compile_args a;
+    int rc = compile_args_parse("run", argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.recipes.n != 1) {
+        compile_args_free(&a);
+        return cli_usage("run", a.recipes.n ? "run takes one recipe" : "which recipe? (ovstrace list)");
+    }
+    int pid = choose_pid(a.pid);
+    if (!pid) {
+        compile_args_free(&a);
+        return 1;
+    }
+    struct pipeline_options o = { a.recipes.v[0], (char **)a.params.v, a.params.n, a.target, pid, 1, 0 };
+    struct pipeline_result res;
+    rc = pipeline_run(&o, &res);
+    char *path = rc == 0 ? write_temp_script(res.script) : NULL;
+    if (rc == 0 && !path)
+        rc = 1;
+    if (path) {
+        ensure_tracefs();
+        fprintf(stderr, "ovstrace: tracing ovs-vswitchd pid %d with %s\n", pid, res.recipe_name);
+        rc = run_bpftrace(&a, pid, path);
+        unlink(path);
+        free(path);
+    }
+    pipeline_result_free(&res);
+    compile_args_free(&a);
+    return rc;
+}
+
+void help_run(void)
+{
+    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [-- BPFTRACE-ARGS]\n"
+           "\n"
+           "Compile RECIPE and run it with bpftrace against ovs-vswitchd until Ctrl-C (or until the\n"
+           "recipe's window ends, or the process exits). Final statistics are printed on the way out.\n"
+           "\n"
+           "  -p, --param NAME=VALUE   set a recipe parameter (ovstrace help RECIPE lists them)\n"
+           "      --pid PID            trace this process (default: the one running ovs-vswitchd)\n"
+           "      --target PATH        attach by binary path instead of to the process\n"
+           "      --bpftrace PATH      the bpftrace to run (default: $BPFTRACE, else bpftrace in PATH)\n"
+           "  -- ARGS                  pass ARGS to bpftrace, e.g. -- -f json\n"
+           "\n"
+           "The exit status is bpftrace's. The script is written to a temporary file and removed\n"
+           "afterwards; use 'ovstrace compile' to keep it.\n");
+}

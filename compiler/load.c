@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: Apache-2.0
+// Load pass: a recipe file in, the recipe model out. Reads the YAML tree, checks
+// its shape (known keys, right node kinds, valid names) and parses every
+// embedded expression; names, types and probes are left to the checker.
+#include "load.h"
+#include "parse.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct loader {
+    struct recipe *r;
+    struct diag *d;
+};
+
+/* Unknown keys are the most common typo in YAML: point at them and suggest. */
+static void check_keys(struct loader *L, const struct ynode *map, const char *const *allowed, const char *what)
+{
+    int n = 0;
+    while (allowed[n])
+        n++;
+    for (int i = 0; i < map->n; i++) {
+        const char *key = map->keys[i]->value;
+        int ok = 0;
+        for (int j = 0; j < n && !ok; j++)
+            ok = strcmp(key, allowed[j]) == 0;
+        if (ok)
+            continue;
+        diag_error(L->d, map->keys[i]->loc, "unknown key '%s' in %s", key, what);
+        const char *near = closest_name(key, allowed, n);
+        if (near)
+            diag_hint(L->d, "did you mean '%s'?", near);
+    }
+}
+
+static const struct ynode *want(struct loader *L, const struct ynode *n, enum ynode_kind kind, const char *what)
+{
+    if (!n)
+        return NULL;
+    if (n->kind != kind) {
+        diag_error(L->d, n->loc, "%s must be %s, not %s", what, ynode_kind_name(kind), ynode_kind_name(n->kind));
+        return NULL;
+    }
+    return n;
+}
+
+static char *text_of(struct loader *L, const struct ynode *map, const char *key)
+{
+    const struct ynode *n = want(L, ymap_get(map, key), Y_SCALAR, key);
+    return n ? xstrdup(n->value) : NULL;
+}
+
+/* Names that become bpftrace identifiers: a strict alphabet keeps them inert. */
+static int valid_ident(struct loader *L, const struct ynode *key, const char *what)
+{
+    const char *s = key->value;
+    int ok = islower((unsigned char)s[0]) && key->vlen <= 48;
+    for (const char *p = s; ok && *p; p++)
+        ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
+    if (!ok) {
+        diag_error(L->d, key->loc, "invalid %s name '%s'", what, s);
+        diag_hint(L->d, "use lower-case letters, digits and '_', starting with a lower-case letter (at most 48)");
+    }
+    return ok;
+}
+
+static struct expr *expr_at(struct loader *L, const struct ynode *map, const char *key)
+{
+    const struct ynode *n = ymap_get(map, key);
+    if (!n)
+        return NULL;
+    return parse_expr(n, L->d);
+}
+
+static void load_probe_use(struct loader *L, const struct ynode *n, struct probe_use *u, const char *what)
+{
+    if (!want(L, n, Y_SCALAR, what))
+        return;
+    u->node = n;
+    u->text = xstrdup(n->value);
+    u->loc = n->loc;
+}
+
+/* ---- params ---- */
+
+static const char *const param_types[] = { "int", "duration", "bool", "enum", "string", "odp_flow", "probe", NULL };
+
+static void load_param(struct loader *L, const struct ynode *key, const struct ynode *spec, struct param *p)
+{
+    static const char *const keys[] = { "type", "default", "min", "max", "values", "help", NULL };
+    p->name = xstrdup(key->value);
+    p->loc = key->loc;
+    valid_ident(L, key, "parameter");
+    if (!want(L, spec, Y_MAP, "a parameter"))
+        return;
+    check_keys(L, spec, keys, "a parameter");
+    const struct ynode *t = want(L, ymap_get(spec, "type"), Y_SCALAR, "type");
+    if (!t) {
+        if (!ymap_get(spec, "type"))
+            diag_error(L->d, key->loc, "parameter '%s' has no type", p->name);
+        return;
+    }
+    int i = 0;
+    while (param_types[i] && strcmp(param_types[i], t->value) != 0)
+        i++;
+    if (!param_types[i]) {
+        diag_error(L->d, t->loc, "unknown parameter type '%s'", t->value);
+        const char *near = closest_name(t->value, param_types, 7);
+        diag_hint(L->d, near ? "did you mean '%s'?" : "types are int, duration, bool, enum, string, odp_flow, probe%s",
+                  near ? near : "");
+        return;
+    }
+    p->type = (enum param_type)i;
+    p->help = text_of(L, spec, "help");
+    p->default_node = ymap_get(spec, "default");
+    const struct ynode *values = ymap_get(spec, "values");
+    if (p->type == P_ENUM) {
+        if (!want(L, values, Y_SEQ, "values") || values->n == 0) {
+            if (!values)
+                diag_error(L->d, t->loc, "an enum parameter needs a 'values' list");
+            return;
+        }
+        p->choices = xcalloc((size_t)values->n, sizeof *p->choices);
+        for (int j = 0; j < values->n; j++)
+            if (want(L, values->items[j], Y_SCALAR, "an enum value"))
+                p->choices[p->nchoices++] = xstrdup(values->items[j]->value);
+    } else if (values) {
+        diag_error(L->d, ymap_key(spec, "values")->loc, "'values' is only for enum parameters");
+    }
+    for (int m = 0; m < 2; m++) {
+        const char *mk = m ? "max" : "min";
+        const struct ynode *v = want(L, ymap_get(spec, mk), Y_SCALAR, mk);
+        if (!v)
+            continue;
+        if (p->type != P_INT) {
+            diag_error(L->d, ymap_key(spec, mk)->loc, "'%s' is only for int parameters", mk);
+            continue;
+        }
+        char *end;
+        long long x = strtoll(v->value, &end, 0);
+        if (*end || !v->vlen) {
+            diag_error(L->d, v->loc, "'%s' must be an integer", mk);
+            continue;
+        }
+        if (m) { p->has_max = 1; p->max = x; } else { p->has_min = 1; p->min = x; }
+    }
+}
+
+static void load_params(struct loader *L, const struct ynode *map)
+{
+    if (!want(L, map, Y_MAP, "params"))
+        return;
+    L->r->params = xcalloc((size_t)map->n, sizeof *L->r->params);
+    for (int i = 0; i < map->n; i++)
+        load_param(L, map->keys[i], map->items[i], &L->r->params[L->r->nparams++]);
+}
+
+/* ---- spans ---- */
+
+static void load_span(struct loader *L, const struct ynode *key, const struct ynode *spec, struct span *s)
+{
+    static const char *const keys[] = { "from", "to", "key", "capture", "count", NULL };
+    s->name = xstrdup(key->value);
+    s->loc = key->loc;
+    valid_ident(L, key, "span");
+    if (!want(L, spec, Y_MAP, "a span"))
+        return;
+    check_keys(L, spec, keys, "a span");
+    if (!ymap_get(spec, "from") || !ymap_get(spec, "to"))
+        diag_error(L->d, key->loc, "span '%s' needs both 'from' and 'to' probes", s->name);
+    load_probe_use(L, ymap_get(spec, "from"), &s->from, "from");
+    load_probe_use(L, ymap_get(spec, "to"), &s->to, "to");
+    const struct ynode *k = ymap_get(spec, "key");
+    if (!k) {
+        diag_error(L->d, key->loc, "span '%s' needs a 'key' (e.g. tid) to pair its start with its end", s->name);
+    } else {
+        int n = k->kind == Y_SEQ ? k->n : 1;
+        s->key_nodes = xcalloc((size_t)n, sizeof *s->key_nodes);
+        for (int i = 0; i < n; i++) {
+            const struct ynode *kn = k->kind == Y_SEQ ? k->items[i] : k;
+            struct expr *probe_parse = parse_expr(kn, L->d);    /* report syntax errors once */
+            if (probe_parse)
+                s->key_nodes[s->nkeys++] = kn;
+            expr_free(probe_parse);
+        }
+    }
+    const struct ynode *cap = want(L, ymap_get(spec, "capture"), Y_MAP, "capture");
+    if (cap) {
+        s->captures = xcalloc((size_t)cap->n, sizeof *s->captures);
+        for (int i = 0; i < cap->n; i++) {
+            struct capture *c = &s->captures[s->ncaptures++];
+            c->name = xstrdup(cap->keys[i]->value);
+            c->loc = cap->keys[i]->loc;
+            c->node = cap->items[i];
+            valid_ident(L, cap->keys[i], "capture");
+        }
+    }
+    const struct ynode *cnt = want(L, ymap_get(spec, "count"), Y_MAP, "count");
+    if (cnt) {
+        s->counts = xcalloc((size_t)cnt->n, sizeof *s->counts);
+        for (int i = 0; i < cnt->n; i++) {
+            struct span_count *c = &s->counts[s->ncounts++];
+            c->name = xstrdup(cnt->keys[i]->value);
+            c->loc = cnt->keys[i]->loc;
+            valid_ident(L, cnt->keys[i], "count");
+            load_probe_use(L, cnt->items[i], &c->on, "a counted probe");
+        }
+    }
+}
+
+static void load_spans(struct loader *L, const struct ynode *map)
+{
+    if (!want(L, map, Y_MAP, "spans"))
+        return;
+    L->r->spans = xcalloc((size_t)map->n, sizeof *L->r->spans);
+    for (int i = 0; i < map->n; i++)
+        load_span(L, map->keys[i], map->items[i], &L->r->spans[L->r->nspans++]);
+}
+
+/* ---- outputs ---- */
+
+static void load_column(struct loader *L, const struct ynode *n, struct column *c)
+{
+    static const char *const keys[] = { "name", "value", "format", "width", "when", NULL };
+    if (!want(L, n, Y_MAP, "a column"))
+        return;
+    c->loc = n->loc;
+    const struct ynode *value;
+    if (ymap_get(n, "value")) {
+        check_keys(L, n, keys, "a column");
+        c->name = text_of(L, n, "name");
+        value = ymap_get(n, "value");
+        const struct ynode *f = want(L, ymap_get(n, "format"), Y_SCALAR, "format");
+        if (f) {
+            c->format = xstrdup(f->value);
+            c->format_loc = f->loc;
+        }
+        const struct ynode *w = want(L, ymap_get(n, "width"), Y_SCALAR, "width");
+        if (w) {
+            char *end;
+            long x = strtol(w->value, &end, 10);
+            if (*end || x < 1 || x > 200)
+                diag_error(L->d, w->loc, "column width must be an integer from 1 to 200");
+            else
+                c->width = (int)x;
+        }
+        if (!c->name)
+            diag_error(L->d, n->loc, "a column needs a 'name'");
+        c->when = expr_at(L, n, "when");
+    } else if (n->n == 1) {
+        /* The short form `- TID: tid`. */
+        c->name = xstrdup(n->keys[0]->value);
+        value = n->items[0];
+    } else {
+        diag_error(L->d, n->loc, "a column is `- NAME: expression` or a mapping with 'name' and 'value'");
+        return;
+    }
+    c->value_node = value;
+    c->value = parse_expr(value, L->d);
+}
+
+static void load_event(struct loader *L, const struct ynode *n, struct output *o)
+{
+    static const char *const keys[] = { "on", "where", "columns", NULL };
+    o->kind = OUT_EVENT;
+    o->loc = n->loc;
+    if (!want(L, n, Y_MAP, "an event"))
+        return;
+    check_keys(L, n, keys, "an event");
+    if (!ymap_get(n, "on"))
+        diag_error(L->d, n->loc, "an event needs 'on:', the probe or span it prints at");
+    load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
+    o->where = expr_at(L, n, "where");
+    const struct ynode *cols = want(L, ymap_get(n, "columns"), Y_SEQ, "columns");
+    if (!cols || cols->n == 0) {
+        if (!ymap_get(n, "columns"))
+            diag_error(L->d, n->loc, "an event needs a 'columns' list");
+        return;
+    }
+    o->cols = xcalloc((size_t)cols->n, sizeof *o->cols);
+    for (int i = 0; i < cols->n; i++)
+        load_column(L, cols->items[i], &o->cols[o->ncols++]);
+}
+
+static void load_events(struct loader *L, const struct ynode *seq)
+{
+    if (!want(L, seq, Y_SEQ, "events"))
+        return;
+    struct recipe *r = L->r;
+    r->outputs = xrealloc(r->outputs, (size_t)(r->noutputs + seq->n) * sizeof *r->outputs);
+    for (int i = 0; i < seq->n; i++) {
+        struct output *o = &r->outputs[r->noutputs++];
+        memset(o, 0, sizeof *o);
+        load_event(L, seq->items[i], o);
+    }
+}
+
+static void load_aggregate(struct loader *L, const struct ynode *key, const struct ynode *n, struct output *o)
+{
+    static const char *const keys[] = { "on", "where", "value", "by", "title", NULL };
+    o->kind = OUT_AGG;
+    o->name = xstrdup(key->value);
+    o->loc = key->loc;
+    valid_ident(L, key, "aggregate");
+    if (!want(L, n, Y_MAP, "an aggregate"))
+        return;
+    check_keys(L, n, keys, "an aggregate");
+    if (!ymap_get(n, "on"))
+        diag_error(L->d, key->loc, "aggregate '%s' needs 'on:', the probe or span it counts", o->name);
+    if (!ymap_get(n, "value"))
+        diag_error(L->d, key->loc, "aggregate '%s' needs 'value:', e.g. count() or hist(EXPR)", o->name);
+    load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
+    o->where = expr_at(L, n, "where");
+    o->value = expr_at(L, n, "value");
+    o->title = text_of(L, n, "title");
+    const struct ynode *by = ymap_get(n, "by");
+    if (by) {
+        int cnt = by->kind == Y_SEQ ? by->n : 1;
+        o->by = xcalloc((size_t)cnt, sizeof *o->by);
+        for (int i = 0; i < cnt; i++) {
+            struct expr *e = parse_expr(by->kind == Y_SEQ ? by->items[i] : by, L->d);
+            if (e)
+                o->by[o->nby++] = e;
+        }
+    }
+}
+
+static void load_aggregates(struct loader *L, const struct ynode *map)
+{
+    if (!want(L, map, Y_MAP, "aggregates"))
+        return;
+    struct recipe *r = L->r;
+    r->outputs = xrealloc(r->outputs, (size_t)(r->noutputs + map->n) * sizeof *r->outputs);
+    for (int i = 0; i < map->n; i++) {
+        struct output *o = &r->outputs[r->noutputs++];
+        memset(o, 0, sizeof *o);
+        load_aggregate(L, map->keys[i], map->items[i], o);
+    }
+}
+
+/* ---- report and window ---- */
+
+static void load_report(struct loader *L, const struct ynode *n)
+{
+    static const char *const keys[] = { "every", "reset", NULL };
+    if (!want(L, n, Y_MAP, "report"))
+        return;
+    check_keys(L, n, keys, "report");
+    L->r->report_every_ns = 0;
+    const struct ynode *every = ymap_get(n, "every");
+    if (every) {
+        struct expr *e = parse_expr(every, L->d);
+        if (e && e->kind == E_DURATION && e->ival >= 1000000)
+            L->r->report_every_ns = e->ival;
+        else if (e)
+            diag_error(L->d, every->loc, "'every' must be a duration of at least 1ms, like 1s or 500ms");
+        expr_free(e);
+    }
+    const struct ynode *reset = want(L, ymap_get(n, "reset"), Y_SCALAR, "reset");
+    if (reset) {
+        if (strcmp(reset->value, "true") && strcmp(reset->value, "false"))
+            diag_error(L->d, reset->loc, "'reset' must be true or false");
+        L->r->report_reset = strcmp(reset->value, "true") == 0;
+    }
+}
+
+static void load_window(struct loader *L, const struct ynode *n)
+{
+    static const char *const keys[] = { "start", "stop", "time", "interval", "count", NULL };
+    struct window *w = &L->r->window;
+    if (!want(L, n, Y_MAP, "window"))
+        return;
+    check_keys(L, n, keys, "window");
+    w->present = 1;
+    w->loc = n->loc;
+    if (ymap_get(n, "start")) {
+        w->has_start = 1;
+        load_probe_use(L, ymap_get(n, "start"), &w->start, "start");
+    }
+    if (ymap_get(n, "stop")) {
+        w->has_stop = 1;
+        load_probe_use(L, ymap_get(n, "stop"), &w->stop, "stop");
+    }
+    w->time_node = ymap_get(n, "time");
+    w->interval_node = ymap_get(n, "interval");
+    w->count_node = ymap_get(n, "count");
+    w->count = 1;
+}
+
+/* ---- the document ---- */
+
+static void load_document(struct loader *L, const struct ynode *root)
+{
+    static const char *const keys[] = {
+        "name", "summary", "about", "usage", "example", "origin", "ovs",
+        "params", "spans", "events", "aggregates", "report", "window", NULL,
+    };
+    struct recipe *r = L->r;
+    if (!want(L, root, Y_MAP, "a recipe"))
+        return;
+    check_keys(L, root, keys, "a recipe");
+    r->name = text_of(L, root, "name");
+    r->summary = text_of(L, root, "summary");
+    r->about = text_of(L, root, "about");
+    r->usage = text_of(L, root, "usage");
+    r->example = text_of(L, root, "example");
+    r->origin = text_of(L, root, "origin");
+    r->ovs = text_of(L, root, "ovs");
+    if (r->ovs)
+        r->ovs_loc = ymap_get(root, "ovs")->loc;
+    if (!r->name)
+        diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a 'name'");
+    else
+        valid_ident(L, ymap_get(root, "name"), "recipe");
+    if (!r->summary)
+        diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a one-line 'summary'");
+    load_params(L, ymap_get(root, "params"));
+    load_spans(L, ymap_get(root, "spans"));
+    load_events(L, ymap_get(root, "events"));
+    load_aggregates(L, ymap_get(root, "aggregates"));
+    if (ymap_get(root, "report"))
+        load_report(L, ymap_get(root, "report"));
+    if (ymap_get(root, "window"))
+        load_window(L, ymap_get(root, "window"));
+    if (r->noutputs == 0 && !L->d->errors)
+        diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs at least one event or aggregate to output");
+}
+
+struct recipe *load_recipe_source(struct source *src, struct diag *d)
+{
+    struct recipe *r = xcalloc(1, sizeof *r);
+    r->src = src;
+    r->root = ytree_load(src, d);
+    if (!r->root)
+        return r;
+    struct loader L = { r, d };
+    load_document(&L, r->root);
+    return r;
+}
+
+struct recipe *load_recipe(const char *path, struct diag *d)
+{
+    char err[512];
+    struct source *src = source_load(path, err, sizeof err);
+    if (!src) {
+        diag_error(d, loc_make(NULL, 0, 0), "%s", err);
+        return NULL;
+    }
+    return load_recipe_source(src, d);
+}
+
+static void probe_use_free(struct probe_use *u)
+{
+    free(u->text);
+    free(u->target_name);
+}
+
+static void exprs_free(struct expr **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        expr_free(v[i]);
+    free(v);
+}
+
+static void span_free(struct span *s)
+{
+    free(s->name);
+    probe_use_free(&s->from);
+    probe_use_free(&s->to);
+    exprs_free(s->keys_from, s->keys_from ? s->nkeys : 0);
+    exprs_free(s->keys_to, s->keys_to ? s->nkeys : 0);
+    free(s->key_nodes);
+    for (int i = 0; i < s->ncaptures; i++) {
+        free(s->captures[i].name);
+        expr_free(s->captures[i].value);
+    }
+    free(s->captures);
+    for (int i = 0; i < s->ncounts; i++) {
+        free(s->counts[i].name);
+        probe_use_free(&s->counts[i].on);
+        exprs_free(s->counts[i].keys, s->counts[i].keys ? s->nkeys : 0);
+    }
+    free(s->counts);
+}
+
+static void output_free(struct output *o)
+{
+    probe_use_free(&o->on);
+    expr_free(o->where);
+    for (int i = 0; i < o->ncols; i++) {
+        free(o->cols[i].name);
+        free(o->cols[i].format);
+        expr_free(o->cols[i].value);
+        expr_free(o->cols[i].when);
+    }
+    free(o->cols);
+    free(o->name);
+    free(o->title);
+    expr_free(o->value);
+    exprs_free(o->by, o->nby);
+}
+
+void recipe_free(struct recipe *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->nparams; i++) {
+        struct param *p = &r->params[i];
+        free(p->name);
+        free(p->help);
+        free(p->sval);
+        for (int j = 0; j < p->nchoices; j++)
+            free(p->choices[j]);
+        free(p->choices);
+    }
+    free(r->params);
+    for (int i = 0; i < r->nspans; i++)
+        span_free(&r->spans[i]);
+    free(r->spans);
+    for (int i = 0; i < r->noutputs; i++)
+        output_free(&r->outputs[i]);
+    free(r->outputs);
+    probe_use_free(&r->window.start);
+    probe_use_free(&r->window.stop);
+    free(r->name); free(r->summary); free(r->about); free(r->usage); free(r->example);
+    free(r->origin); free(r->ovs);
+    ytree_free(r->root);
+    source_free(r->src);
+    free(r);
+}
+
+struct param *recipe_param(struct recipe *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcmp(r->params[i].name, name) == 0)
+            return &r->params[i];
+    return NULL;
+}
+
+struct span *recipe_span(struct recipe *r, const char *name)
+{
+    for (int i = 0; i < r->nspans; i++)
+        if (strcmp(r->spans[i].name, name) == 0)
+            return &r->spans[i];
+    return NULL;
+}

@@ -1,0 +1,975 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lower pass: a checked recipe in, a bpftrace program out. One block per probe:
+// first the spans that end there (their values become $NAME_* variables), then
+// the outputs on that probe, then span counters, then the spans that start there.
+#include "lower.h"
+#include "params.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lower {
+    const struct recipe *r;
+    const struct catalog *cat;
+    const struct lower_options *opt;
+    struct diag *d;
+    struct bt_program *P;
+    struct vec structs;      /* const struct cat_struct * referenced */
+    struct vec fields;       /* const struct cat_field * read */
+    struct vec enums;        /* const struct cat_enum * printed by text */
+    int need_u128;
+};
+
+static void vec_add_unique(struct vec *v, const void *p)
+{
+    for (int i = 0; i < v->n; i++)
+        if (v->v[i] == p)
+            return;
+    vec_push(v, (void *)p);
+}
+
+/* ---------------------------------------------------- struct definitions */
+
+static void use_type(struct lower *L, const struct type *t)
+{
+    if (t->kind == T_UFID || t->kind == T_UFID_PTR)
+        L->need_u128 = 1;
+    if ((t->kind == T_STRUCT || t->kind == T_STRUCT_PTR) && t->ref) {
+        const struct cat_struct *s = catalog_struct(L->cat, t->ref);
+        if (s)
+            vec_add_unique(&L->structs, s);
+    }
+}
+
+static void collect(struct lower *L, const struct expr *e)
+{
+    if (!e)
+        return;
+    use_type(L, &e->type);
+    if (e->ref == REF_FIELD)
+        vec_add_unique(&L->fields, e->field);
+    collect(L, e->lhs);
+    collect(L, e->rhs);
+    for (int i = 0; i < e->nargs; i++)
+        collect(L, e->args[i]);
+}
+
+static const char *c_int(int size, int is_signed)
+{
+    switch (size) {
+    case 1: return is_signed ? "signed char" : "unsigned char";
+    case 2: return is_signed ? "short" : "unsigned short";
+    case 4: return is_signed ? "int" : "unsigned int";
+    default: return is_signed ? "long" : "unsigned long";
+    }
+}
+
+static void c_decl(struct strbuf *b, const struct cat_field *f)
+{
+    const struct type *t = &f->type;
+    switch (t->kind) {
+    case T_INT: case T_ENUM: case T_DURATION: case T_BOOL:
+        sb_printf(b, "%s %s;", c_int(t->size ? t->size : 1, t->is_signed), f->name); break;
+    case T_CSTR: sb_printf(b, "char *%s;", f->name); break;
+    case T_IPV4: sb_printf(b, "unsigned int %s;", f->name); break;
+    case T_IPV6: sb_printf(b, "unsigned char %s[16];", f->name); break;
+    case T_MAC: sb_printf(b, "unsigned char %s[6];", f->name); break;
+    case T_UFID: sb_printf(b, "struct ovs_u128 %s;", f->name); break;
+    case T_UFID_PTR: sb_printf(b, "struct ovs_u128 *%s;", f->name); break;
+    case T_STRUCT: sb_printf(b, "struct %s %s;", t->ref, f->name); break;
+    case T_STRUCT_PTR: sb_printf(b, "struct %s *%s;", t->ref, f->name); break;
+    case T_CHARS: sb_printf(b, "char %s[%d];", f->name, t->array_len); break;
+    case T_ODP_KEY: case T_BYTES: sb_printf(b, "unsigned char *%s;", f->name); break;
+    default: sb_printf(b, "unsigned long %s;", f->name); break;
+    }
+}
+
+static int field_size(const struct lower *L, const struct cat_field *f)
+{
+    if (f->type.kind == T_STRUCT) {
+        const struct cat_struct *s = catalog_struct(L->cat, f->type.ref);
+        return s ? s->size : 0;
+    }
+    return f->type.size ? f->type.size : 8;
+}
+
+static int field_cmp(const void *a, const void *b)
+{
+    const struct cat_field *x = *(const struct cat_field *const *)a, *y = *(const struct cat_field *const *)b;
+    return x->offset - y->offset;
+}
+
+/* Only the fields the recipe reads, at their catalog offsets, with explicit padding between. */
+static char *struct_def(struct lower *L, const struct cat_struct *s)
+{
+    const struct cat_field *used[64];
+    int n = 0;
+    for (int i = 0; i < L->fields.n && n < 64; i++)
+        for (int j = 0; j < s->nfields; j++)
+            if (L->fields.v[i] == &s->fields[j])
+                used[n++] = &s->fields[j];
+    qsort(used, (size_t)n, sizeof used[0], field_cmp);
+    struct strbuf b = { 0 };
+    sb_printf(&b, "struct %s {", s->name);
+    int at = 0;
+    for (int i = 0; i < n; i++) {
+        if (used[i]->offset > at)
+            sb_printf(&b, "\n    char _pad_%d[%d];", at, used[i]->offset - at);
+        sb_add(&b, "\n    ");
+        c_decl(&b, used[i]);
+        at = used[i]->offset + field_size(L, used[i]);
+    }
+    if (s->size > at)
+        sb_printf(&b, "\n    char _pad_%d[%d];", at, s->size - at);
+    sb_printf(&b, "\n};%s", s->where ? "" : "");
+    return sb_steal(&b);
+}
+
+static void emit_structs(struct lower *L)
+{
+    /* A struct used inline by another must come first; pointers may refer ahead. */
+    for (int i = 0; i < L->structs.n; i++) {
+        const struct cat_struct *s = L->structs.v[i];
+        for (int j = 0; j < s->nfields; j++)
+            if (s->fields[j].type.kind == T_STRUCT)
+                for (int k = 0; k < L->fields.n; k++)
+                    if (L->fields.v[k] == &s->fields[j])
+                        use_type(L, &s->fields[j].type);
+    }
+    if (L->need_u128)
+        vec_push(&L->P->structs, xstrdup("struct ovs_u128 {\n    unsigned int u32[4];\n};"));
+    int *done = xcalloc((size_t)L->structs.n + 1, sizeof *done);
+    for (int pass = 0; pass < L->structs.n; pass++) {
+        for (int i = 0; i < L->structs.n; i++) {
+            if (done[i])
+                continue;
+            const struct cat_struct *s = L->structs.v[i];
+            int ready = 1;
+            for (int j = 0; j < s->nfields && ready; j++) {
+                if (s->fields[j].type.kind != T_STRUCT)
+                    continue;
+                for (int k = 0; k < L->structs.n; k++)
+                    if (!done[k] && k != i && strcmp(((const struct cat_struct *)L->structs.v[k])->name,
+                                                     s->fields[j].type.ref) == 0)
+                        ready = 0;
+            }
+            if (ready) {
+                done[i] = 1;
+                vec_push(&L->P->structs, struct_def(L, s));
+            }
+        }
+    }
+    free(done);
+}
+
+/* ------------------------------------------------------------ expressions */
+
+struct lctx {
+    struct lower *L;
+    const struct probe_use *probe;    /* the attach probe */
+};
+
+static void lv(struct lctx *X, const struct expr *e, struct strbuf *o);
+
+static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    const struct type *t = &e->type;
+    switch (e->ref) {
+    case REF_ARG:
+        if (X->probe->kind == PK_TRACEPOINT) {
+            sb_printf(o, "args->%s", e->name);
+        } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
+            sb_add(o, "retval");
+        } else if (t->kind == T_STRUCT_PTR) {
+            sb_printf(o, "((struct %s *)arg%d)", t->ref, e->index);
+        } else if (t->kind == T_UFID_PTR) {
+            sb_printf(o, "((struct ovs_u128 *)arg%d)", e->index);
+        } else if ((type_is_integer(t) || t->kind == T_IPV4) && t->size && t->size < 8) {
+            /* USDT arguments narrower than a register carry garbage above them. */
+            sb_printf(o, "(%sint%d)arg%d", t->is_signed ? "" : "u", t->size * 8, e->index);
+        } else {
+            sb_printf(o, "arg%d", e->index);
+        }
+        break;
+    case REF_FIELD: {
+        const struct expr *l = e->lhs;
+        lref(X, l, o);
+        sb_printf(o, "%s%s", l->type.kind == T_STRUCT_PTR ? "->" : ".", e->name);
+        break;
+    }
+    case REF_BUILTIN:
+        sb_add(o, e->builtin);
+        break;
+    case REF_SPAN:
+        if (e->index == -1)
+            sb_printf(o, "$%s_duration", e->span->name);
+        else if (e->index == -2)
+            sb_printf(o, "$%s_start", e->span->name);
+        else if (e->index < e->span->ncaptures)
+            sb_printf(o, "$%s_%s", e->span->name, e->span->captures[e->index].name);
+        else
+            sb_printf(o, "$%s_%s", e->span->name, e->span->counts[e->index - e->span->ncaptures].name);
+        break;
+    default:
+        lv(X, e, o);
+    }
+}
+
+static void lconst(const struct expr *e, struct strbuf *o)
+{
+    if (e->type.kind == T_STR)
+        bt_quote(o, e->cstr ? e->cstr : "");
+    else if (e->type.kind == T_IPV4)
+        sb_printf(o, "0x%08llx", (unsigned long long)(uint32_t)e->cval);
+    else
+        sb_printf(o, "%lld", (long long)e->cval);
+}
+
+static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    const struct expr *l = e->lhs, *r = e->rhs;
+    if (l->type.kind == T_MAC || r->type.kind == T_MAC) {
+        const struct expr *lit = l->kind == E_MAC ? l : r, *f = lit == l ? r : l;
+        sb_add(o, e->op == OP_EQ ? "(" : "!(");
+        for (int i = 0; i < 6; i++) {
+            sb_add(o, i ? " && " : "");
+            lref(X, f, o);
+            sb_printf(o, "[%d] == 0x%02x", i, lit->addr[i]);
+        }
+        sb_add(o, ")");
+        return;
+    }
+    sb_addc(o, '(');
+    lv(X, l, o);
+    sb_printf(o, " %s ", expr_op_text(e->op));
+    lv(X, r, o);
+    sb_addc(o, ')');
+}
+
+static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    if (e->is_const) {
+        lconst(e, o);
+        return;
+    }
+    const struct type *t = &e->type;
+    switch (e->kind) {
+    case E_UNARY:
+        sb_add(o, expr_op_text(e->op));
+        lv(X, e->lhs, o);
+        return;
+    case E_BINARY:
+        lbinary(X, e, o);
+        return;
+    case E_CALL:
+        if (strcmp(e->name, "str") == 0) {
+            lv(X, e->args[0], o);
+        } else if (e->nargs) {
+            sb_printf(o, "%s(", e->name);
+            for (int i = 0; i < e->nargs; i++) {
+                sb_add(o, i ? ", " : "");
+                lv(X, e->args[i], o);
+            }
+            sb_addc(o, ')');
+        } else {
+            sb_printf(o, "%s%s", e->name, strcmp(e->name, "count") == 0 ? "()" : "");
+        }
+        return;
+    default:
+        break;
+    }
+    if (t->be && t->size > 1) {
+        sb_add(o, "bswap(");
+        lref(X, e, o);
+        sb_addc(o, ')');
+    } else if ((t->kind == T_CSTR || t->kind == T_DLSTR) && e->ref != REF_SPAN) {
+        sb_add(o, "str(");
+        lref(X, e, o);
+        sb_addc(o, ')');
+    } else if (e->ref == REF_ARG && (t->kind == T_STRUCT_PTR || t->kind == T_UFID_PTR) &&
+               X->probe->kind != PK_TRACEPOINT) {
+        /* As a value (a key, a number), a pointer is just its address. */
+        sb_printf(o, "arg%d", e->index);
+    } else if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref != REF_SPAN) {
+        sb_addc(o, '(');
+        lref(X, e, o);
+        sb_printf(o, " * %ld)", t->unit_ns);
+    } else {
+        lref(X, e, o);
+    }
+}
+
+static char *lv_text(struct lctx *X, const struct expr *e)
+{
+    struct strbuf o = { 0 };
+    lv(X, e, &o);
+    return sb_steal(&o);
+}
+
+static char *keys_text(struct lctx *X, struct expr **keys, int n)
+{
+    struct strbuf o = { 0 };
+    for (int i = 0; i < n; i++) {
+        sb_add(&o, i ? ", " : "");
+        lv(X, keys[i], &o);
+    }
+    return sb_steal(&o);
+}
+
+/* ------------------------------------------------------------------ columns */
+
+struct printf_line {
+    struct strbuf fmt;
+    struct strbuf args;
+};
+
+static void pf_arg(struct printf_line *p, const char *fmt_piece, const char *arg)
+{
+    sb_add(&p->fmt, fmt_piece);
+    sb_printf(&p->args, ", %s", arg);
+}
+
+static int default_width(const struct column *c)
+{
+    const struct type *t = &c->value->type;
+    const char *f = c->format ? c->format : "";
+    int w;
+    if (!strcmp(f, "ufid") || t->kind == T_UFID || t->kind == T_UFID_PTR) w = 36;
+    else if (!strcmp(f, "time") || t->kind == T_TIMESTAMP) w = 18;
+    else if (t->kind == T_IPV6) w = 39;
+    else if (t->kind == T_MAC) w = 17;
+    else if (t->kind == T_IPV4) w = 15;
+    else if (t->kind == T_ENUM || type_is_string(t)) w = 16;
+    else if (t->kind == T_DURATION) w = 14;
+    else w = 8;
+    int n = (int)strlen(c->name);
+    return c->width ? c->width : (n > w ? n : w);
+}
+
+static const char *column_format(const struct lower *L, const struct column *c)
+{
+    if (c->format)
+        return c->format;
+    const struct type *t = &c->value->type;
+    switch (t->kind) {
+    case T_ENUM: return enum_prints_text(L->cat, t) ? "enum" : "hex";
+    case T_UFID: case T_UFID_PTR: return "ufid";
+    case T_IPV4: return "ipv4";
+    case T_IPV6: return "ipv6";
+    case T_MAC: return "mac";
+    case T_TIMESTAMP: return "time";
+    case T_DURATION: return "duration";
+    case T_STACK: return "stack";
+    case T_STR: case T_CSTR: case T_CHARS: case T_DLSTR: return "str";
+    case T_PTR: case T_STRUCT_PTR: case T_ODP_KEY: case T_BYTES: return "hex";
+    default: return "int";
+    }
+}
+
+static void column_ufid(struct lctx *X, const struct column *c, struct printf_line *p)
+{
+    struct strbuf r = { 0 };
+    lref(X, c->value, &r);
+    const char *acc = c->value->type.kind == T_UFID_PTR ? "->" : ".";
+    sb_add(&p->fmt, "%08x-%04x-%04x-%04x-%04x%08x");
+    sb_printf(&p->args, ", %s%su32[0], %s%su32[1] >> 16, %s%su32[1] & 0xffff, %s%su32[2] >> 16, %s%su32[2] & 0xffff, "
+              "%s%su32[3]", r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc);
+    sb_free(&r);
+}
+
+static void column_mac(struct lctx *X, const struct column *c, struct printf_line *p)
+{
+    struct strbuf r = { 0 };
+    lref(X, c->value, &r);
+    sb_add(&p->fmt, "%02x:%02x:%02x:%02x:%02x:%02x");
+    for (int i = 0; i < 6; i++)
+        sb_printf(&p->args, ", %s[%d]", r.s, i);
+    sb_free(&r);
+}
+
+static void add_column(struct lctx *X, const struct column *c, int last, struct printf_line *p)
+{
+    const char *f = column_format(X->L, c);
+    int w = last ? 0 : default_width(c);
+    const struct type *t = &c->value->type;
+    char piece[32];
+    char *v = NULL;
+    if (!strcmp(f, "ufid")) {
+        column_ufid(X, c, p);
+    } else if (!strcmp(f, "mac")) {
+        column_mac(X, c, p);
+    } else if (!strcmp(f, "ipv4") || !strcmp(f, "ipv6")) {
+        struct strbuf r = { 0 };
+        sb_add(&r, "ntop(");
+        lref(X, c->value, &r);
+        sb_addc(&r, ')');
+        snprintf(piece, sizeof piece, "%%-%ds", w);
+        pf_arg(p, piece, r.s);
+        sb_free(&r);
+    } else if (!strcmp(f, "enum")) {
+        const struct cat_enum *en = catalog_enum(X->L->cat, t->ref);
+        vec_add_unique(&X->L->enums, en);
+        v = lv_text(X, c->value);
+        char *arg = xasprintf("@_enum_%s[%s]", en->name, v);
+        snprintf(piece, sizeof piece, "%%-%ds", w);
+        pf_arg(p, piece, arg);
+        free(arg);
+    } else if (!strcmp(f, "time") || !strcmp(f, "duration")) {
+        v = lv_text(X, c->value);
+        char *a = xasprintf("%s / 1000000000, %s %% 1000000000", v, v);
+        snprintf(piece, sizeof piece, "%%%dlu.%%09lu", w > 10 ? w - 10 : 1);
+        pf_arg(p, piece, a);
+        free(a);
+    } else if (!strcmp(f, "ns")) {
+        v = lv_text(X, c->value);
+        snprintf(piece, sizeof piece, "%%-%dld", w);
+        pf_arg(p, piece, v);
+    } else if (!strcmp(f, "us") || !strcmp(f, "ms")) {
+        /* Three decimals: 500.720 ms reads better than 500 or 500720 us. */
+        v = lv_text(X, c->value);
+        const char *unit = !strcmp(f, "us") ? "1000" : "1000000", *milli = !strcmp(f, "us") ? "1" : "1000";
+        char *a = xasprintf("%s / %s, (%s / %s) %% 1000", v, unit, v, milli);
+        snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
+        pf_arg(p, piece, a);
+        free(a);
+    } else if (!strcmp(f, "hex") && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
+        v = lv_text(X, c->value);
+        char *len = lv_text(X, c->value->rhs);
+        char *a = xasprintf("buf(%s, %s)", v, len);
+        pf_arg(p, "%rh", a);
+        free(a);
+        free(len);
+    } else if (!strcmp(f, "hex")) {
+        v = lv_text(X, c->value);
+        snprintf(piece, sizeof piece, "0x%%-%dlx", w > 2 ? w - 2 : 1);
+        pf_arg(p, piece, v);
+    } else if (!strcmp(f, "str") || !strcmp(f, "stack")) {
+        v = lv_text(X, c->value);
+        snprintf(piece, sizeof piece, "%%-%ds", w);
+        pf_arg(p, piece, v);
+    } else {
+        v = lv_text(X, c->value);
+        snprintf(piece, sizeof piece, "%%-%dl%c", w, t->is_signed || t->kind == T_DURATION ? 'd' : 'u');
+        pf_arg(p, piece, v);
+    }
+    free(v);
+    if (last) {
+        /* "%-0s" is not a width: strip the padding of the last column. */
+        char *s = p->fmt.s;
+        char *m = strstr(s, "%-0");
+        if (m)
+            memmove(m + 1, m + 3, strlen(m + 3) + 1), p->fmt.len -= 2;
+    } else {
+        sb_addc(&p->fmt, ' ');
+    }
+}
+
+static void emit_printf(struct bt_block *b, struct printf_line *p)
+{
+    struct strbuf q = { 0 };
+    bt_quote(&q, p->fmt.s);
+    /* bt_quote turned the newline into \n already; formats never hold user text. */
+    bt_line(b, "printf(%s%s);", q.s, p->args.s ? p->args.s : "");
+    sb_free(&q);
+}
+
+static int column_shown(const struct column *c)
+{
+    return !c->when || c->when->cval;
+}
+
+static int last_shown(const struct output *o)
+{
+    int last = -1;
+    for (int i = 0; i < o->ncols; i++)
+        if (column_shown(&o->cols[i]))
+            last = i;
+    return last;
+}
+
+static void event_line(struct lctx *X, const struct output *o, struct bt_block *b)
+{
+    struct printf_line p = { 0 };
+    int last = last_shown(o);
+    for (int i = 0; i < o->ncols; i++)
+        if (column_shown(&o->cols[i]))
+            add_column(X, &o->cols[i], i == last, &p);
+    sb_add(&p.fmt, "\n");
+    emit_printf(b, &p);
+    sb_free(&p.fmt);
+    sb_free(&p.args);
+}
+
+/* The column header, printed once in BEGIN; names go in as %s arguments, never into the format. */
+static void event_header(struct lower *L, const struct output *o)
+{
+    struct printf_line p = { 0 };
+    int lastcol = last_shown(o);
+    for (int i = 0; i < o->ncols; i++) {
+        if (!column_shown(&o->cols[i]))
+            continue;
+        int last = i == lastcol;
+        char piece[16];
+        if (last)
+            snprintf(piece, sizeof piece, "%%s");
+        else
+            snprintf(piece, sizeof piece, "%%-%ds ", default_width(&o->cols[i]));
+        struct strbuf q = { 0 };
+        bt_quote(&q, o->cols[i].name);
+        pf_arg(&p, piece, q.s);
+        sb_free(&q);
+    }
+    sb_add(&p.fmt, "\n");
+    emit_printf(L->P->begin, &p);
+    sb_free(&p.fmt);
+    sb_free(&p.args);
+}
+
+/* ----------------------------------------------------------- aggregates */
+
+static char *agg_key(struct lctx *X, const struct expr *e)
+{
+    if (e->type.kind == T_ENUM && enum_prints_text(X->L->cat, &e->type)) {
+        const struct cat_enum *en = catalog_enum(X->L->cat, e->type.ref);
+        vec_add_unique(&X->L->enums, en);
+        char *v = lv_text(X, e);
+        char *k = xasprintf("@_enum_%s[%s]", en->name, v);
+        free(v);
+        return k;
+    }
+    if (e->type.kind == T_IPV4) {
+        struct strbuf r = { 0 };
+        sb_add(&r, "ntop(");
+        lref(X, e, &r);
+        sb_addc(&r, ')');
+        return sb_steal(&r);
+    }
+    return lv_text(X, e);
+}
+
+static void aggregate_line(struct lctx *X, const struct output *o, struct bt_block *b)
+{
+    struct strbuf keys = { 0 };
+    for (int i = 0; i < o->nby; i++) {
+        char *k = agg_key(X, o->by[i]);
+        sb_printf(&keys, "%s%s", i ? ", " : "", k);
+        free(k);
+    }
+    char *v = lv_text(X, o->value);
+    if (o->nby)
+        bt_line(b, "@%s[%s] = %s;", o->name, keys.s, v);
+    else
+        bt_line(b, "@%s = %s;", o->name, v);
+    free(v);
+    sb_free(&keys);
+}
+
+/* ----------------------------------------------------------------- blocks */
+
+struct probe_block {
+    const struct probe_use *probe;
+    struct bt_block *block;
+    int nguards;           /* outputs with their own condition */
+};
+
+static int window_gated(const struct lower *L) { return L->r->window.present; }
+
+/* An output: skipped when its condition is false at compile time. */
+static void lower_output(struct lower *L, const struct output *o, struct bt_block *b)
+{
+    struct lctx X = { L, probe_attach(&o->on) };
+    int guarded = (o->where && !o->where->is_const) || window_gated(L);
+    if (o->where && o->where->is_const && !o->where->cval)
+        return;
+    if (guarded) {
+        struct strbuf c = { 0 };
+        if (window_gated(L))
+            sb_add(&c, "@_on");
+        if (o->where && !o->where->is_const) {
+            sb_add(&c, c.len ? " && " : "");
+            lv(&X, o->where, &c);
+        }
+        bt_line(b, "if (%s) {", c.s);
+        sb_free(&c);
+    }
+    if (o->kind == OUT_EVENT)
+        event_line(&X, o, b);
+    else
+        aggregate_line(&X, o, b);
+    if (guarded)
+        bt_line(b, "}");
+}
+
+static int output_live(const struct output *o)
+{
+    return !(o->where && o->where->is_const && !o->where->cval);
+}
+
+static void span_end(struct lower *L, const struct span *s, struct bt_block *b)
+{
+    struct lctx X = { L, probe_attach(&s->to) };
+    char *k = keys_text(&X, s->keys_to, s->nkeys);
+    bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, k);
+    bt_line(b, "if ($%s_start) {", s->name);
+    bt_line(b, "$%s_duration = nsecs - $%s_start;", s->name, s->name);
+    for (int i = 0; i < s->ncaptures; i++)
+        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->captures[i].name, s->name, s->captures[i].name, k);
+    for (int i = 0; i < s->ncounts; i++)
+        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, k);
+    bt_line(b, "delete(@_%s_start[%s]);", s->name, k);
+    for (int i = 0; i < s->ncaptures; i++)
+        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->captures[i].name, k);
+    for (int i = 0; i < s->ncounts; i++)
+        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->counts[i].name, k);
+    for (int i = 0; i < L->r->noutputs; i++)
+        if (L->r->outputs[i].on.span == s)
+            lower_output(L, &L->r->outputs[i], b);
+    bt_line(b, "}");
+    free(k);
+}
+
+static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct bt_block *b)
+{
+    struct lctx X = { L, probe_attach(&c->on) };
+    char *k = keys_text(&X, c->keys, s->nkeys);
+    bt_line(b, "if (@_%s_start[%s]) {", s->name, k);
+    bt_line(b, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, k, s->name, c->name, k);
+    bt_line(b, "}");
+    free(k);
+}
+
+static void span_start(struct lower *L, const struct span *s, struct bt_block *b)
+{
+    struct lctx X = { L, probe_attach(&s->from) };
+    char *k = keys_text(&X, s->keys_from, s->nkeys);
+    bt_line(b, "@_%s_start[%s] = nsecs;", s->name, k);
+    for (int i = 0; i < s->ncaptures; i++) {
+        char *v = lv_text(&X, s->captures[i].value);
+        bt_line(b, "@_%s_%s[%s] = %s;", s->name, s->captures[i].name, k, v);
+        free(v);
+    }
+    for (int i = 0; i < s->ncounts; i++)
+        bt_line(b, "@_%s_%s[%s] = 0;", s->name, s->counts[i].name, k);
+    free(k);
+}
+
+static char *attach_text(struct lower *L, const struct probe_use *u)
+{
+    u = probe_attach(u);
+    const char *path = L->opt->target_path;
+    const char *name = u->probe ? u->probe->name : u->target_name;
+    switch (u->kind) {
+    case PK_USDT:
+        return xasprintf("usdt:%s:%s:%s", path ? path : "", u->probe->provider, name);
+    case PK_TRACEPOINT:
+        return xasprintf("tracepoint:%s:%s", u->probe->provider, name);
+    case PK_KPROBE:
+        return xasprintf("kprobe:%s", name);
+    case PK_KRETPROBE:
+        return xasprintf("kretprobe:%s", name);
+    case PK_UPROBE:
+    case PK_URETPROBE:
+        if (!path) {
+            diag_error(L->d, u->loc, "a uprobe needs the binary: compile with --target PATH or --pid PID");
+            return xstrdup("BEGIN");
+        }
+        return xasprintf("%s:%s:%s", u->kind == PK_UPROBE ? "uprobe" : "uretprobe", path, name);
+    }
+    return xstrdup("BEGIN");
+}
+
+static struct probe_block *block_for(struct lower *L, struct vec *blocks, const struct probe_use *u)
+{
+    u = probe_attach(u);
+    for (int i = 0; i < blocks->n; i++) {
+        struct probe_block *pb = blocks->v[i];
+        if (probe_same(pb->probe, u))
+            return pb;
+    }
+    struct probe_block *pb = xcalloc(1, sizeof *pb);
+    pb->probe = u;
+    char *attach = attach_text(L, u);
+    pb->block = bt_block_new(attach);
+    free(attach);
+    /* -p filters USDT and uprobes to one process, but not kernel probes. */
+    if (u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) {
+        if (L->opt->pid)
+            pb->block->pred = xasprintf("pid == %d", L->opt->pid);
+        else
+            pb->block->pred = xstrdup("pid == $1");
+    }
+    vec_push(blocks, pb);
+    return pb;
+}
+
+/* Print aggregates (a window's end, a periodic report, or the final one). */
+static void report_lines(struct lower *L, struct bt_block *b, int reset)
+{
+    for (int i = 0; i < L->r->noutputs; i++) {
+        const struct output *o = &L->r->outputs[i];
+        if (o->kind != OUT_AGG || !output_live(o))
+            continue;
+        if (o->title)
+            bt_print_text(b, "\\n", o->title);
+        bt_line(b, "print(@%s);", o->name);
+        if (reset)
+            bt_line(b, "clear(@%s);", o->name);
+    }
+}
+
+static void window_stop_lines(struct lower *L, struct bt_block *b)
+{
+    bt_line(b, "@_on = 0;");
+    bt_line(b, "@_windows = @_windows + 1;");
+    bt_line(b, "@_win_end = nsecs;");
+    bt_line(b, "printf(\"# Stop sampling @%%s, window %%d\\n\", strftime(\"%%H:%%M:%%S.%%f\", nsecs), @_windows);");
+    report_lines(L, b, 1);
+    if (L->r->window.count > 0) {
+        bt_line(b, "if (@_windows >= %lld) {", (long long)L->r->window.count);
+        bt_line(b, "exit();");
+        bt_line(b, "}");
+    }
+}
+
+static void window_start_lines(struct bt_block *b)
+{
+    bt_line(b, "@_on = 1;");
+    bt_line(b, "@_win_start = nsecs;");
+    bt_line(b, "printf(\"# Start sampling @%%s\\n\", strftime(\"%%H:%%M:%%S.%%f\", nsecs));");
+}
+
+static void lower_window(struct lower *L, struct vec *blocks)
+{
+    const struct window *w = &L->r->window;
+    if (!w->present)
+        return;
+    if (w->has_start) {
+        struct probe_block *pb = block_for(L, blocks, &w->start);
+        bt_line(pb->block, "if (!@_on) {");
+        window_start_lines(pb->block);
+        bt_line(pb->block, "}");
+    } else {
+        window_start_lines(L->P->begin);
+    }
+    if (w->has_stop) {
+        struct probe_block *pb = block_for(L, blocks, &w->stop);
+        bt_line(pb->block, "if (@_on) {");
+        window_stop_lines(L, pb->block);
+        bt_line(pb->block, "}");
+    }
+    if (w->time_ns) {
+        struct bt_block *t = bt_block_new("interval:ms:10");
+        bt_line(t, "if (@_on && nsecs - @_win_start >= %llu) {", (unsigned long long)w->time_ns);
+        window_stop_lines(L, t);
+        bt_line(t, "}");
+        if (!w->has_start) {
+            bt_line(t, "if (!@_on && @_windows > 0 && nsecs - @_win_end >= %llu) {", (unsigned long long)w->interval_ns);
+            window_start_lines(t);
+            bt_line(t, "}");
+        }
+        vec_push(&L->P->timers, t);
+    }
+}
+
+static void lower_blocks(struct lower *L)
+{
+    const struct recipe *r = L->r;
+    struct vec blocks = { 0 };
+    /* Phase order inside a block: span ends, outputs, counters, span starts. */
+    for (int i = 0; i < r->nspans; i++)
+        if (r->spans[i].to.probe || r->spans[i].to.target_name)
+            span_end(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].to)->block);
+    for (int i = 0; i < r->noutputs; i++) {
+        const struct output *o = &r->outputs[i];
+        if (o->on.span || !output_live(o))
+            continue;
+        struct probe_block *pb = block_for(L, &blocks, &o->on);
+        lower_output(L, o, pb->block);
+    }
+    for (int i = 0; i < r->nspans; i++)
+        for (int j = 0; j < r->spans[i].ncounts; j++)
+            span_count(L, &r->spans[i], &r->spans[i].counts[j],
+                       block_for(L, &blocks, &r->spans[i].counts[j].on)->block);
+    for (int i = 0; i < r->nspans; i++)
+        if (r->spans[i].from.probe || r->spans[i].from.target_name)
+            span_start(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].from)->block);
+    lower_window(L, &blocks);
+    for (int i = 0; i < blocks.n; i++) {
+        struct probe_block *pb = blocks.v[i];
+        vec_push(&L->P->blocks, pb->block);
+        free(pb);
+    }
+    vec_free(&blocks);
+}
+
+/* ------------------------------------------------------------ BEGIN / END */
+
+static int same_columns(const struct output *a, const struct output *b)
+{
+    if (a->ncols != b->ncols)
+        return 0;
+    for (int i = 0; i < a->ncols; i++)
+        if (strcmp(a->cols[i].name, b->cols[i].name) != 0 || column_shown(&a->cols[i]) != column_shown(&b->cols[i]))
+            return 0;
+    return 1;
+}
+
+static void lower_begin(struct lower *L)
+{
+    const struct recipe *r = L->r;
+    struct bt_block *b = L->P->begin;
+    struct strbuf banner = { 0 };
+    sb_printf(&banner, "Tracing %s: %s Hit Ctrl-C to end.", r->name, r->summary);
+    bt_print_text(b, "", banner.s);
+    sb_free(&banner);
+    const struct output *shown[16];
+    int nshown = 0;
+    for (int i = 0; i < r->noutputs; i++) {
+        const struct output *o = &r->outputs[i];
+        if (o->kind != OUT_EVENT || !output_live(o))
+            continue;
+        int dup = 0;
+        for (int j = 0; j < nshown; j++)
+            dup |= same_columns(shown[j], o);
+        if (dup || nshown == 16)
+            continue;
+        shown[nshown++] = o;
+        event_header(L, o);
+    }
+}
+
+static void lower_enums(struct lower *L)
+{
+    for (int i = 0; i < L->enums.n; i++) {
+        const struct cat_enum *en = L->enums.v[i];
+        for (int j = 0; j < en->nvalues; j++) {
+            struct strbuf q = { 0 };
+            bt_quote(&q, en->values[j].text ? en->values[j].text : en->values[j].name);
+            /* Enum names are printed by a map lookup: cheaper than a chain of ifs. */
+            bt_line(L->P->begin, "@_enum_%s[%lld] = %s;", en->name, (long long)en->values[j].value, q.s);
+            sb_free(&q);
+        }
+    }
+}
+
+static void lower_end(struct lower *L)
+{
+    const struct recipe *r = L->r;
+    struct bt_block *b = L->P->end;
+    if (r->window.present) {
+        bt_line(b, "if (@_on) {");
+        report_lines(L, b, 0);
+        bt_line(b, "}");
+    } else {
+        report_lines(L, b, 0);
+    }
+    /* Clear everything, so bpftrace's automatic dump at exit prints nothing twice. */
+    for (int i = 0; i < r->noutputs; i++)
+        if (r->outputs[i].kind == OUT_AGG && output_live(&r->outputs[i]))
+            bt_line(b, "clear(@%s);", r->outputs[i].name);
+    for (int i = 0; i < r->nspans; i++) {
+        const struct span *s = &r->spans[i];
+        bt_line(b, "clear(@_%s_start);", s->name);
+        for (int j = 0; j < s->ncaptures; j++)
+            bt_line(b, "clear(@_%s_%s);", s->name, s->captures[j].name);
+        for (int j = 0; j < s->ncounts; j++)
+            bt_line(b, "clear(@_%s_%s);", s->name, s->counts[j].name);
+    }
+    for (int i = 0; i < L->enums.n; i++)
+        bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
+    if (r->window.present) {
+        bt_line(b, "delete(@_on);");
+        bt_line(b, "delete(@_windows);");
+        bt_line(b, "delete(@_win_start);");
+        bt_line(b, "delete(@_win_end);");
+    }
+}
+
+static void lower_report_timer(struct lower *L)
+{
+    if (!L->r->report_every_ns)
+        return;
+    uint64_t ms = L->r->report_every_ns / 1000000;
+    char *attach = ms % 1000 == 0 ? xasprintf("interval:s:%llu", (unsigned long long)(ms / 1000))
+                                  : xasprintf("interval:ms:%llu", (unsigned long long)ms);
+    struct bt_block *t = bt_block_new(attach);
+    free(attach);
+    bt_line(t, "time(\"%%H:%%M:%%S\\n\");");
+    report_lines(L, t, L->r->report_reset);
+    vec_push(&L->P->timers, t);
+}
+
+static void collect_all(struct lower *L)
+{
+    const struct recipe *r = L->r;
+    for (int i = 0; i < r->nspans; i++) {
+        const struct span *s = &r->spans[i];
+        for (int k = 0; k < s->nkeys; k++) {
+            collect(L, s->keys_from[k]);
+            collect(L, s->keys_to[k]);
+            for (int c = 0; c < s->ncounts; c++)
+                if (s->counts[c].keys)
+                    collect(L, s->counts[c].keys[k]);
+        }
+        for (int c = 0; c < s->ncaptures; c++)
+            collect(L, s->captures[c].value);
+    }
+    for (int i = 0; i < r->noutputs; i++) {
+        const struct output *o = &r->outputs[i];
+        if (!output_live(o))
+            continue;
+        collect(L, o->where);
+        collect(L, o->value);
+        for (int c = 0; c < o->ncols; c++)
+            if (column_shown(&o->cols[c]))
+                collect(L, o->cols[c].value);
+        for (int c = 0; c < o->nby; c++)
+            collect(L, o->by[c]);
+    }
+}
+
+static void lower_header(struct lower *L)
+{
+    const struct recipe *r = L->r;
+    struct vec *h = &L->P->header;
+    vec_push(h, xasprintf("%s: %s", r->name, r->summary));
+    vec_push(h, xasprintf("Generated by ovstrace %s from %s; edit the recipe, not this script.", OVSTRACE_VERSION,
+                          L->opt->recipe_file));
+    struct strbuf p = { 0 };
+    for (int i = 0; i < r->nparams; i++) {
+        char *v = param_value_text(&r->params[i]);
+        sb_printf(&p, "%s%s=%s", i ? " " : "", r->params[i].name, v);
+        free(v);
+    }
+    vec_push(h, xasprintf("Parameters: %s", r->nparams ? p.s : "(none)"));
+    sb_free(&p);
+    if (L->opt->needs_ovs)
+        vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
+    if (L->opt->target_path)
+        vec_push(h, xasprintf("Attaches to %s.", L->opt->target_path));
+    else
+        vec_push(h, xasprintf("Run: ovstrace compile %s | bpftrace -p $(pidof ovs-vswitchd) -", r->name));
+}
+
+struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *cat, const struct lower_options *opt,
+                                struct diag *d)
+{
+    struct lower L = { .r = r, .cat = cat, .opt = opt, .d = d, .P = bt_program_new() };
+    collect_all(&L);
+    lower_header(&L);
+    lower_begin(&L);
+    lower_blocks(&L);
+    lower_report_timer(&L);
+    lower_end(&L);
+    lower_enums(&L);
+    emit_structs(&L);
+    vec_free(&L.structs);
+    vec_free(&L.fields);
+    vec_free(&L.enums);
+    if (d->errors) {
+        bt_program_free(L.P);
+        return NULL;
+    }
+    return L.P;
+}

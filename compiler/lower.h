@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lower pass: a checked recipe in, a bpftrace program (btir) out: probe blocks,
+// span bookkeeping maps, printf formats, aggregations and reports.
+#ifndef OVSTRACE_LOWER_H
+#define OVSTRACE_LOWER_H
+
+#include "btir.h"
+#include "check.h"
+#include "recipe.h"
+
+struct lower_options {
+    const char *target_path;   /* USDT/uprobe binary; NULL: the process given to bpftrace -p */
+    int pid;                   /* filter tracepoints/kprobes by this pid; 0: by $1 */
+    const char *recipe_file;   /* for the header comment */
+    const char *needs_ovs;
+};
+
+struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *cat, const struct lower_options *opt,
+                                struct diag *d);
+
+#endif

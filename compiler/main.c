@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// ovstrace: compile Open vSwitch tracing recipes into bpftrace scripts.
+// Reads the command line and hands it to the command named first.
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct command commands[] = {
+    { "compile", "compile a recipe into a bpftrace script", cmd_compile, help_compile },
+    { "run", "compile a recipe and run it against ovs-vswitchd", cmd_run, help_run },
+    { "check", "check recipes without generating anything", cmd_check, help_check },
+    { "list", "list the bundled recipes", cmd_list, help_list },
+    { "help", "explain a recipe: what it shows, its parameters, an example", cmd_help_recipe, help_help },
+    { "probes", "list the probes ovstrace knows, or those in a binary", cmd_probes, help_probes },
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ovstrace COMMAND [ARGS]\n"
+            "\n"
+            "Compile declarative Open vSwitch tracing recipes into bpftrace scripts.\n"
+            "\n"
+            "Commands:\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Examples:\n"
+            "  ovstrace list                                   what recipes there are\n"
+            "  ovstrace help reval_monitor                     what one shows, its parameters\n"
+            "  ovstrace run reval_monitor                      trace the one ovs-vswitchd running\n"
+            "  ovstrace compile bridge_loop | bpftrace -p $(pidof ovs-vswitchd) -\n"
+            "  ovstrace probes --binary /usr/sbin/ovs-vswitchd which probes a build has\n"
+            "\n"
+            "Run 'ovstrace COMMAND --help' for a command's options. Recipes are found by name in\n"
+            "$OVSTRACE_PATH (directories separated by ':') and then among the bundled recipes.\n");
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ovstrace: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nsee 'ovstrace %s --help'\n", cmd);
+    return EXIT_USAGE;
+}
+
+int cli_parse_pid(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return (*s && !*end && v > 0 && v < 1 << 22) ? (int)v : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("ovstrace %s\n", OVSTRACE_VERSION);
+        return 0;
+    }
+    for (int i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, cmd) != 0)
+            continue;
+        for (int j = 2; j < argc && strcmp(argv[j], "--") != 0; j++) {
+            if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
+                commands[i].help();
+                return 0;
+            }
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
+    const char *names[NCOMMANDS];
+    for (int i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    const char *near = closest_name(cmd, names, NCOMMANDS);
+    fprintf(stderr, "ovstrace: unknown command '%s'%s%s%s\nsee 'ovstrace --help'\n", cmd,
+            near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    return EXIT_USAGE;
+}

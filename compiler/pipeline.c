@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// The compiler pipeline: resolve the recipe, then load, bind parameters, check,
+// lower and emit, stopping at the first pass that reports errors.
+#include "pipeline.h"
+#include "check.h"
+#include "emit.h"
+#include "load.h"
+#include "lower.h"
+#include "params.h"
+#include "recipe_path.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Only these characters may name a binary inside a bpftrace attach point. */
+static int safe_path(const char *p)
+{
+    if (!*p || strlen(p) > 1024)
+        return 0;
+    for (; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-", *p))
+            return 0;
+    return 1;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
+{
+    memset(res, 0, sizeof *res);
+    struct diag d;
+    diag_init(&d);
+    char *path = recipe_path_resolve(o->recipe_arg);
+    if (!path) {
+        diag_error(&d, loc_make(NULL, 0, 0), "no recipe '%s': not a file, and not found in OVSTRACE_PATH or the "
+                   "bundled recipes", o->recipe_arg);
+        diag_hint(&d, "ovstrace list shows the bundled recipes");
+        diag_flush(&d, stderr);
+        diag_free(&d);
+        return 1;
+    }
+    char *target = o->target_path ? xstrdup(o->target_path) : o->pid && !o->pid_filter_only ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+    if (target && !safe_path(target))
+        diag_error(&d, loc_make(NULL, 0, 0), "--target '%s': use a path of letters, digits and / . _ + -", target);
+    struct catalog *cat = catalog_load(&d);
+    struct recipe *r = d.errors ? NULL : load_recipe(path, &d);
+    struct check_result cr = { 0 };
+    if (r && !d.errors)
+        params_bind(r, o->params, o->nparams, &d);
+    if (r && !d.errors)
+        check_recipe(r, cat, &d, &cr);
+    struct bt_program *prog = NULL;
+    if (r && !d.errors) {
+        struct lower_options lo = { target, o->pid, base_name(path), cr.needs_ovs };
+        prog = lower_recipe(r, cat, &lo, &d);
+    }
+    if (prog && !d.errors) {
+        if (!o->stop_after_check)
+            res->script = emit_script(prog);
+        res->nprobes = prog->blocks.n;
+    }
+    /* Print while the recipe's source is still alive: diagnostics point into it. */
+    int failed = d.errors > 0;
+    diag_flush(&d, stderr);
+    if (!failed && r) {
+        res->recipe_name = xstrdup(r->name);
+        res->summary = xstrdup(r->summary);
+        res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
+    }
+    res->recipe_path = path;
+    bt_program_free(prog);
+    check_result_free(&cr);
+    recipe_free(r);
+    catalog_free(cat);
+    free(target);
+    diag_free(&d);
+    if (failed) {
+        free(res->script);
+        res->script = NULL;
+    }
+    return failed ? 1 : 0;
+}
+
+void pipeline_result_free(struct pipeline_result *res)
+{
+    free(res->script);
+    free(res->recipe_path);
+    free(res->recipe_name);
+    free(res->summary);
+    free(res->needs_ovs);
+    memset(res, 0, sizeof *res);
+}

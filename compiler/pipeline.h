@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// The compiler pipeline: load → check → lower → emit, each pass run only if the
+// one before left no errors. Shared by compile, check and run.
+#ifndef OVSTRACE_PIPELINE_H
+#define OVSTRACE_PIPELINE_H
+
+#include "recipe.h"
+
+struct pipeline_options {
+    const char *recipe_arg;       /* as the user gave it */
+    char **params;                /* "name=value" */
+    int nparams;
+    const char *target_path;      /* --target */
+    int pid;                      /* --pid (0: none) */
+    int pid_filter_only;          /* run: bpftrace -p does the USDT attach; pid only filters kernel probes */
+    int stop_after_check;         /* `ovstrace check`: no lowering output wanted */
+};
+
+struct pipeline_result {
+    char *script;                 /* the bpftrace program (NULL for check) */
+    char *recipe_path;
+    char *recipe_name;
+    char *summary;
+    char *needs_ovs;
+    int nprobes;
+};
+
+/* 0 on success; otherwise diagnostics are printed to stderr and 1 is returned. */
+int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res);
+void pipeline_result_free(struct pipeline_result *res);
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+// The recipe model: what the load pass builds from a recipe's YAML, the checker
+// annotates (types, probes, params) and the lowering pass turns into bpftrace.
+#ifndef OVSTRACE_RECIPE_H
+#define OVSTRACE_RECIPE_H
+
+#include "ast.h"
+#include "catalog.h"
+#include "yamltree.h"
+
+#include <stdint.h>
+
+enum param_type { P_INT, P_DURATION, P_BOOL, P_ENUM, P_STRING, P_ODP_FLOW, P_PROBE };
+
+struct param {
+    char *name;
+    struct loc loc;
+    enum param_type type;
+    int has_min, has_max;
+    int64_t min, max;
+    char **choices;          /* P_ENUM */
+    int nchoices;
+    char *help;
+    const struct ynode *default_node;
+    /* The value in force: the default, or what -p set. */
+    int set;
+    int64_t ival;            /* int, duration (ns), bool, enum (index) */
+    char *sval;              /* string, odp_flow, probe, enum (the choice) */
+};
+
+/* A probe named in the recipe: `on:`, `from:`, `to:`, window triggers. */
+struct probe_use {
+    const struct ynode *node;
+    char *text;
+    struct loc loc;
+    /* Set by the checker. */
+    enum probe_kind kind;
+    const struct cat_probe *probe;     /* NULL for uprobes and other non-catalog probes */
+    struct span *span;                 /* `on:` naming a span: outputs at the span's end */
+    char *target_name;                 /* uprobe function / non-catalog probe name */
+};
+
+struct capture {
+    char *name;
+    struct loc loc;
+    const struct ynode *node;
+    struct expr *value;                /* checked in the `from` probe's context */
+};
+
+struct span_count {
+    char *name;
+    struct loc loc;
+    struct probe_use on;
+    struct expr **keys;                /* the span key, checked in this probe's context */
+};
+
+struct span {
+    char *name;
+    struct loc loc;
+    struct probe_use from, to;
+    const struct ynode **key_nodes;    /* re-parsed per probe context */
+    int nkeys;
+    struct expr **keys_from, **keys_to;
+    struct capture *captures;
+    int ncaptures;
+    struct span_count *counts;
+    int ncounts;
+};
+
+enum agg_fn { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_AVG, AGG_STATS, AGG_HIST, AGG_LHIST };
+
+struct column {
+    char *name;
+    struct loc loc;
+    const struct ynode *value_node;
+    struct expr *value;
+    struct expr *when;                 /* compile-time condition: the column exists only if true */
+    char *format;                      /* NULL: from the value's type */
+    struct loc format_loc;
+    int width;
+};
+
+enum output_kind { OUT_EVENT, OUT_AGG };
+
+struct output {
+    enum output_kind kind;
+    struct loc loc;
+    struct probe_use on;
+    struct expr *where;
+    /* OUT_EVENT */
+    struct column *cols;
+    int ncols;
+    /* OUT_AGG */
+    char *name;
+    char *title;
+    enum agg_fn fn;
+    struct loc fn_loc;
+    struct expr *value;
+    struct expr **by;
+    int nby;
+    int64_t lmin, lmax, lstep;
+};
+
+struct window {
+    int present;
+    struct loc loc;
+    int has_start, has_stop;
+    struct probe_use start, stop;
+    uint64_t time_ns;                  /* 0: until the stop trigger / Ctrl-C */
+    uint64_t interval_ns;
+    int64_t count;                     /* windows before exit; 0 = forever */
+    const struct ynode *time_node, *interval_node, *count_node;
+};
+
+struct recipe {
+    struct source *src;
+    struct ynode *root;
+    char *name, *summary, *about, *usage, *example, *origin, *ovs;
+    struct loc ovs_loc;
+    struct param *params;
+    int nparams;
+    struct span *spans;
+    int nspans;
+    struct output *outputs;
+    int noutputs;
+    uint64_t report_every_ns;
+    int report_reset;
+    struct window window;
+};
+
+/* Load pass: a recipe file in, the recipe model (expressions parsed) out. */
+struct recipe *load_recipe(const char *path, struct diag *d);
+struct recipe *load_recipe_source(struct source *src, struct diag *d);
+void recipe_free(struct recipe *r);
+
+struct param *recipe_param(struct recipe *r, const char *name);
+struct span *recipe_span(struct recipe *r, const char *name);
+
+#endif

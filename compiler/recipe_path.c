@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// Recipe lookup: a path, or a bundled name searched in OVSTRACE_PATH, the source
+// tree the binary was built from (so the build tree works uninstalled), and
+// the installed share directory.
+#include "recipe_path.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void recipe_path_dirs(struct vec *out)
+{
+    const char *env = getenv("OVSTRACE_PATH");
+    if (env && *env) {
+        char *copy = xstrdup(env), *save = NULL;
+        for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+            if (*tok)
+                vec_push(out, xstrdup(tok));
+        free(copy);
+    }
+    vec_push(out, xstrdup(OVSTRACE_SOURCE_DIR "/recipes"));
+    vec_push(out, xstrdup(OVSTRACE_DATADIR "/recipes"));
+}
+
+static void free_dirs(struct vec *dirs)
+{
+    for (int i = 0; i < dirs->n; i++)
+        free(dirs->v[i]);
+    vec_free(dirs);
+}
+
+char *recipe_path_resolve(const char *arg)
+{
+    if (is_file(arg))
+        return xstrdup(arg);
+    /* Something that looks like a path and is not a file: don't go looking elsewhere. */
+    if (strchr(arg, '/'))
+        return NULL;
+    size_t n = strlen(arg);
+    char *name = n > 7 && strcmp(arg + n - 7, ".recipe") == 0 ? xstrdup(arg) : xasprintf("%s.recipe", arg);
+    struct vec dirs = { 0 };
+    recipe_path_dirs(&dirs);
+    char *found = NULL;
+    for (int i = 0; i < dirs.n && !found; i++) {
+        char *p = xasprintf("%s/%s", (char *)dirs.v[i], name);
+        if (is_file(p))
+            found = p;
+        else
+            free(p);
+    }
+    free_dirs(&dirs);
+    free(name);
+    return found;
+}
+
+static int cmp_base(const void *a, const void *b)
+{
+    const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+void recipe_path_list(struct vec *paths)
+{
+    struct vec dirs = { 0 };
+    recipe_path_dirs(&dirs);
+    for (int i = 0; i < dirs.n; i++) {
+        if (!is_dir(dirs.v[i]))
+            continue;
+        DIR *d = opendir(dirs.v[i]);
+        if (!d)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            size_t n = strlen(de->d_name);
+            if (n <= 7 || strcmp(de->d_name + n - 7, ".recipe") != 0)
+                continue;
+            int dup = 0;
+            for (int j = 0; j < paths->n && !dup; j++)
+                dup = strcmp(strrchr(paths->v[j], '/') + 1, de->d_name) == 0;
+            if (!dup)
+                vec_push(paths, xasprintf("%s/%s", (char *)dirs.v[i], de->d_name));
+        }
+        closedir(d);
+    }
+    free_dirs(&dirs);
+    qsort(paths->v, (size_t)paths->n, sizeof *paths->v, cmp_base);
+}

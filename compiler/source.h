@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Source buffers: a recipe file (or embedded template) held in memory, and the
+// mapping from byte offsets to the line:column positions diagnostics print.
+#ifndef OVSTRACE_SOURCE_H
+#define OVSTRACE_SOURCE_H
+
+#include <stddef.h>
+
+struct source {
+    char *path;     /* as the user named it; printed in diagnostics */
+    char *text;     /* NUL-terminated copy of the contents */
+    size_t len;     /* length in bytes (the text may hold NUL bytes before it) */
+};
+
+/* A span of bytes inside a source. Offsets become line:col only when printed. */
+struct loc {
+    const struct source *src;
+    unsigned off;
+    unsigned len;
+};
+
+struct source *source_load(const char *path, char *err, size_t errlen);
+struct source *source_from_string(const char *name, const char *text, size_t len);
+void source_free(struct source *s);
+
+/* 1-based line and column (columns count UTF-8 characters, as editors do). */
+void source_linecol(const struct source *s, unsigned off, int *line, int *col);
+/* The byte offset of the start of 1-based LINE and the line's length without its newline. */
+unsigned source_line_start(const struct source *s, int line, unsigned *linelen);
+/* Byte offset of a 0-based (line, character column) pair, as libyaml reports marks. */
+unsigned source_offset_of(const struct source *s, int line0, int col0);
+
+struct loc loc_make(const struct source *s, unsigned off, unsigned len);
+
+#endif

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+// The templates/*.yaml files, embedded at build time by cmake/embed.cmake.
+#ifndef OVSTRACE_TEMPLATES_EMBEDDED_H
+#define OVSTRACE_TEMPLATES_EMBEDDED_H
+#include <stddef.h>
+struct embedded_file {
+    const char *path;
+    const char *text;
+    size_t len;
+};
+extern const struct embedded_file template_probes, template_structs, template_enums;
+#endif

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small helpers every pass uses: allocation that never returns NULL, a growable
+// string buffer, and a growable pointer vector.
+#ifndef OVSTRACE_UTIL_H
+#define OVSTRACE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct strbuf {
+    char *s;
+    size_t len, cap;
+};
+void sb_add(struct strbuf *b, const char *s);
+void sb_addn(struct strbuf *b, const char *s, size_t n);
+void sb_addc(struct strbuf *b, char c);
+void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(struct strbuf *b, const char *fmt, va_list ap);
+char *sb_steal(struct strbuf *b);
+void sb_free(struct strbuf *b);
+
+/* A vector of pointers; VEC_PUSH keeps call sites short. */
+struct vec {
+    void **v;
+    int n, cap;
+};
+void vec_push(struct vec *v, void *p);
+void vec_free(struct vec *v);
+
+/* Levenshtein distance, for "did you mean" hints. */
+int edit_distance(const char *a, const char *b);
+/* The candidate nearest to NAME if it is close enough to be a plausible typo, else NULL. */
+const char *closest_name(const char *name, const char *const *candidates, int n);
+
+
+#include <stdint.h>
+/* "500ms", "1.5s", "10us", "250ns", "2m", "1h" -> nanoseconds. 0 on success, -1 if malformed or too large. */
+int parse_duration(const char *text, uint64_t *ns);
+/* Is S a C identifier of at most MAX bytes? */
+int is_identifier(const char *s, size_t max);
+#endif
