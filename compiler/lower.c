@@ -559,8 +559,11 @@ static void aggregate_line(struct lctx *X, const struct output *o, struct bt_blo
     char *v = lv_text(X, o->value);
     if (o->nby)
         bt_line(b, "@%s[%s] = %s;", o->name, keys.s, v);
-    else
+    else if (o->fn == AGG_HIST || o->fn == AGG_LHIST)
         bt_line(b, "@%s = %s;", o->name, v);
+    else
+        /* A keyless count() survives clear() as "@x: 0" in bpftrace 0.17's exit dump; an empty key does not. */
+        bt_line(b, "@%s[\"\"] = %s;", o->name, v);
     free(v);
     sb_free(&keys);
 }

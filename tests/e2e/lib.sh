@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for end-to-end tests: start the stand-in ovs-vswitchd, run a recipe on it
+# with real bpftrace, and compare what was printed with the stand-in's truth log.
+# Needs OVSTRACE and STANDIN in the environment (ctest sets them).
+set -u
+: "${OVSTRACE:?}" "${STANDIN:?}"
+WORK=$(mktemp -d /tmp/ovstrace-e2e.XXXXXX)
+TRUTH=$WORK/truth.log
+OUT=$WORK/out.txt
+ERR=$WORK/err.txt
+STANDIN_PID=
+FAILS=0
+CHECKS=0
+
+cleanup() {
+    [ -n "$STANDIN_PID" ] && kill "$STANDIN_PID" 2>/dev/null
+    if [ "$FAILS" -gt 0 ] || [ -n "${KEEP:-}" ]; then
+        echo "kept $WORK for inspection"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+
+mount_tracefs() {
+    mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+}
+
+# standin_start ARGS...: the stand-in waits (-w) before its first round so bpftrace can attach.
+standin_start() {
+    "$STANDIN" -q -l "$TRUTH" "$@" &
+    STANDIN_PID=$!
+}
+
+standin_wait() {
+    wait "$STANDIN_PID" 2>/dev/null
+    STANDIN_PID=
+}
+
+# run_recipe RECIPE ARGS...: `ovstrace run` until the stand-in exits (bpftrace follows -p).
+run_recipe() {
+    local recipe=$1; shift
+    timeout 60 "$OVSTRACE" run "$recipe" --pid "$STANDIN_PID" "$@" >"$OUT" 2>"$ERR"
+    RUN_STATUS=$?
+}
+
+# compile_and_run RECIPE ARGS...: the documented pipe, `ovstrace compile | bpftrace -p PID -`.
+compile_and_run() {
+    local recipe=$1; shift
+    "$OVSTRACE" compile "$recipe" "$@" > "$WORK/script.bt" || { fail "compile $recipe"; return; }
+    timeout 60 bpftrace -p "$STANDIN_PID" - "$STANDIN_PID" < "$WORK/script.bt" >"$OUT" 2>"$ERR"
+    RUN_STATUS=$?
+}
+
+fail() { echo "not ok - $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
+pass() { echo "ok - $*"; CHECKS=$((CHECKS + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+
+# truth PROBE FIELD: the FIELD values of every PROBE line of the truth log, one per line.
+truth() {
+    awk -F'\t' -v p="$1" -v f="$2" '$1 == p { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }' "$TRUTH"
+}
+
+# is_subsequence A B: the lines of file A appear contiguously, in order, in file B.
+is_subsequence() {
+    awk 'NR == FNR { a[n++] = $0; next } { b[m++] = $0 }
+         END { if (n == 0) exit 1
+               for (s = 0; s + n <= m; s++) { ok = 1; for (i = 0; i < n; i++) if (a[i] != b[s + i]) { ok = 0; break }
+                                              if (ok) exit 0 }
+               exit 1 }' "$1" "$2"
+}
+
+finish() {
+    if [ "$FAILS" -gt 0 ]; then
+        echo "--- bpftrace stdout"; head -40 "$OUT"; echo "--- stderr"; head -20 "$ERR"
+    fi
+    echo "$((CHECKS - FAILS)) passed, $FAILS failed"
+    [ "$FAILS" -eq 0 ]
+}

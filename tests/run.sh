@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The test command: set up, build, run every test (unit, golden, errors, and the
+# end-to-end tests where real bpftrace traces the stand-in ovs-vswitchd).
+# Extra arguments go to ctest, e.g. tests/run.sh -L e2e
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tests/setup.sh"
+cd "${OVSTRACE_BUILD:-$top/build}"
+ctest --output-on-failure "$@"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Set up a Debian 12 machine for ovstrace and build it: install what is missing
+# (apt-get), mount tracefs, configure and build into build/. Safe to run again.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${OVSTRACE_BUILD:-$top/build}
+
+packages=(cmake make gcc flex bison libyaml-dev bpftrace systemtap-sdt-dev binutils procps)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# bpftrace needs tracefs for tracepoints and to detach uprobes cleanly.
+mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs nodev /sys/kernel/debug 2>/dev/null || true
+
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE="${OVSTRACE_BUILD_TYPE:-RelWithDebInfo}" ${OVSTRACE_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+echo "setup: built $build/ovstrace"
