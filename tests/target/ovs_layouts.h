@@ -259,9 +259,10 @@ OVS_LAYOUT_OFFSET(struct dp_packet, md, 56);
 OVS_LAYOUT_SIZE(struct dp_packet, 568);
 
 /* ------------------------------------------------------------------------
- * lib/dpif-provider.h: struct dpif (48 bytes on the reference build; the last
- * member, offload_provider_collection, exists on OVS master only).
- * lib/dpif-netlink.c: struct dpif_netlink (176), struct dpif embedded first.
+ * lib/dpif-provider.h: struct dpif (40 bytes in OVS 3.2-3.6; master appends
+ * offload_provider_collection and grows it to 48, which moves every later
+ * dpif_netlink member by 8).
+ * lib/dpif-netlink.c: struct dpif_netlink (168 in 3.x), struct dpif first.
  * ------------------------------------------------------------------------ */
 struct dpif_class;               /* only "type" (first member) is modelled */
 struct dpif_class_head {
@@ -276,7 +277,6 @@ struct dpif {
     uint8_t netflow_engine_id;                  /* 25 */
     uint8_t pad_26[6];
     int64_t current_ms;                         /* 32: long long */
-    const void *offload_provider_collection;    /* 40 */
 };
 OVS_LAYOUT_OFFSET(struct dpif, dpif_class, 0);
 OVS_LAYOUT_OFFSET(struct dpif, base_name, 8);
@@ -284,36 +284,35 @@ OVS_LAYOUT_OFFSET(struct dpif, full_name, 16);
 OVS_LAYOUT_OFFSET(struct dpif, netflow_engine_type, 24);
 OVS_LAYOUT_OFFSET(struct dpif, netflow_engine_id, 25);
 OVS_LAYOUT_OFFSET(struct dpif, current_ms, 32);
-OVS_LAYOUT_OFFSET(struct dpif, offload_provider_collection, 40);
-OVS_LAYOUT_SIZE(struct dpif, 48);
+OVS_LAYOUT_SIZE(struct dpif, 40);
 
 struct dpif_netlink {
     struct dpif dpif;            /*   0 */
-    int32_t dp_ifindex;          /*  48 */
-    uint32_t user_features;      /*  52 */
-    uint8_t pad_56[72];          /*  56: struct fat_rwlock upcall_lock */
-    const void *handlers;        /* 128: struct dpif_handler * */
-    uint32_t n_handlers;         /* 136 */
-    uint8_t pad_140[4];
-    const void *channels;        /* 144: struct dpif_channel * */
-    int32_t uc_array_size;       /* 152 */
-    uint8_t pad_156[4];
-    const void *port_notifier;   /* 160: struct nl_sock * */
-    bool refresh_channels;       /* 168 */
-    uint8_t pad_169[7];
+    int32_t dp_ifindex;          /*  40 */
+    uint32_t user_features;      /*  44 */
+    uint8_t pad_48[72];          /*  48: struct fat_rwlock upcall_lock */
+    const void *handlers;        /* 120: struct dpif_handler * */
+    uint32_t n_handlers;         /* 128 */
+    uint8_t pad_132[4];
+    const void *channels;        /* 136: struct dpif_channel * */
+    int32_t uc_array_size;       /* 144 */
+    uint8_t pad_148[4];
+    const void *port_notifier;   /* 152: struct nl_sock * */
+    bool refresh_channels;       /* 160 */
+    uint8_t pad_161[7];
 };
 OVS_LAYOUT_OFFSET(struct dpif_netlink, dpif, 0);
 OVS_LAYOUT_OFFSET(struct dpif_netlink, dpif.full_name, 16);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, dp_ifindex, 48);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, user_features, 52);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, pad_56, 56);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, handlers, 128);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, n_handlers, 136);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, channels, 144);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, uc_array_size, 152);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, port_notifier, 160);
-OVS_LAYOUT_OFFSET(struct dpif_netlink, refresh_channels, 168);
-OVS_LAYOUT_SIZE(struct dpif_netlink, 176);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, dp_ifindex, 40);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, user_features, 44);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, pad_48, 48);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, handlers, 120);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, n_handlers, 128);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, channels, 136);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, uc_array_size, 144);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, port_notifier, 152);
+OVS_LAYOUT_OFFSET(struct dpif_netlink, refresh_channels, 160);
+OVS_LAYOUT_SIZE(struct dpif_netlink, 168);
 
 /* lib/dpif-netlink.c: struct dpif_netlink_flow (120), probe arg2 of
  * op_flow_put / op_flow_del / op_flow_get. */
