@@ -63,3 +63,54 @@ struct expr *expr_clone(const struct expr *e)
     }
     return c;
 }
+
+#include "util.h"
+#include <stdio.h>
+
+static void dump(const struct expr *e, struct strbuf *b)
+{
+    switch (e->kind) {
+    case E_INT: sb_printf(b, "%llu", (unsigned long long)e->ival); break;
+    case E_DURATION: sb_printf(b, "%lluns", (unsigned long long)e->ival); break;
+    case E_STRING: sb_printf(b, "\"%s\"", e->str); break;
+    case E_BOOL: sb_add(b, e->ival ? "true" : "false"); break;
+    case E_IPV4: sb_printf(b, "%u.%u.%u.%u", e->addr[0], e->addr[1], e->addr[2], e->addr[3]); break;
+    case E_IPV6:
+        sb_add(b, "ipv6:");
+        for (int i = 0; i < 16; i++)
+            sb_printf(b, "%02x", e->addr[i]);
+        break;
+    case E_MAC:
+        for (int i = 0; i < 6; i++)
+            sb_printf(b, "%s%02x", i ? ":" : "", e->addr[i]);
+        break;
+    case E_NAME: sb_add(b, e->name); break;
+    case E_PARAM: sb_printf(b, "$%s", e->name); break;
+    case E_MEMBER: sb_add(b, "(. "); dump(e->lhs, b); sb_printf(b, " %s)", e->name); break;
+    case E_INDEX: sb_add(b, "([] "); dump(e->lhs, b); sb_addc(b, ' '); dump(e->rhs, b); sb_addc(b, ')'); break;
+    case E_CALL:
+        sb_printf(b, "(%s", e->name);
+        for (int i = 0; i < e->nargs; i++) {
+            sb_addc(b, ' ');
+            dump(e->args[i], b);
+        }
+        sb_addc(b, ')');
+        break;
+    case E_UNARY: sb_printf(b, "(%s ", expr_op_text(e->op)); dump(e->lhs, b); sb_addc(b, ')'); break;
+    case E_BINARY:
+        sb_printf(b, "(%s ", expr_op_text(e->op));
+        dump(e->lhs, b);
+        sb_addc(b, ' ');
+        dump(e->rhs, b);
+        sb_addc(b, ')');
+        break;
+    }
+}
+
+char *expr_dump(const struct expr *e)
+{
+    struct strbuf b = { 0 };
+    if (e)
+        dump(e, &b);
+    return sb_steal(&b);
+}

@@ -75,5 +75,7 @@ void expr_free(struct expr *e);
 const char *expr_op_text(enum expr_op op);
 /* A fresh, unchecked copy of a parsed tree. */
 struct expr *expr_clone(const struct expr *e);
+/* The tree as an s-expression, "(&& (== result 1) (! x))": for tests and debugging. */
+char *expr_dump(const struct expr *e);
 
 #endif

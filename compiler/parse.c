@@ -32,6 +32,14 @@ void parse_ctx_error(struct parse_ctx *ctx, unsigned off, unsigned len, const ch
     sb_free(&b);
 }
 
+unsigned parse_ctx_end(const struct parse_ctx *ctx)
+{
+    size_t n = ctx->scalar->vlen;
+    while (n > 0 && strchr(" \t\r\n", ctx->scalar->value[n - 1]))
+        n--;
+    return (unsigned)n;
+}
+
 void arg_list_push(struct arg_list *l, struct expr *e)
 {
     l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);

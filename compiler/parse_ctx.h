@@ -38,5 +38,7 @@ struct loc parse_ctx_loc(struct parse_ctx *ctx, unsigned off, unsigned len);
 void parse_ctx_error(struct parse_ctx *ctx, unsigned off, unsigned len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void arg_list_push(struct arg_list *l, struct expr *e);
+/* Offset just past the expression's last non-blank character. */
+unsigned parse_ctx_end(const struct parse_ctx *ctx);
 
 #endif

@@ -19,6 +19,7 @@ typedef void *yyscan_t;
 %code {
 #include "util.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 int ovxlex(OVXSTYPE *lval, OVXLTYPE *lloc, yyscan_t scanner);
 static void ovxerror(OVXLTYPE *lloc, yyscan_t scanner, struct parse_ctx *ctx, const char *msg);
@@ -52,8 +53,9 @@ static struct expr *mk_un(struct parse_ctx *ctx, enum expr_op op, struct expr *a
     struct arg_list args;
 }
 
-%token <tok> INT DURATION STRING IPV4 IPV6 MAC NAME PARAM
-%token TRUE FALSE
+%token <tok> INT "integer" DURATION "duration" STRING "string" IPV4 "IPv4 address" IPV6 "IPv6 address"
+%token <tok> MAC "MAC address" NAME "name" PARAM "parameter"
+%token TRUE "true" FALSE "false"
 %token OROR "||" ANDAND "&&" EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>"
 %token LEXERROR "invalid token"
 
@@ -145,6 +147,23 @@ static void ovxerror(OVXLTYPE *lloc, yyscan_t scanner, struct parse_ctx *ctx, co
     parse_ctx_error(ctx, lloc->begin, lloc->end - lloc->begin, "%s", msg);
 }
 
+/* Operators in single quotes, words bare: "unexpected '==', expected name". */
+static const char *token_text(const char *sym, char *buf, size_t len)
+{
+    size_t n = strlen(sym);
+    if (n >= 2 && (sym[0] == '"' || sym[0] == '\'')) {
+        sym++;
+        n -= 2;
+    }
+    if (strncmp(sym, "end of file", n) == 0 && n == 11)
+        return "end of expression";
+    int word = 1;
+    for (size_t i = 0; i < n; i++)
+        word &= (sym[i] >= 'a' && sym[i] <= 'z') || (sym[i] >= 'A' && sym[i] <= 'Z') || sym[i] == ' ';
+    snprintf(buf, len, word ? "%.*s" : "'%.*s'", (int)n, sym);
+    return buf;
+}
+
 /* "unexpected X, expected Y or Z": the message names tokens the way a recipe author writes them. */
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, struct parse_ctx *ctx)
 {
@@ -155,18 +174,25 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, st
         return 0;
     }
     yysymbol_kind_t expected[6];
+    unsigned begin = at->begin, len = at->end > at->begin ? at->end - at->begin : 1;
     int n = yypcontext_expected_tokens(yyctx, expected, 6);
     struct strbuf b = { 0 };
     yysymbol_kind_t got = yypcontext_token(yyctx);
-    if (got == YYSYMBOL_YYEOF)
+    char name[32];
+    if (got == YYSYMBOL_YYEOF) {
+        /* Point just past the last character, where something is missing. */
         sb_add(&b, "unexpected end of expression");
-    else
-        sb_printf(&b, "unexpected %s", yysymbol_name(got));
+        begin = parse_ctx_end(ctx);
+        len = 1;
+    } else {
+        sb_printf(&b, "unexpected %s", token_text(yysymbol_name(got), name, sizeof name));
+    }
     if (n > 0 && n <= 4) {
         for (int i = 0; i < n; i++)
-            sb_printf(&b, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ", yysymbol_name(expected[i]));
+            sb_printf(&b, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
+                      token_text(yysymbol_name(expected[i]), name, sizeof name));
     }
-    parse_ctx_error(ctx, at->begin, at->end > at->begin ? at->end - at->begin : 1, "%s", b.s);
+    parse_ctx_error(ctx, begin, len, "%s", b.s);
     sb_free(&b);
     return 0;
 }

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests of the checker and the lowering: types, name resolution, constant
+// folding of parameters, enum names, and how values reach the generated script.
+#include "check.h"
+#include "emit.h"
+#include "load.h"
+#include "lower.h"
+#include "params.h"
+#include "unit.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+struct compiled {
+    char *script;        /* NULL on error */
+    char *errors;        /* every diagnostic message, one per line */
+    char *needs;
+};
+
+static struct catalog *cat;
+
+static struct compiled compile_text(const char *yaml, char **params, int nparams)
+{
+    struct compiled c = { 0 };
+    struct diag d;
+    diag_init(&d);
+    struct source *src = source_from_string("t.recipe", yaml, strlen(yaml));
+    struct recipe *r = load_recipe_source(src, &d);
+    struct check_result cr = { 0 };
+    if (!d.errors)
+        params_bind(r, params, nparams, &d);
+    if (!d.errors)
+        check_recipe(r, cat, &d, &cr);
+    if (!d.errors) {
+        struct lower_options lo = { NULL, 0, "t.recipe", cr.needs_ovs };
+        struct bt_program *p = lower_recipe(r, cat, &lo, &d);
+        if (p)
+            c.script = emit_script(p);
+        bt_program_free(p);
+    }
+    struct strbuf e = { 0 };
+    for (int i = 0; i < d.n; i++)
+        sb_printf(&e, "%s\n", d.v[i].msg);
+    c.errors = sb_steal(&e);
+    c.needs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
+    check_result_free(&cr);
+    recipe_free(r);
+    diag_free(&d);
+    return c;
+}
+
+static void compiled_free(struct compiled *c)
+{
+    free(c->script);
+    free(c->errors);
+    free(c->needs);
+}
+
+#define HEAD "name: t\nsummary: A test.\n"
+#define FLOW_EVENT(where, col) HEAD "events:\n  - on: usdt:revalidate:flow_result\n    where: " where \
+    "\n    columns:\n      - X: " col "\n"
+
+static void expect_script(const char *yaml, const char *needle, const char *what)
+{
+    struct compiled c = compile_text(yaml, NULL, 0);
+    EXPECT(c.script && strstr(c.script, needle), "%s", what);
+    if (!c.script || !strstr(c.script, needle))
+        printf("#   want: %s\n#   errors: %s#   script:\n%s\n", needle, c.errors, c.script ? c.script : "");
+    compiled_free(&c);
+}
+
+static void expect_error(const char *yaml, const char *needle, const char *what)
+{
+    struct compiled c = compile_text(yaml, NULL, 0);
+    EXPECT(!c.script && strstr(c.errors, needle), "%s", what);
+    if (c.script || !strstr(c.errors, needle))
+        printf("#   want error: %s\n#   got: %s\n", needle, c.errors);
+    compiled_free(&c);
+}
+
+static void test_resolution(void)
+{
+    expect_script(FLOW_EVENT("true", "ukey.ufid"), "((struct udpif_key *)arg1)->ufid.u32[0]", "ufid read through the ukey");
+    expect_script(FLOW_EVENT("true", "ukey.ufid"), "struct udpif_key {\n    char _pad_0[40];\n    struct ovs_u128 ufid;",
+                  "struct emitted with the used field at its offset");
+    expect_script(FLOW_EVENT("true", "ukey.stats.n_packets"), "->stats.n_packets", "nested inline struct");
+    expect_script(FLOW_EVENT("true", "udpif.dpif.full_name"), "str(((struct udpif *)arg0)->dpif->full_name)",
+                  "string through two pointers");
+    expect_script(FLOW_EVENT("true", "reason"), "@_enum_flow_del_reason[(uint32)arg3]", "enum printed by name");
+    expect_error(FLOW_EVENT("true", "ukey.nope"), "struct udpif_key has no field 'nope'", "unknown struct field");
+    expect_error(FLOW_EVENT("true", "ukey"), "cannot print a whole struct udpif_key *", "whole struct refused");
+    expect_error(FLOW_EVENT("true", "flow.key"), "unknown field 'flow' of probe 'flow_result'", "unknown argument");
+    struct compiled c = compile_text(FLOW_EVENT("true", "tid"), NULL, 0);
+    EXPECT(c.needs && !strcmp(c.needs, "3.4.0"), "flow_result needs OVS 3.4.0 (got %s)", c.needs ? c.needs : "-");
+    compiled_free(&c);
+}
+
+static void test_enums_and_literals(void)
+{
+    expect_script(FLOW_EVENT("result == \"delete\"", "tid"), "((uint32)arg2 == 1)", "enum short name");
+    expect_script(FLOW_EVENT("reason == \"FDR_FLOW_MISSING_DP\"", "tid"), "((uint32)arg3 == 11)", "enum C name");
+    expect_error(FLOW_EVENT("reason == \"idel\"", "tid"), "'idel' is not a value of enum flow_del_reason", "bad enum name");
+    expect_error(FLOW_EVENT("reason == 3 + comm", "tid"), "'+' needs numbers, not a string", "string arithmetic");
+    expect_error(FLOW_EVENT("tid / 0", "tid"), "division by zero", "constant division by zero");
+    expect_error(FLOW_EVENT("comm", "tid"), "a condition must be true or false", "string condition");
+    expect_error(FLOW_EVENT("nsecs > 5ms + 1", "tid"), "mixing a duration and a plain number", "duration + int");
+}
+
+static const char *SPANS = HEAD
+    "spans:\n  run:\n    from: usdt:main:run_start\n    to: usdt:main:poll_block\n    key: tid\n"
+    "aggregates:\n  a:\n    on: run\n    value: hist(run.duration / 1us)\n";
+
+static void test_spans(void)
+{
+    expect_script(SPANS, "@a = hist(($run_duration / 1000));", "duration / 1us is a number");
+    expect_script(SPANS, "@_run_start[tid] = nsecs;", "span start keyed by tid");
+    expect_script(SPANS, "delete(@_run_start[tid]);", "span map entry deleted at its end");
+    expect_script(SPANS, "clear(@_run_start);", "span map cleared at exit");
+    expect_error(HEAD "aggregates:\n  a:\n    on: usdt:main:run_start\n    value: hist(run.duration)\n",
+                 "unknown field 'run' of probe 'run_start'", "span value outside its end probe");
+}
+
+static const char *PARAMS = HEAD
+    "params:\n  lines:\n    type: bool\n    default: false\n  label:\n    type: string\n    default: hi\n"
+    "events:\n  - on: usdt:main:run_start\n    where: $lines\n    columns:\n      - L: $label\n"
+    "aggregates:\n  n:\n    on: usdt:main:run_start\n    where: '!$lines'\n    value: count()\n";
+
+static void test_params(void)
+{
+    struct compiled c = compile_text(PARAMS, NULL, 0);
+    EXPECT(c.script && !strstr(c.script, "printf(\"%s\\n\", \"hi\")") && strstr(c.script, "@n[\"\"] = count();"),
+           "false where: removes the event, keeps the aggregate");
+    compiled_free(&c);
+    char *on[] = { "lines=true" };
+    c = compile_text(PARAMS, on, 1);
+    EXPECT(c.script && strstr(c.script, "\"hi\"") && !strstr(c.script, "count()"), "-p lines=true flips both");
+    compiled_free(&c);
+    /* Hostile strings reach the script only inside an escaped literal. */
+    char *hostile[] = { "lines=true", "label=\"); system(\"rm -rf /\"); printf(\"$1 }" };
+    c = compile_text(PARAMS, hostile, 2);
+    EXPECT(c.script && strstr(c.script, "\"\\\"); system(\\\"rm -rf /\\\"); printf(\\\"$1 }\""),
+           "quotes escaped, the value stays one string literal");
+    compiled_free(&c);
+    char *newline[] = { "label=a\nb" };
+    c = compile_text(PARAMS, newline, 1);
+    EXPECT(!c.script && strstr(c.errors, "control character 0x0a"), "control characters refused");
+    compiled_free(&c);
+    char *bad[] = { "lines=maybe" };
+    c = compile_text(PARAMS, bad, 1);
+    EXPECT(!c.script && strstr(c.errors, "'maybe' is not a bool"), "bool values checked");
+    compiled_free(&c);
+}
+
+static void test_several_errors(void)
+{
+    struct compiled c = compile_text(HEAD "events:\n  - on: usdt:revalidate:flow_result\n    where: a == 1\n"
+                                     "    columns:\n      - X: b\n      - Y: ukey.c\n", NULL, 0);
+    int n = 0;
+    for (const char *p = c.errors; (p = strchr(p, '\n')); p++)
+        n++;
+    EXPECT(!c.script && n == 3, "three errors reported in one run (got %d)", n);
+    compiled_free(&c);
+}
+
+int main(void)
+{
+    struct diag d;
+    diag_init(&d);
+    cat = catalog_load(&d);
+    EXPECT(d.errors == 0 && cat->nprobes >= 13, "catalog loads with the 13 OVS probes");
+    test_resolution();
+    test_enums_and_literals();
+    test_spans();
+    test_params();
+    test_several_errors();
+    catalog_free(cat);
+    diag_free(&d);
+    return unit_done();
+}
