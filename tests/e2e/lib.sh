@@ -77,3 +77,13 @@ finish() {
     echo "$((CHECKS - FAILS)) passed, $FAILS failed"
     [ "$FAILS" -eq 0 ]
 }
+
+# check_example_header RECIPE: the column line of the recipe's `example:` (the line after
+# "Tracing ...") is exactly the header this run printed, so examples cannot rot.
+check_example_header() {
+    local want got
+    want=$("$OVSTRACE" help "$1" | awk '/^example:/ { on = 1; next } on && prev ~ /Tracing / { sub(/^  /, ""); print; exit } on { prev = $0 }')
+    got=$(awk 'prev ~ /^Tracing / { print; exit } { prev = $0 }' "$OUT")
+    check "example header of $1 matches the output" test -n "$want" -a "$want" = "$got"
+    [ "$want" = "$got" ] || printf '#   example: %s\n#   printed: %s\n' "$want" "$got"
+}

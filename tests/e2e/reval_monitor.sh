@@ -27,4 +27,5 @@ check "actual wait within 60..160 ms of a 100 ms period" awk '{ if ($10 < 60 || 
 check "complete follows start" awk '{ if ($2 + 0 < $1 + 0) bad = 1 } END { exit bad }' "$WORK/rows"
 rounds=$(awk '/^@rounds\[\]:/ { print $2 }' "$OUT")
 check "round counter counts every round seen ($rounds vs $rows printed)" [ "${rounds:-0}" -ge "$rows" ]
+check_example_header reval_monitor
 finish

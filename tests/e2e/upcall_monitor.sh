@@ -14,13 +14,14 @@ grep -E '^ *[0-9]+\.[0-9]{9} ' "$OUT" > "$WORK/rows"
 rows=$(wc -l < "$WORK/rows")
 check "at least 40 upcalls printed ($rows)" [ "$rows" -ge 40 ]
 awk -F'\t' '$1 == "dpif_recv:recv_upcall" { for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-            print f["dpif"], (f["type"] == 0 ? "no" : "userspace"), f["packet_len"], f["key_len"] }' "$TRUTH" > "$WORK/want"
+            print f["dpif"], (f["type"] == 0 ? "miss" : "action"), f["packet_len"], f["key_len"] }' "$TRUTH" > "$WORK/want"
 awk '{ print $4, $5, $NF }' "$WORK/rows" > /dev/null
 # Columns: TIME CPU THREAD DPIF TYPE(text, several words) PKT_LEN KEY_LEN KEY(hex bytes)
-awk '{ type = ($5 == "no") ? "no" : "userspace"; for (i = 6; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i+1) ~ /^[0-9]+$/) { print $4, type, $i, $(i+1); break } }' "$WORK/rows" > "$WORK/got"
+awk '{ type = $5; for (i = 6; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i+1) ~ /^[0-9]+$/) { print $4, type, $i, $(i+1); break } }' "$WORK/rows" > "$WORK/got"
 check "upcalls match the stand-in's record in order" is_subsequence "$WORK/got" "$WORK/want"
 check "every upcall came from handler1" awk '{ if ($3 != "handler1") bad = 1 } END { exit bad }' "$WORK/rows"
 check "keys start with the skb_priority attribute (len 8, type 2)" awk '{ if ($0 !~ / 08 00 02 00 /) bad = 1 } END { exit bad }' "$WORK/rows"
 total=$(awk '/^@upcalls\[handler1,/ { s += $NF } END { print s + 0 }' "$OUT")
 check "per-thread counts add up to the printed upcalls ($total vs $rows)" [ "$total" -eq "$rows" ]
+check_example_header upcall_monitor
 finish
