@@ -284,17 +284,24 @@ static void load_event(struct loader *L, const struct ynode *n, struct output *o
         load_column(L, cols->items[i], &o->cols[o->ncols++]);
 }
 
+/* Events and aggregates share one list, in the order the recipe gives them. */
+static struct output *add_outputs(struct loader *L, int n)
+{
+    struct recipe *r = L->r;
+    r->outputs = xrealloc(r->outputs, (size_t)(r->noutputs + n) * sizeof *r->outputs);
+    struct output *first = &r->outputs[r->noutputs];
+    memset(first, 0, (size_t)n * sizeof *first);
+    r->noutputs += n;
+    return first;
+}
+
 static void load_events(struct loader *L, const struct ynode *seq)
 {
     if (!want(L, seq, Y_SEQ, "events"))
         return;
-    struct recipe *r = L->r;
-    r->outputs = xrealloc(r->outputs, (size_t)(r->noutputs + seq->n) * sizeof *r->outputs);
-    for (int i = 0; i < seq->n; i++) {
-        struct output *o = &r->outputs[r->noutputs++];
-        memset(o, 0, sizeof *o);
-        load_event(L, seq->items[i], o);
-    }
+    struct output *o = add_outputs(L, seq->n);
+    for (int i = 0; i < seq->n; i++)
+        load_event(L, seq->items[i], &o[i]);
 }
 
 static void load_aggregate(struct loader *L, const struct ynode *key, const struct ynode *n, struct output *o)
@@ -331,13 +338,9 @@ static void load_aggregates(struct loader *L, const struct ynode *map)
 {
     if (!want(L, map, Y_MAP, "aggregates"))
         return;
-    struct recipe *r = L->r;
-    r->outputs = xrealloc(r->outputs, (size_t)(r->noutputs + map->n) * sizeof *r->outputs);
-    for (int i = 0; i < map->n; i++) {
-        struct output *o = &r->outputs[r->noutputs++];
-        memset(o, 0, sizeof *o);
-        load_aggregate(L, map->keys[i], map->items[i], o);
-    }
+    struct output *o = add_outputs(L, map->n);
+    for (int i = 0; i < map->n; i++)
+        load_aggregate(L, map->keys[i], map->items[i], &o[i]);
 }
 
 /* ---- report and window ---- */
