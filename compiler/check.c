@@ -461,8 +461,12 @@ static void check_compare(struct scope *S, struct expr *e)
         return;
     }
     set_type(e, type_simple(T_BOOL));
-    if (l->is_const && r->is_const && !type_is_string(&l->type))
+    if (l->is_const && r->is_const && (l->kind == E_MAC || l->kind == E_IPV6)) {
+        e->is_const = 1;
+        e->cval = (memcmp(l->addr, r->addr, sizeof l->addr) == 0) == (e->op == OP_EQ);
+    } else if (l->is_const && r->is_const && !type_is_string(&l->type)) {
         fold_binary(e);
+    }
     if (e->is_const)
         e->ref = REF_CONST;
 }
@@ -916,8 +920,9 @@ static void check_output(struct checker *C, struct output *o)
     if (o->kind == OUT_EVENT) {
         for (int i = 0; i < o->ncols; i++)
             check_column(&S, &o->cols[i]);
-        if (o->ncols > 24)
-            diag_error(C->d, o->cols[24].loc, "at most 24 columns per event (bpftrace's stack limits printf)");
+        /* The real limit is the printf's stack use, checked when lowering; this is a sanity bound. */
+        if (o->ncols > 64)
+            diag_error(C->d, o->cols[64].loc, "at most 64 columns per event");
     } else {
         check_aggregate(&S, o);
     }
@@ -994,6 +999,36 @@ static void check_texts(struct checker *C)
     }
 }
 
+/* Span bookkeeping lives in maps named @_SPAN_VALUE: keep those names distinct. */
+static void check_span_names(struct checker *C)
+{
+    struct recipe *r = C->r;
+    struct vec names = { 0 };
+    for (int i = 0; i < r->nspans; i++) {
+        const struct span *s = &r->spans[i];
+        vec_push(&names, xasprintf("%s_start", s->name));
+        for (int k = 0; k < s->ncaptures + s->ncounts; k++) {
+            int cap = k < s->ncaptures;
+            const char *n = cap ? s->captures[k].name : s->counts[k - s->ncaptures].name;
+            struct loc loc = cap ? s->captures[k].loc : s->counts[k - s->ncaptures].loc;
+            if (!strcmp(n, "start") || !strcmp(n, "duration")) {
+                diag_error(C->d, loc, "'%s' is the span's own value; give the %s another name", n,
+                           cap ? "capture" : "count");
+                continue;
+            }
+            char *full = xasprintf("%s_%s", s->name, n);
+            for (int j = 0; j < names.n; j++)
+                if (!strcmp(names.v[j], full))
+                    diag_error(C->d, loc, "span '%s' value '%s' would share the map @_%s with another span's value; "
+                               "rename one", s->name, n, full);
+            vec_push(&names, full);
+        }
+    }
+    for (int i = 0; i < names.n; i++)
+        free(names.v[i]);
+    vec_free(&names);
+}
+
 static void check_version(struct checker *C)
 {
     struct recipe *r = C->r;
@@ -1015,6 +1050,7 @@ int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, st
     struct checker C = { r, cat, d, out };
     check_names_unique(&C);
     check_texts(&C);
+    check_span_names(&C);
     for (int i = 0; i < r->nspans; i++)
         check_span(&C, &r->spans[i]);
     for (int i = 0; i < r->noutputs; i++)

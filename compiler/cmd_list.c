@@ -53,8 +53,12 @@ static void print_param(const struct param *p)
 {
     char *v = param_value_text(p);
     printf("  %-20s %s, default %s", p->name, param_type_name(p->type), *v ? v : "(empty)");
-    if (p->has_min || p->has_max)
+    if (p->has_min && p->has_max)
         printf(", %lld..%lld", (long long)p->min, (long long)p->max);
+    else if (p->has_min)
+        printf(", at least %lld", (long long)p->min);
+    else if (p->has_max)
+        printf(", at most %lld", (long long)p->max);
     if (p->type == P_ENUM) {
         printf(", one of:");
         for (int j = 0; j < p->nchoices; j++)

@@ -37,8 +37,13 @@ char *emit_script(const struct bt_program *p)
 {
     struct strbuf out = { 0 };
     sb_add(&out, "#!/usr/bin/env bpftrace\n");
-    for (int i = 0; i < p->header.n; i++)
-        sb_printf(&out, "// %s\n", (const char *)p->header.v[i]);
+    for (int i = 0; i < p->header.n; i++) {
+        /* A comment ends at a newline: a file name or value holding one must not end it early. */
+        sb_add(&out, "// ");
+        for (const unsigned char *c = p->header.v[i]; *c; c++)
+            sb_addc(&out, *c < 0x20 || *c == 0x7f ? '?' : (char)*c);
+        sb_addc(&out, '\n');
+    }
     sb_addc(&out, '\n');
     for (int i = 0; i < p->structs.n; i++)
         sb_printf(&out, "%s\n", (const char *)p->structs.v[i]);

@@ -216,8 +216,11 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
     }
 }
 
-static void lconst(const struct expr *e, struct strbuf *o)
+static void lconst(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
+    if (e->type.kind == T_STR && e->cstr && strlen(e->cstr) > BT_STRING_MAX)
+        diag_error(X->L->d, e->loc, "a string of %zu bytes: bpftrace 0.17 takes string literals of at most %d",
+                   strlen(e->cstr), BT_STRING_MAX);
     if (e->type.kind == T_STR)
         bt_quote(o, e->cstr ? e->cstr : "");
     else if (e->type.kind == T_IPV4)
@@ -229,6 +232,15 @@ static void lconst(const struct expr *e, struct strbuf *o)
 static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct expr *l = e->lhs, *r = e->rhs;
+    /* true && x and false || x are x: parameters often make one side constant. */
+    int neutral = e->op == OP_AND ? 1 : 0;
+    if ((e->op == OP_AND || e->op == OP_OR) && (l->is_const || r->is_const)) {
+        const struct expr *c = l->is_const ? l : r, *other = c == l ? r : l;
+        if (!!c->cval == neutral) {
+            lv(X, other, o);
+            return;
+        }
+    }
     if (l->type.kind == T_MAC || r->type.kind == T_MAC) {
         const struct expr *lit = l->kind == E_MAC ? l : r, *f = lit == l ? r : l;
         sb_add(o, e->op == OP_EQ ? "(" : "!(");
@@ -250,7 +262,7 @@ static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
 static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     if (e->is_const) {
-        lconst(e, o);
+        lconst(X, e, o);
         return;
     }
     const struct type *t = &e->type;
@@ -322,12 +334,45 @@ static char *keys_text(struct lctx *X, struct expr **keys, int n)
 struct printf_line {
     struct strbuf fmt;
     struct strbuf args;
+    int stack;     /* bytes of BPF stack the arguments take */
+    int big;       /* a 64-byte string or buffer is among them */
 };
 
-static void pf_arg(struct printf_line *p, const char *fmt_piece, const char *arg)
+/* bpftrace 0.17 builds printf arguments on the 512-byte BPF stack. Measured with
+ * --emit-elf on this bpftrace: 62 numbers fit (8 bytes each); comm-sized strings
+ * take about 18; str(), buf() and map-held strings take 64 each plus 72 once for
+ * the temporary they are read into. 496 bytes is the most that loads. */
+#define PRINTF_STACK_MAX 496
+#define ARG_BIG (-1)
+
+static void pf_arg(struct printf_line *p, const char *fmt_piece, const char *arg, int cost)
 {
     sb_add(&p->fmt, fmt_piece);
     sb_printf(&p->args, ", %s", arg);
+    if (cost == ARG_BIG) {
+        p->stack += 64;
+        p->big = 1;
+    } else {
+        p->stack += cost;
+    }
+}
+
+static int printf_stack(const struct printf_line *p)
+{
+    return p->stack + (p->big ? 72 : 0);
+}
+
+/* What one string value costs: a fixed-size array or a str()/map read. */
+static int string_cost(const struct expr *e)
+{
+    const struct type *t = &e->type;
+    if (t->kind == T_STR && e->is_const)
+        return 18;
+    if (t->kind == T_STR && e->ref == REF_BUILTIN)
+        return 18;                       /* comm */
+    if (t->kind == T_CHARS)
+        return t->array_len + 2;
+    return ARG_BIG;
 }
 
 static int default_width(const struct column *c)
@@ -373,6 +418,7 @@ static void column_ufid(struct lctx *X, const struct column *c, struct printf_li
     lref(X, c->value, &r);
     const char *acc = c->value->type.kind == T_UFID_PTR ? "->" : ".";
     sb_add(&p->fmt, "%08x-%04x-%04x-%04x-%04x%08x");
+    p->stack += 6 * 8;
     sb_printf(&p->args, ", %s%su32[0], %s%su32[1] >> 16, %s%su32[1] & 0xffff, %s%su32[2] >> 16, %s%su32[2] & 0xffff, "
               "%s%su32[3]", r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc);
     sb_free(&r);
@@ -383,6 +429,7 @@ static void column_mac(struct lctx *X, const struct column *c, struct printf_lin
     struct strbuf r = { 0 };
     lref(X, c->value, &r);
     sb_add(&p->fmt, "%02x:%02x:%02x:%02x:%02x:%02x");
+    p->stack += 6 * 8;
     for (int i = 0; i < 6; i++)
         sb_printf(&p->args, ", %s[%d]", r.s, i);
     sb_free(&r);
@@ -405,7 +452,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         lref(X, c->value, &r);
         sb_addc(&r, ')');
         snprintf(piece, sizeof piece, "%%-%ds", w);
-        pf_arg(p, piece, r.s);
+        pf_arg(p, piece, r.s, 24);
         sb_free(&r);
     } else if (!strcmp(f, "enum")) {
         const struct cat_enum *en = catalog_enum(X->L->cat, t->ref);
@@ -413,45 +460,45 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         v = lv_text(X, c->value);
         char *arg = xasprintf("@_enum_%s[%s]", en->name, v);
         snprintf(piece, sizeof piece, "%%-%ds", w);
-        pf_arg(p, piece, arg);
+        pf_arg(p, piece, arg, ARG_BIG);
         free(arg);
     } else if (!strcmp(f, "time") || !strcmp(f, "duration")) {
         v = lv_text(X, c->value);
         char *a = xasprintf("%s / 1000000000, %s %% 1000000000", v, v);
         snprintf(piece, sizeof piece, "%%%dlu.%%09lu", w > 10 ? w - 10 : 1);
-        pf_arg(p, piece, a);
+        pf_arg(p, piece, a, 16);
         free(a);
     } else if (!strcmp(f, "ns")) {
         v = lv_text(X, c->value);
         snprintf(piece, sizeof piece, "%%-%dld", w);
-        pf_arg(p, piece, v);
+        pf_arg(p, piece, v, 8);
     } else if (!strcmp(f, "us") || !strcmp(f, "ms")) {
         /* Three decimals: 500.720 ms reads better than 500 or 500720 us. */
         v = lv_text(X, c->value);
         const char *unit = !strcmp(f, "us") ? "1000" : "1000000", *milli = !strcmp(f, "us") ? "1" : "1000";
         char *a = xasprintf("%s / %s, (%s / %s) %% 1000", v, unit, v, milli);
         snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
-        pf_arg(p, piece, a);
+        pf_arg(p, piece, a, 16);
         free(a);
     } else if (!strcmp(f, "hex") && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
         v = lv_text(X, c->value);
         char *len = lv_text(X, c->value->rhs);
         char *a = xasprintf("buf(%s, %s)", v, len);
-        pf_arg(p, "%rh", a);
+        pf_arg(p, "%rh", a, ARG_BIG);
         free(a);
         free(len);
     } else if (!strcmp(f, "hex")) {
         v = lv_text(X, c->value);
         snprintf(piece, sizeof piece, "0x%%-%dlx", w > 2 ? w - 2 : 1);
-        pf_arg(p, piece, v);
+        pf_arg(p, piece, v, 8);
     } else if (!strcmp(f, "str") || !strcmp(f, "stack")) {
         v = lv_text(X, c->value);
         snprintf(piece, sizeof piece, "%%-%ds", w);
-        pf_arg(p, piece, v);
+        pf_arg(p, piece, v, !strcmp(f, "stack") ? ARG_BIG : string_cost(c->value));
     } else {
         v = lv_text(X, c->value);
         snprintf(piece, sizeof piece, "%%-%dl%c", w, t->is_signed || t->kind == T_DURATION ? 'd' : 'u');
-        pf_arg(p, piece, v);
+        pf_arg(p, piece, v, 8);
     }
     free(v);
     if (last) {
@@ -495,6 +542,10 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     for (int i = 0; i < o->ncols; i++)
         if (column_shown(&o->cols[i]))
             add_column(X, &o->cols[i], i == last, &p);
+    if (printf_stack(&p) > PRINTF_STACK_MAX)
+        diag_error(X->L->d, o->loc, "this event's columns need %d bytes of BPF stack; bpftrace 0.17's printf has "
+                   "room for %d (numbers take 8, strings read with str() and hex dumps 64): drop or split columns",
+                   printf_stack(&p), PRINTF_STACK_MAX);
     sb_add(&p.fmt, "\n");
     emit_printf(b, &p);
     sb_free(&p.fmt);
@@ -517,7 +568,7 @@ static void event_header(struct lower *L, const struct output *o)
             snprintf(piece, sizeof piece, "%%-%ds ", default_width(&o->cols[i]));
         struct strbuf q = { 0 };
         bt_quote(&q, o->cols[i].name);
-        pf_arg(&p, piece, q.s);
+        pf_arg(&p, piece, q.s, 18);
         sb_free(&q);
     }
     sb_add(&p.fmt, "\n");
@@ -673,6 +724,8 @@ static char *attach_text(struct lower *L, const struct probe_use *u)
         return xasprintf("kretprobe:%s", name);
     case PK_UPROBE:
     case PK_URETPROBE:
+        if (!path)
+            path = L->opt->uprobe_path;
         if (!path) {
             diag_error(L->d, u->loc, "a uprobe needs the binary: compile with --target PATH or --pid PID");
             return xstrdup("BEGIN");

@@ -11,6 +11,7 @@
 struct lower_options {
     const char *target_path;   /* USDT/uprobe binary; NULL: the process given to bpftrace -p */
     int pid;                   /* filter tracepoints/kprobes by this pid; 0: by $1 */
+    const char *uprobe_path;   /* binary for uprobes when target_path is NULL (run: /proc/PID/exe) */
     const char *recipe_file;   /* for the header comment */
     const char *needs_ovs;
 };

@@ -24,7 +24,9 @@ static int set_int(struct param *p, const char *text, char *err, size_t errlen)
 {
     char *end;
     errno = 0;
-    long long v = strtoll(text, &end, 0);
+    const char *digits = text + (text[0] == '-');
+    int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
+    long long v = strtoll(text, &end, base);
     if (!*text || *end || errno) {
         snprintf(err, errlen, "'%s' is not an integer", text);
         return -1;

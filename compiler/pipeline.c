@@ -56,8 +56,10 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         check_recipe(r, cat, &d, &cr);
     struct bt_program *prog = NULL;
     if (r && !d.errors) {
-        struct lower_options lo = { target, o->pid, base_name(path), cr.needs_ovs };
+        char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+        struct lower_options lo = { target, o->pid, exe, base_name(path), cr.needs_ovs };
         prog = lower_recipe(r, cat, &lo, &d);
+        free(exe);
     }
     if (prog && !d.errors) {
         if (!o->stop_after_check)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Build a real ovs-vswitchd with USDT probes for the integration tests, once.
+# Debian's own package is built without probes, so: fetch Debian 13's
+# openvswitch-source (3.5) through a private apt configuration (the system's
+# sources stay untouched; packages are verified with the installed
+# debian-archive-keyring), configure with --enable-usdt-probes, build only the
+# programs the tests use, and install them under the cache directory:
+#   ${OVSTRACE_CACHE:-~/.cache/ovstrace}/ovs-<version>/{bin,share}
+# A second run finds the install and does nothing. Prints the install directory.
+set -euo pipefail
+cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
+suite=${OVS_SUITE:-trixie}
+mkdir -p "$cache"
+exec 9>"$cache/build_ovs.lock"
+flock 9
+
+done_marker() { ls -d "$cache"/ovs-*/.complete 2>/dev/null | head -1; }
+if m=$(done_marker) && [ -n "$m" ]; then dirname "$m"; exit 0; fi
+
+log() { echo "build_ovs: $*" >&2; }
+need=(build-essential autoconf automake libtool python3 libssl-dev libcap-ng-dev systemtap-sdt-dev pkg-config)
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing build dependencies: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The mirror this machine already uses, with the newer suite.
+mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /^http/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+[ -n "$mirror" ] || { log "cannot find the Debian mirror in /etc/apt"; exit 1; }
+apt_dir="$cache/apt-$suite"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$cache/src"
+printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' "$mirror" "$suite" > "$apt_dir/sources.list"
+apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
+          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives"
+          -o "Dir::State::Status=/var/lib/dpkg/status" -o "APT::Get::List-Cleanup=0"
+          -o "APT::Sandbox::User=root")
+log "fetching openvswitch-source from $suite (private apt lists in $apt_dir)"
+apt-get "${apt_opts[@]}" update -qq >/dev/null
+(cd "$cache/src" && apt-get "${apt_opts[@]}" download openvswitch-source >/dev/null)
+deb=$(ls -t "$cache"/src/openvswitch-source_*.deb | head -1)
+version=$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//; s/^[0-9]*://')
+log "openvswitch-source $version"
+work="$cache/src/ovs-$version"
+rm -rf "$work" && mkdir -p "$work/deb"
+dpkg-deb -x "$deb" "$work/deb"
+# The package holds the source tree under /usr/src (older ones held a tarball).
+tarball=$(find "$work/deb/usr/src" -maxdepth 1 -name '*.tar.*' | head -1)
+if [ -n "$tarball" ]; then
+    mkdir -p "$work/tree" && tar -xf "$tarball" -C "$work/tree"
+else
+    mv "$work/deb/usr/src" "$work/tree"
+fi
+conf=$(find "$work/tree" -maxdepth 3 -name configure.ac | head -1)
+[ -n "$conf" ] || { log "no source tree in $deb"; exit 1; }
+src=$(dirname "$conf")
+cd "$src"
+[ -x configure ] || { log "boot.sh"; ./boot.sh >/dev/null; }
+log "configure --enable-usdt-probes"
+./configure --enable-usdt-probes --disable-ssl --prefix=/usr --localstatedir=/var --sysconfdir=/etc \
+    CFLAGS="-g -O2 -fno-omit-frame-pointer" >/dev/null
+grep -q 'HAVE_USDT_PROBES\|USDT' config.h || log "warning: USDT not visible in config.h"
+log "make (a few minutes on 2 cores)"
+# Naming targets skips automake's BUILT_SOURCES (generated headers such as odp-netlink.h): build them first.
+built=$(printf 'print-built-sources:\n\t@echo $(BUILT_SOURCES)\n' | make -s -f Makefile -f - print-built-sources)
+make -j"$(nproc)" $built >/dev/null 2>"$work/make.err" || { tail -20 "$work/make.err" >&2; exit 1; }
+make -j"$(nproc)" vswitchd/ovs-vswitchd ovsdb/ovsdb-server ovsdb/ovsdb-tool utilities/ovs-vsctl \
+    utilities/ovs-appctl utilities/ovs-ofctl utilities/ovs-dpctl vswitchd/vswitch.ovsschema >/dev/null 2>"$work/make.err" ||
+    { tail -20 "$work/make.err" >&2; exit 1; }
+dest="$cache/ovs-$version"
+rm -rf "$dest" && mkdir -p "$dest/bin" "$dest/share"
+for b in vswitchd/ovs-vswitchd ovsdb/ovsdb-server ovsdb/ovsdb-tool utilities/ovs-vsctl utilities/ovs-appctl \
+         utilities/ovs-ofctl utilities/ovs-dpctl; do
+    cp "$b" "$dest/bin/"
+done
+cp vswitchd/vswitch.ovsschema "$dest/share/"
+n=$(readelf -n "$dest/bin/ovs-vswitchd" | grep -c 'stapsdt' || true)
+[ "$n" -ge 13 ] || { log "ovs-vswitchd has only $n USDT notes"; exit 1; }
+echo "$version" > "$dest/.complete"
+rm -rf "$work"
+log "installed $dest ($n USDT notes)"
+echo "$dest"
