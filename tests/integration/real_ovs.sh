@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Recipes against a real ovs-vswitchd 3.5 (USDT build, dummy datapath):
+#   bridge_loop     lines come from the daemon's main thread
+#   reval_monitor   rounds every min(max-idle, 500 ms), flow limit and counts as upcall/show says
+#   flow deletes    UFIDs equal dpctl/dump-flows -m; revalidator/purge shows as purge
+#                   deletes in the sweep; an idle flow shows as an idle delete
+. "$(dirname "$0")/../e2e/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+sbx=$WORK/ovs
+sandbox() { "$here/../ovs/sandbox.sh" "$@"; }
+trap 'sandbox stop "$sbx" 2>/dev/null; cleanup' EXIT
+mount_tracefs
+sandbox start "$sbx" 1000
+. "$sbx/env"
+check "sandbox ovs-vswitchd is running (pid $VSWITCHD_PID)" kill -0 "$VSWITCHD_PID"
+
+# run_for SECONDS RECIPE ARGS...: ovstrace run in the background, interrupted after SECONDS.
+run_for() {
+    local secs=$1; shift
+    "$OVSTRACE" run "$@" --pid "$VSWITCHD_PID" >"$OUT" 2>"$ERR" &
+    local p=$!
+    sleep "$secs"
+    kill -INT "$p"
+    wait "$p"; RUN_STATUS=$?
+}
+
+# --- bridge_loop
+run_for 4 bridge_loop
+check "bridge_loop exits 0 after Ctrl-C ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+lines=$(awk '$3 == "poll_block" || $3 == "run"' "$OUT" | wc -l)
+check "bridge_loop printed main-loop lines ($lines)" [ "$lines" -ge 4 ]
+check "all from the main thread (tid = pid $VSWITCHD_PID)" awk -v p="$VSWITCHD_PID" '$3 == "poll_block" || $3 == "run" { if ($1 != p || $2 != "ovs-vswitchd") bad = 1 } END { exit bad }' "$OUT"
+
+# --- reval_monitor
+run_for 4 reval_monitor
+check "reval_monitor exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+awk '$1 ~ /^[0-9]+\.[0-9]+$/ && NF == 10' "$OUT" > "$WORK/rows"
+rows=$(wc -l < "$WORK/rows")
+check "rounds printed ($rows in 4 s of 500 ms rounds)" [ "$rows" -ge 4 ]
+show=$(sandbox appctl "$sbx" upcall/show)
+limit=$(sed -n 's/.*(limit \([0-9]*\)).*/\1/p' <<<"$show")
+check "FLOW_LIMIT equals upcall/show's limit ($limit)" awk -v l="$limit" '{ if ($7 != l) bad = 1 } END { exit bad || NR == 0 }' "$WORK/rows"
+check "POLL_WAIT is min(max-idle 1000, max-revalidator 500) = 500 ms" awk '{ if ($9 != "500.000") bad = 1 } END { exit bad || NR == 0 }' "$WORK/rows"
+check "ACTUAL_WAIT close to 500 ms" awk '{ if ($10 < 400 || $10 > 700) bad = 1 } END { exit bad || NR == 0 }' "$WORK/rows"
+rounds=$(awk '/^@rounds\[\]:/ { print $2 }' "$OUT")
+check "round counter counts the printed rounds ($rounds >= $rows)" [ "${rounds:-0}" -ge "$rows" ]
+
+# --- deletes: purge, then idle
+"$OVSTRACE" run "$here/flow_deletes.recipe" --pid "$VSWITCHD_PID" >"$OUT" 2>"$ERR" &
+tracer=$!
+sleep 2
+sandbox inject "$sbx" p1 4
+sleep 0.3
+sandbox appctl "$sbx" dpctl/dump-flows -m | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/purged_ufids"
+n_purged=$(wc -l < "$WORK/purged_ufids")
+sandbox appctl "$sbx" revalidator/purge >/dev/null
+sleep 1
+sandbox inject "$sbx" p2 2
+sleep 0.3
+sandbox appctl "$sbx" dpctl/dump-flows -m | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/idle_ufids"
+sleep 3    # max-idle 1000 ms plus a round or two
+kill -INT "$tracer"; wait "$tracer"; RUN_STATUS=$?
+check "flow_deletes exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "4 flows were in the datapath before the purge ($n_purged)" [ "$n_purged" -eq 4 ]
+awk '$1 == "sweep" && $3 == "removed" && $5 == "revalidator/purge" { print $2 }' "$OUT" | sort > "$WORK/got_purged"
+check "revalidator/purge: each purged UFID shows as a purge delete" diff "$WORK/purged_ufids" "$WORK/got_purged"
+awk '$1 == "dump" && $3 == "unused" { print $2 }' "$OUT" | sort > "$WORK/got_idle"
+check "idle timeout: the idle flows' UFIDs show as idle deletes ($(wc -l < "$WORK/idle_ufids") flows)" diff "$WORK/idle_ufids" "$WORK/got_idle"
+check "no unexpected delete reasons" bash -c "! awk '\$1 == \"dump\" || \$1 == \"sweep\"' '$OUT' | grep -v -e 'removed by revalidator/purge' -e 'unused for longer than max-idle'"
+finish
