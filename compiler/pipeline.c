@@ -8,6 +8,7 @@
 #include "lower.h"
 #include "params.h"
 #include "recipe_path.h"
+#include "target.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -54,6 +55,14 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         params_bind(r, o->params, o->nparams, &d);
     if (r && !d.errors)
         check_recipe(r, cat, &d, &cr);
+    /* The binary the script will attach to: its probes must be the ones the recipe names. */
+    const char *binary = o->target_path ? o->target_path : NULL;
+    char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+    if (!binary)
+        binary = exe;
+    if (r && !d.errors && binary)
+        target_check_probes(r, binary, o->pid, &d);
+    free(exe);
     struct bt_program *prog = NULL;
     if (r && !d.errors) {
         char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;

@@ -46,6 +46,31 @@ expect_out "a binary without probes" 0 'no USDT notes' -- "$O" probes --binary /
 expect_out "missing probes are marked" 0 '^missing +usdt:main:run_start' -- "$O" probes --binary /bin/true
 expect_out "not an ELF file" 1 'not an ELF file' -- "$O" probes --binary "$top/README.md"
 
+# --target: the probes the recipe uses are checked against the binary's notes.
+cat > "$WORK/old.c" <<'C'
+#include <sys/sdt.h>
+/* Like OVS 3.1: main-loop probes, no revalidator ones; and flow_result with an 8-byte result. */
+int main(int argc, char **argv) {
+    long wide = argc;
+    DTRACE_PROBE(main, run_start);
+    DTRACE_PROBE(main, poll_block);
+    DTRACE_PROBE4(revalidate, flow_result, argv, argv, wide, (int)argc);
+    return 0;
+}
+C
+cc -O1 -o "$WORK/ovs-old" "$WORK/old.c"
+expect_out "a probe the binary lacks: named, with its release and what the binary has" 1 \
+    'error: probe usdt:udpif_revalidator:start_dump is not in .*ovs-old \(it was added in Open vSwitch 3\.2\.0\)' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-old"
+expect_out "the hint lists the binary's probes" 1 '^hint: that binary has: main:poll_block, main:run_start, revalidate:flow_result$' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-old"
+expect_out "an argument of the wrong size is refused" 1 'argument 2 \(result\) of usdt:revalidate:flow_result is 8 bytes in .*, the catalog expects 4' \
+    -- "$O" compile "$top/tests/integration/flow_deletes.recipe" --target "$WORK/ovs-old"
+expect_out "the probes it has are fine" 0 '^usdt:.*ovs-old:main:run_start$' -- "$O" compile bridge_loop --target "$WORK/ovs-old"
+expect_out "a binary without USDT notes" 1 'has no USDT probes at all' -- "$O" compile bridge_loop --target /bin/true
+out=$("$O" compile reval_monitor --target /bin/true 2>&1 >/dev/null | grep -c 'error:')
+check "reported once, not at every use ($out)" [ "$out" -eq 1 ]
+
 # run: refuses clearly, with nothing traced, when it cannot pick a process.
 if pgrep -x ovs-vswitchd >/dev/null; then
     echo "ok - # SKIP an ovs-vswitchd is running here; skipping the no-process case"
