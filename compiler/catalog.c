@@ -131,6 +131,9 @@ static void load_structs(struct catalog *c, const struct ynode *root, struct dia
             }
             f->offset = atoi(off);
             f->since = scalar_dup(fe, "since");
+            f->c_name = scalar_dup(fe, "c_name");
+            if (!f->c_name)
+                f->c_name = xstrdup(f->name);
             s->nfields++;
         }
     }
@@ -219,6 +222,7 @@ void catalog_free(struct catalog *c)
         struct cat_struct *s = &c->structs[i];
         for (int j = 0; j < s->nfields; j++) {
             free(s->fields[j].name);
+            free(s->fields[j].c_name);
             free(s->fields[j].since);
             type_release(&s->fields[j].type);
         }

@@ -31,14 +31,18 @@ struct cat_probe {
 
 struct cat_field {
     char *name;
+    char *c_name;            /* the member's name in OVS's C source (DWARF); usually name */
     int offset;
     struct type type;
     char *since;
 };
 
+enum layout_source { LAYOUT_BUNDLED, LAYOUT_DWARF, LAYOUT_NOT_IN_DWARF };
+
 struct cat_struct {
     char *name;
     int size;
+    enum layout_source source;   /* where size and offsets came from */
     char *where;
     struct cat_field *fields;
     int nfields;

@@ -18,12 +18,14 @@ int cmd_list(int argc, char **argv);
 int cmd_help_recipe(int argc, char **argv);
 int cmd_probes(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_layouts(int argc, char **argv);
 void help_compile(void);
 void help_check(void);
 void help_list(void);
 void help_help(void);
 void help_probes(void);
 void help_run(void);
+void help_layouts(void);
 
 /* Usage error: message to stderr, "see ovstrace CMD --help", exit status 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 // first the spans that end there (their values become $NAME_* variables), then
 // the outputs on that probe, then span counters, then the spans that start there.
 #include "lower.h"
+#include "layouts.h"
 #include "params.h"
 #include "util.h"
 
@@ -109,6 +110,14 @@ static char *struct_def(struct lower *L, const struct cat_struct *s)
         for (int j = 0; j < s->nfields; j++)
             if (L->fields.v[i] == &s->fields[j])
                 used[n++] = &s->fields[j];
+    for (int i = 0; i < n; i++)
+        if (used[i]->offset == LAYOUT_MISSING)
+            diag_error(L->d, loc_make(NULL, 0, 0), "the debug info of %s has no member %s in struct %s (the recipe "
+                       "reads it as %s.%s): this Open vSwitch differs from the catalog", L->opt->layout_binary,
+                       used[i]->c_name, s->name, s->name, used[i]->name);
+    if (s->source == LAYOUT_NOT_IN_DWARF && n)
+        diag_warn(L->d, loc_make(NULL, 0, 0), "the debug info of %s does not describe struct %s; using its bundled "
+                  "layout", L->opt->layout_binary, s->name);
     qsort(used, (size_t)n, sizeof used[0], field_cmp);
     struct strbuf b = { 0 };
     sb_printf(&b, "struct %s {", s->name);
@@ -1002,6 +1011,8 @@ static void lower_header(struct lower *L)
     sb_free(&p);
     if (L->opt->needs_ovs)
         vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
+    if (L->opt->layouts)
+        vec_push(h, xasprintf("Layouts: %s.", L->opt->layouts));
     if (L->opt->target_path)
         vec_push(h, xasprintf("Attaches to %s.", L->opt->target_path));
     else

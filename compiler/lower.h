@@ -13,6 +13,8 @@ struct lower_options {
     int pid;                   /* filter tracepoints/kprobes by this pid; 0: by $1 */
     const char *uprobe_path;   /* binary for uprobes when target_path is NULL (run: /proc/PID/exe) */
     const char *recipe_file;   /* for the header comment */
+    const char *layouts;       /* where struct layouts came from (header comment); NULL: bundled */
+    const char *layout_binary; /* the binary whose DWARF gave them, for messages */
     const char *needs_ovs;
 };
 

@@ -15,6 +15,7 @@ static const struct command commands[] = {
     { "list", "list the bundled recipes", cmd_list, help_list },
     { "help", "explain a recipe: what it shows, its parameters, an example", cmd_help_recipe, help_help },
     { "probes", "list the probes ovstrace knows, or those in a binary", cmd_probes, help_probes },
+    { "layouts", "show struct layouts: the catalog's, or a binary's from its debug info", cmd_layouts, help_layouts },
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -8,6 +8,7 @@
 #include "lower.h"
 #include "params.h"
 #include "recipe_path.h"
+#include "layouts.h"
 #include "target.h"
 #include "util.h"
 
@@ -62,14 +63,18 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         binary = exe;
     if (r && !d.errors && binary)
         target_check_probes(r, binary, o->pid, &d);
-    free(exe);
+    /* Struct layouts come from that binary's DWARF when it has some. */
+    char *layouts = r && !d.errors && binary ? layouts_apply(cat, binary, &d) : NULL;
     struct bt_program *prog = NULL;
     if (r && !d.errors) {
-        char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
-        struct lower_options lo = { target, o->pid, exe, base_name(path), cr.needs_ovs };
+        struct lower_options lo = {
+            .target_path = target, .pid = o->pid, .uprobe_path = exe, .recipe_file = base_name(path),
+            .layouts = layouts, .layout_binary = binary, .needs_ovs = cr.needs_ovs,
+        };
         prog = lower_recipe(r, cat, &lo, &d);
-        free(exe);
     }
+    free(layouts);
+    free(exe);
     if (prog && !d.errors) {
         if (!o->stop_after_check)
             res->script = emit_script(prog);

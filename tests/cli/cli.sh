@@ -71,6 +71,19 @@ expect_out "a binary without USDT notes" 1 'has no USDT probes at all' -- "$O" c
 out=$("$O" compile reval_monitor --target /bin/true 2>&1 >/dev/null | grep -c 'error:')
 check "reported once, not at every use ($out)" [ "$out" -eq 1 ]
 
+# Layouts: from the target's DWARF, from its build-id debug file, or bundled with a warning.
+expect_out "--target with DWARF: layouts from the binary" 0 '^// Layouts: struct layouts from the DWARF of .*ovs-vswitchd' \
+    -- "$O" compile reval_monitor --target "$STANDIN"
+expect_out "stripped: a warning, and the bundled layouts" 0 "warning: no DWARF debug info in .*stripped.*using the bundled struct layouts" \
+    -- "$O" compile reval_monitor --target "$WORK/stripped"
+bid=$(readelf -n "$STANDIN" | awk '/Build ID:/ { print $3 }')
+mkdir -p "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}"
+objcopy --only-keep-debug "$STANDIN" "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug"
+expect_out "stripped with a build-id debug file: layouts from that file" 0 "^// Layouts: struct layouts from the DWARF of .*/\.build-id/${bid:0:2}/${bid:2}\.debug" \
+    -- env OVSTRACE_DEBUG_ROOT="$WORK/dbg" "$O" compile reval_monitor --target "$WORK/stripped"
+expect_out "layouts shows the catalog" 0 '^udpif_key +ufid +40 +ufid' -- "$O" layouts udpif_key
+expect_out "layouts --binary marks each field" 0 '^udpif_key +ufid +40 +ufid +same$' -- "$O" layouts --binary "$STANDIN" udpif_key
+
 # run: refuses clearly, with nothing traced, when it cannot pick a process.
 if pgrep -x ovs-vswitchd >/dev/null; then
     echo "ok - # SKIP an ovs-vswitchd is running here; skipping the no-process case"

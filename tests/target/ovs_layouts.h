@@ -215,23 +215,22 @@ struct dp_packet {
     uint16_t allocated_;         /*   8 */
     uint16_t data_ofs;           /*  10 */
     uint32_t size_;              /*  12 */
-    uint32_t rss_hash;           /*  16 */
-    uint32_t flow_mark;          /*  20 */
-    uint16_t tso_segsz;          /*  24 */
-    uint8_t source;              /*  26: enum dp_packet_source (packed) */
-    bool has_hash;               /*  27 */
-    bool has_mark;               /*  28 */
-    uint8_t pad_29[1];
-    uint16_t l2_pad_size;        /*  30 */
-    uint16_t l2_5_ofs;           /*  32 */
-    uint16_t l3_ofs;             /*  34 */
-    uint16_t l4_ofs;             /*  36 */
-    uint16_t inner_l3_ofs;       /*  38 */
-    uint16_t inner_l4_ofs;       /*  40 */
-    uint8_t pad_42[2];
+    uint32_t ol_flags;           /*  16: offload flags (3.5; master reshuffled from here on) */
+    uint32_t rss_hash;           /*  20 */
+    uint32_t flow_mark;          /*  24 */
+    uint16_t tso_segsz;          /*  28 */
+    uint8_t source;              /*  30: enum dp_packet_source (packed) */
+    uint8_t pad_31[1];
+    uint16_t l2_pad_size;        /*  32 */
+    uint16_t l2_5_ofs;           /*  34 */
+    uint16_t l3_ofs;             /*  36 */
+    uint16_t l4_ofs;             /*  38 */
+    uint16_t inner_l3_ofs;       /*  40 */
+    uint16_t inner_l4_ofs;       /*  42 */
     uint32_t cutlen;             /*  44 */
     uint32_t packet_type;        /*  48: ovs_be32 */
-    uint32_t offloads;           /*  52: enum (offload flags) */
+    uint16_t csum_start;         /*  52 */
+    uint16_t csum_offset;        /*  54 */
     uint64_t md[64];             /*  56: union { struct pkt_metadata md;
                                   *       uint64_t data[8]; } (512 bytes),
                                   *       not modelled */
@@ -240,21 +239,16 @@ OVS_LAYOUT_OFFSET(struct dp_packet, base_, 0);
 OVS_LAYOUT_OFFSET(struct dp_packet, allocated_, 8);
 OVS_LAYOUT_OFFSET(struct dp_packet, data_ofs, 10);
 OVS_LAYOUT_OFFSET(struct dp_packet, size_, 12);
-OVS_LAYOUT_OFFSET(struct dp_packet, rss_hash, 16);
-OVS_LAYOUT_OFFSET(struct dp_packet, flow_mark, 20);
-OVS_LAYOUT_OFFSET(struct dp_packet, tso_segsz, 24);
-OVS_LAYOUT_OFFSET(struct dp_packet, source, 26);
-OVS_LAYOUT_OFFSET(struct dp_packet, has_hash, 27);
-OVS_LAYOUT_OFFSET(struct dp_packet, has_mark, 28);
-OVS_LAYOUT_OFFSET(struct dp_packet, l2_pad_size, 30);
-OVS_LAYOUT_OFFSET(struct dp_packet, l2_5_ofs, 32);
-OVS_LAYOUT_OFFSET(struct dp_packet, l3_ofs, 34);
-OVS_LAYOUT_OFFSET(struct dp_packet, l4_ofs, 36);
-OVS_LAYOUT_OFFSET(struct dp_packet, inner_l3_ofs, 38);
-OVS_LAYOUT_OFFSET(struct dp_packet, inner_l4_ofs, 40);
+OVS_LAYOUT_OFFSET(struct dp_packet, ol_flags, 16);
+OVS_LAYOUT_OFFSET(struct dp_packet, rss_hash, 20);
+OVS_LAYOUT_OFFSET(struct dp_packet, flow_mark, 24);
+OVS_LAYOUT_OFFSET(struct dp_packet, tso_segsz, 28);
+OVS_LAYOUT_OFFSET(struct dp_packet, source, 30);
+OVS_LAYOUT_OFFSET(struct dp_packet, l2_pad_size, 32);
+OVS_LAYOUT_OFFSET(struct dp_packet, l3_ofs, 36);
 OVS_LAYOUT_OFFSET(struct dp_packet, cutlen, 44);
 OVS_LAYOUT_OFFSET(struct dp_packet, packet_type, 48);
-OVS_LAYOUT_OFFSET(struct dp_packet, offloads, 52);
+OVS_LAYOUT_OFFSET(struct dp_packet, csum_start, 52);
 OVS_LAYOUT_OFFSET(struct dp_packet, md, 56);
 OVS_LAYOUT_SIZE(struct dp_packet, 568);
 
@@ -429,9 +423,8 @@ struct dpif_execute {
     uint8_t pad_18[2];
     uint32_t mtu;                         /* 20 */
     uint64_t hash;                        /* 24 */
-    uint64_t upcall_pid;                  /* 32 (not in OVS 3.1) */
-    const void *flow;                     /* 40: const struct flow * */
-    struct dp_packet *packet;             /* 48 */
+    const void *flow;                     /* 32: const struct flow * (master: 40, after upcall_pid) */
+    struct dp_packet *packet;             /* 40 (master: 48) */
 };
 OVS_LAYOUT_OFFSET(struct dpif_execute, actions, 0);
 OVS_LAYOUT_OFFSET(struct dpif_execute, actions_len, 8);
@@ -439,10 +432,9 @@ OVS_LAYOUT_OFFSET(struct dpif_execute, needs_help, 16);
 OVS_LAYOUT_OFFSET(struct dpif_execute, probe, 17);
 OVS_LAYOUT_OFFSET(struct dpif_execute, mtu, 20);
 OVS_LAYOUT_OFFSET(struct dpif_execute, hash, 24);
-OVS_LAYOUT_OFFSET(struct dpif_execute, upcall_pid, 32);
-OVS_LAYOUT_OFFSET(struct dpif_execute, flow, 40);
-OVS_LAYOUT_OFFSET(struct dpif_execute, packet, 48);
-OVS_LAYOUT_SIZE(struct dpif_execute, 56);
+OVS_LAYOUT_OFFSET(struct dpif_execute, flow, 32);
+OVS_LAYOUT_OFFSET(struct dpif_execute, packet, 40);
+OVS_LAYOUT_SIZE(struct dpif_execute, 48);
 
 struct dpif_op {
     uint32_t type;                        /* 0: enum dpif_op_type */
@@ -470,11 +462,9 @@ struct dpif_upcall {
     struct nlattr *mru;                   /* 608 */
     struct nlattr *hash;                  /* 616 */
     struct nlattr *cutlen;                /* 624 */
-    uint32_t pid;                         /* 632 */
-    uint8_t pad_636[4];
-    struct nlattr *userdata;              /* 640 */
-    struct nlattr *out_tun_key;           /* 648 */
-    struct nlattr *actions;               /* 656 */
+    struct nlattr *userdata;              /* 632 (master: 640, after a uint32_t pid) */
+    struct nlattr *out_tun_key;           /* 640 */
+    struct nlattr *actions;               /* 648 */
 };
 OVS_LAYOUT_OFFSET(struct dpif_upcall, packet, 0);
 OVS_LAYOUT_OFFSET(struct dpif_upcall, packet.size_, 12);
@@ -485,11 +475,10 @@ OVS_LAYOUT_OFFSET(struct dpif_upcall, ufid, 592);
 OVS_LAYOUT_OFFSET(struct dpif_upcall, mru, 608);
 OVS_LAYOUT_OFFSET(struct dpif_upcall, hash, 616);
 OVS_LAYOUT_OFFSET(struct dpif_upcall, cutlen, 624);
-OVS_LAYOUT_OFFSET(struct dpif_upcall, pid, 632);
-OVS_LAYOUT_OFFSET(struct dpif_upcall, userdata, 640);
-OVS_LAYOUT_OFFSET(struct dpif_upcall, out_tun_key, 648);
-OVS_LAYOUT_OFFSET(struct dpif_upcall, actions, 656);
-OVS_LAYOUT_SIZE(struct dpif_upcall, 664);
+OVS_LAYOUT_OFFSET(struct dpif_upcall, userdata, 632);
+OVS_LAYOUT_OFFSET(struct dpif_upcall, out_tun_key, 640);
+OVS_LAYOUT_OFFSET(struct dpif_upcall, actions, 648);
+OVS_LAYOUT_SIZE(struct dpif_upcall, 656);
 
 /* ------------------------------------------------------------------------
  * ofproto/ofproto-dpif-upcall.c: struct udpif_key (1576) and struct udpif

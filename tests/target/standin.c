@@ -945,7 +945,6 @@ fill_upcall(struct dpif_upcall *upcall, const struct sflow *f,
     upcall->key = (struct nlattr *) f->ukey.key;
     upcall->key_len = f->ukey.key_len;
     upcall->ufid = f->ukey.ufid;
-    upcall->pid = 0;
 }
 
 /* Receives one upcall (lib/dpif.c dpif_recv(): the probe fires after the
@@ -1021,7 +1020,6 @@ handle_upcalls(struct udpif *udpif, struct upcall_batch_entry *batch,
         op->u.execute.probe = false;
         op->u.execute.mtu = 0;
         op->u.execute.hash = 0;
-        op->u.execute.upcall_pid = 0;
         op->u.execute.flow = NULL;
         op->u.execute.packet = &e->upcall.packet;
         owners[n_ops] = f;

@@ -32,7 +32,7 @@ static struct compiled compile_text(const char *yaml, char **params, int nparams
     if (!d.errors)
         check_recipe(r, cat, &d, &cr);
     if (!d.errors) {
-        struct lower_options lo = { NULL, 0, "t.recipe", cr.needs_ovs };
+        struct lower_options lo = { .recipe_file = "t.recipe", .needs_ovs = cr.needs_ovs };
         struct bt_program *p = lower_recipe(r, cat, &lo, &d);
         if (p)
             c.script = emit_script(p);

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# run_tier.sh PAYLOAD_DIR [PAYLOAD_DIR...]: one QEMU boot of the kernel tier for a batch of
+# payloads. Each PAYLOAD_DIR holds a run.sh (and any files it uses, e.g. a compiled
+# bpftrace script, and optionally a `timeout` file with seconds, default 240). They are
+# packed into a small cpio archive appended to the tier's initramfs (the kernel unpacks
+# concatenated archives in order), so the guest sees /payloads/NAME/ (NAME = the
+# directory's base name). The guest's /init runs each run.sh in order, in its own
+# directory, with output captured, and frames it on the serial console; this script
+# splits the serial log back into PAYLOAD_DIR/output.txt and PAYLOAD_DIR/rc.
+# Exit status: 0 all payloads ran and returned 0; 1 all ran, some returned non-zero;
+# 2 usage; 3 the boot failed (timeout, crash, no pass marker): the serial log's tail is
+# printed. Environment:
+#   OVSTRACE_KT_TIER     a tier directory (default: whatever build_tier.sh prints)
+#   OVSTRACE_KT_LOG      where the serial log goes (default: kernel-tier-logs/ in the cache)
+#   OVSTRACE_KT_TIMEOUT  seconds for the whole boot (default 600)
+#   OVSTRACE_KT_ACCEL    kvm or tcg (default: kvm only with a usable /dev/kvm and vmx/svm)
+#   OVSTRACE_KT_SMP, OVSTRACE_KT_MEM   guest CPUs (2) and MB of RAM (3072)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
+log() { echo "kernel tier: $*" >&2; }
+[ $# -ge 1 ] || { echo "usage: run_tier.sh PAYLOAD_DIR [PAYLOAD_DIR...]" >&2; exit 2; }
+
+names=()
+for p in "$@"; do
+    [ -f "$p/run.sh" ] || { echo "run_tier.sh: $p has no run.sh" >&2; exit 2; }
+    n=$(basename "$(cd "$p" && pwd)")
+    [[ $n =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "run_tier.sh: payload name '$n' must be [A-Za-z0-9_.-]+" >&2; exit 2; }
+    for m in "${names[@]}"; do [ "$m" != "$n" ] || { echo "run_tier.sh: two payloads named $n" >&2; exit 2; }; done
+    names+=("$n")
+done
+
+tier=${OVSTRACE_KT_TIER:-$("$here/build_tier.sh")}
+[ -f "$tier/vmlinuz" ] && [ -f "$tier/initramfs.cpio" ] || { log "no tier in '$tier'"; exit 3; }
+
+if [ -n "${OVSTRACE_KT_LOG:-}" ]; then
+    serial=$OVSTRACE_KT_LOG
+else
+    mkdir -p "$cache/kernel-tier-logs"
+    serial=$cache/kernel-tier-logs/serial-$(date +%Y%m%d-%H%M%S)-$$.log
+    # Keep the 20 newest logs.
+    ls -t "$cache"/kernel-tier-logs/serial-*.log 2>/dev/null | tail -n +20 | xargs -r rm -f || true
+fi
+mkdir -p "$(dirname "$serial")"
+: > "$serial"
+
+work=$(mktemp -d /tmp/ovstrace-kt.XXXXXX)
+qpid=
+cleanup() {
+    if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill -TERM "$qpid" 2>/dev/null || true; wait "$qpid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+# The payload archive: /payloads/NAME/... and /payloads/.order (the run order).
+mkdir -p "$work/root/payloads"
+i=0
+for p in "$@"; do
+    n=${names[$i]}; i=$((i + 1))
+    rm -f "$p/output.txt" "$p/rc"
+    cp -rL "$p" "$work/root/payloads/$n"
+    rm -f "$work/root/payloads/$n/output.txt" "$work/root/payloads/$n/rc"
+    echo "$n" >> "$work/root/payloads/.order"
+done
+(cd "$work/root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/payloads.cpio"
+cat "$tier/initramfs.cpio" "$work/payloads.cpio" > "$work/run.cpio"
+
+accel=${OVSTRACE_KT_ACCEL:-}
+if [ -z "$accel" ]; then
+    accel=tcg
+    # /dev/kvm alone is not enough: a paravirtual one (PVM) hangs a stock kernel.
+    if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; fi
+fi
+limit=${OVSTRACE_KT_TIMEOUT:-600}
+
+# boot ACCEL: QEMU in the background, watched; returns QEMU's status (124 on timeout,
+# 125 when KVM showed no sign of life and the boot should be retried under TCG).
+boot() {
+    local accel=$1 start=$SECONDS
+    : > "$serial"
+    timeout -k 10 "$limit" qemu-system-x86_64 -accel "$accel" -smp "${OVSTRACE_KT_SMP:-2}" -m "${OVSTRACE_KT_MEM:-3072}" \
+        -display none -monitor none -serial "file:$serial" -no-reboot -nic none \
+        -kernel "$tier/vmlinuz" -initrd "$work/run.cpio" \
+        -append "console=ttyS0 loglevel=4 panic=-1" </dev/null >"$work/qemu.out" 2>&1 &
+    qpid=$!
+    while kill -0 "$qpid" 2>/dev/null; do
+        if [ "$accel" = kvm ] && [ $((SECONDS - start)) -ge 60 ] && ! grep -q '=== KERNEL TIER INIT ===' "$serial"; then
+            log "no sign of life under KVM after 60 s: retrying with TCG"
+            kill -TERM "$qpid" 2>/dev/null || true; wait "$qpid" 2>/dev/null || true; qpid=
+            return 125
+        fi
+        sleep 1
+    done
+    local rc=0
+    wait "$qpid" || rc=$?
+    qpid=
+    return "$rc"
+}
+
+log "booting ${#names[@]} payload(s) (${names[*]}) under $accel, serial log $serial"
+t0=$SECONDS
+qrc=0
+boot "$accel" || qrc=$?
+if [ "$qrc" -eq 125 ]; then accel=tcg; qrc=0; boot tcg || qrc=$?; fi
+took=$((SECONDS - t0))
+
+# The serial log has \r\n line ends and SeaBIOS's escape sequences.
+tr -d '\r' < "$serial" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' > "$work/serial.txt"
+if ! grep -q '^=== KERNEL TIER DONE payloads=' "$work/serial.txt"; then
+    case $qrc in
+        124|137) why="timed out after $limit s" ;;
+        0) why="QEMU exited without the pass marker (guest crashed or init died)" ;;
+        *) why="QEMU exited with status $qrc" ;;
+    esac
+    log "boot failed after $took s under $accel: $why"
+    [ -s "$work/qemu.out" ] && { echo "--- QEMU said:" >&2; tail -5 "$work/qemu.out" >&2; }
+    echo "--- the last 40 lines of the serial log ($serial):" >&2
+    tail -40 "$work/serial.txt" >&2
+    for p in "$@"; do echo 255 > "$p/rc"; done
+    exit 3
+fi
+
+status=0
+i=0
+for p in "$@"; do
+    n=${names[$i]}; i=$((i + 1))
+    awk -v b="=== PAYLOAD $n BEGIN ===" -v e="^=== PAYLOAD $n END rc=[0-9]+ ===\$" -v out="$p/output.txt" -v rcf="$p/rc" '
+        $0 == b { on = 1; printf "" > out; next }
+        on && $0 ~ e { on = 0; sub(/.* rc=/, ""); sub(/ .*/, ""); print > rcf; next }
+        on { print > out }' "$work/serial.txt"
+    if [ ! -f "$p/rc" ]; then
+        log "payload $n: no framed output in the serial log"
+        echo 255 > "$p/rc"
+    fi
+    rc=$(cat "$p/rc")
+    log "payload $n: status $rc, $(wc -l < "${p}/output.txt" 2>/dev/null || echo 0) lines in $p/output.txt"
+    [ "$rc" -eq 0 ] || status=1
+done
+log "boot took $took s under $accel"
+exit "$status"
