@@ -29,6 +29,9 @@ void help_layouts(void);
 
 /* Usage error: message to stderr, "see ovstrace CMD --help", exit status 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse `[--binary PATH] [ARG...]` (probes, layouts): sets *binary and *first_arg, the
+ * index of the first positional argument. Returns 0, or the usage error's exit status. */
+int cli_binary_option(const char *cmd, int argc, char **argv, const char **binary, int *first_arg);
 /* Parse a PID option value; 0 if invalid. */
 int cli_parse_pid(const char *s);
 

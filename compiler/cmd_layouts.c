@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "layouts.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,17 +51,10 @@ static void print_layouts(const struct catalog *now, const struct catalog *bundl
 
 int cmd_layouts(int argc, char **argv)
 {
-    static const struct option longopts[] = { { "binary", required_argument, NULL, 'b' }, { NULL, 0, NULL, 0 } };
-    const char *binary = NULL;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "b:", longopts, NULL)) != -1) {
-        if (ch == 'b')
-            binary = optarg;
-        else
-            return cli_usage("layouts", "unknown option '%s'", argv[optind - 1]);
-    }
+    const char *binary;
+    int first, rc = cli_binary_option("layouts", argc, argv, &binary, &first);
+    if (rc)
+        return rc;
     struct diag d;
     diag_init(&d);
     struct catalog *cat = catalog_load(&d), *bundled = NULL;
@@ -72,11 +64,11 @@ int cmd_layouts(int argc, char **argv)
         desc = layouts_apply(cat, binary, &d);
     }
     diag_flush(&d, stderr);
-    int rc = d.errors ? 1 : 0;
+    rc = d.errors ? 1 : 0;
     if (!rc) {
         if (desc)
             printf("# %s\n", desc);
-        print_layouts(cat, bundled, argv + optind, argc - optind);
+        print_layouts(cat, bundled, argv + first, argc - first);
     }
     free(desc);
     catalog_free(cat);

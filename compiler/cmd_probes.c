@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "elf_notes.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,23 +71,16 @@ static int list_binary(const struct catalog *c, const char *path)
 
 int cmd_probes(int argc, char **argv)
 {
-    static const struct option longopts[] = { { "binary", required_argument, NULL, 'b' }, { NULL, 0, NULL, 0 } };
-    const char *binary = NULL;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "b:", longopts, NULL)) != -1) {
-        if (ch == 'b')
-            binary = optarg;
-        else
-            return cli_usage("probes", "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return cli_usage("probes", "unexpected argument '%s'", argv[optind]);
+    const char *binary;
+    int first, rc = cli_binary_option("probes", argc, argv, &binary, &first);
+    if (rc)
+        return rc;
+    if (first < argc)
+        return cli_usage("probes", "unexpected argument '%s'", argv[first]);
     struct diag d;
     diag_init(&d);
     struct catalog *c = catalog_load(&d);
-    int rc = d.errors ? 1 : binary ? list_binary(c, binary) : (list_catalog(c), 0);
+    rc = d.errors ? 1 : binary ? list_binary(c, binary) : (list_catalog(c), 0);
     catalog_free(c);
     diag_free(&d);
     return rc;

@@ -3,6 +3,7 @@
 // Reads the command line and hands it to the command named first.
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,22 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nsee 'ovstrace %s --help'\n", cmd);
     return EXIT_USAGE;
+}
+
+int cli_binary_option(const char *cmd, int argc, char **argv, const char **binary, int *first_arg)
+{
+    static const struct option longopts[] = { { "binary", required_argument, NULL, 'b' }, { NULL, 0, NULL, 0 } };
+    *binary = NULL;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "b:", longopts, NULL)) != -1) {
+        if (ch != 'b')
+            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+        *binary = optarg;
+    }
+    *first_arg = optind;
+    return 0;
 }
 
 int cli_parse_pid(const char *s)

@@ -18,22 +18,8 @@
 
 static char tmpdir[] = "/tmp/test_dwarf_layout.XXXXXX";
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Runs a shell command; returns its exit status, or -1 if it did not exit normally. */
-static int run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    st = system(cmd);
-    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void skip(const char *what, const char *why)
 {
@@ -205,7 +191,7 @@ static void test_stripped(const char *standin, const char *other_debug)
     snprintf(stripped, sizeof stripped, "%s/bin/ovs-vswitchd", tmpdir);
     snprintf(root, sizeof root, "%s/root", tmpdir);
     if (elf_read_build_id(standin, id, sizeof id) != 0 ||
-        run("mkdir -p '%s/bin' '%s' && objcopy --strip-debug '%s' '%s'", tmpdir, root, standin, stripped) != 0) {
+        unit_run("mkdir -p '%s/bin' '%s' && objcopy --strip-debug '%s' '%s'", tmpdir, root, standin, stripped) != 0) {
         EXPECT(0, "the stand-in has a build-id and objcopy strips a copy");
         return;
     }
@@ -216,10 +202,10 @@ static void test_stripped(const char *standin, const char *other_debug)
     snprintf(bydir, sizeof bydir, "%s/usr/lib/debug/.build-id/%.2s", root, id);
     snprintf(byid, sizeof byid, "%s/%s.debug", bydir, id + 2);
     if (other_debug) {
-        run("mkdir -p '%s' && cp '%s' '%s'", bydir, other_debug, byid);
+        unit_run("mkdir -p '%s' && cp '%s' '%s'", bydir, other_debug, byid);
         expect_open_fails(stripped, "not this one", "a debug file of another build is refused");
     }
-    if (run("mkdir -p '%s' && objcopy --only-keep-debug '%s' '%s'", bydir, standin, byid) != 0) {
+    if (unit_run("mkdir -p '%s' && objcopy --only-keep-debug '%s' '%s'", bydir, standin, byid) != 0) {
         EXPECT(0, "objcopy --only-keep-debug");
         return;
     }
@@ -227,7 +213,7 @@ static void test_stripped(const char *standin, const char *other_debug)
     unlink(byid);
 
     snprintf(linked, sizeof linked, "%s/bin/.debug/ovs-vswitchd.debug", tmpdir);
-    if (run("mkdir -p '%s/bin/.debug' && objcopy --only-keep-debug '%s' '%s' && "
+    if (unit_run("mkdir -p '%s/bin/.debug' && objcopy --only-keep-debug '%s' '%s' && "
             "objcopy --strip-debug --add-gnu-debuglink='%s' '%s' '%s'",
             tmpdir, standin, linked, linked, standin, stripped) != 0) {
         EXPECT(0, "objcopy --add-gnu-debuglink");
@@ -340,7 +326,7 @@ static void test_dwarf2(void)
 
     snprintf(src, sizeof src, "%s/shapes.c", tmpdir);
     snprintf(prog, sizeof prog, "%s/shapes2", tmpdir);
-    if (run("cc -gdwarf-2 -gstrict-dwarf -O0 -o '%s' '%s'", prog, src) != 0) {
+    if (unit_run("cc -gdwarf-2 -gstrict-dwarf -O0 -o '%s' '%s'", prog, src) != 0) {
         skip("DWARF 2 member locations", "cc -gdwarf-2 failed");
         return;
     }
@@ -368,7 +354,7 @@ static int build_shapes(char *prog, char *debug, size_t len)
         return 0;
     fputs(shapes_c, f);
     fclose(f);
-    return run("cc -g -O0 -Wl,--build-id -o '%s' '%s' && objcopy --only-keep-debug '%s' '%s'", prog, src, prog,
+    return unit_run("cc -g -O0 -Wl,--build-id -o '%s' '%s' && objcopy --only-keep-debug '%s' '%s'", prog, src, prog,
                debug) == 0;
 }
 
@@ -396,6 +382,6 @@ int main(int argc, char **argv)
     }
     test_real_ovs();
     test_bad_files();
-    run("rm -rf '%s'", tmpdir);
+    unit_run("rm -rf '%s'", tmpdir);
     return unit_done();
 }

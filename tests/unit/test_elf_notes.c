@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "elf_notes.h"
+#include "unit.h"
 
 #include <elf.h>
 #include <stdarg.h>
@@ -19,7 +20,6 @@ static int n_run, n_pass, n_fail, n_skip;
 static char tmpdir[] = "/tmp/test_elf_notes.XXXXXX";
 
 static int check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints one TAP line and counts it; returns cond so callers can add detail on failure. */
 static int check(int cond, const char *fmt, ...)
@@ -55,19 +55,6 @@ static const char *tmp(const char *name)
 }
 
 /* Runs a shell command; returns its exit status, or -1 if it did not exit normally. */
-static int run(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    st = system(cmd);
-    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static int write_file(const char *path, const void *buf, size_t len)
 {
@@ -208,14 +195,14 @@ static int build_programs(void)
         write_file(tmp("prog.c"), prog_c, sizeof prog_c - 1) < 0 ||
         write_file(tmp("sem.c"), sem_c, sizeof sem_c - 1) < 0)
         return -1;
-    if (run("cc -E '%s' -o /dev/null 2>/dev/null", tmp("sdt_check.c")) != 0)
+    if (unit_run("cc -E '%s' -o /dev/null 2>/dev/null", tmp("sdt_check.c")) != 0)
         return 0;
-    if (run("cc -O2 -g -Wl,--build-id -o '%s/prog' '%s/prog.c' '%s/sem.c'", tmpdir, tmpdir,
+    if (unit_run("cc -O2 -g -Wl,--build-id -o '%s/prog' '%s/prog.c' '%s/sem.c'", tmpdir, tmpdir,
             tmpdir) != 0)
         return -1;
-    if (run("strip -o '%s/prog.stripped' '%s/prog'", tmpdir, tmpdir) != 0 ||
-        run("objcopy --only-keep-debug '%s/prog' '%s/prog.debug'", tmpdir, tmpdir) != 0 ||
-        run("LC_ALL=C readelf -n --wide '%s/prog' > '%s/notes.txt'", tmpdir, tmpdir) != 0)
+    if (unit_run("strip -o '%s/prog.stripped' '%s/prog'", tmpdir, tmpdir) != 0 ||
+        unit_run("objcopy --only-keep-debug '%s/prog' '%s/prog.debug'", tmpdir, tmpdir) != 0 ||
+        unit_run("LC_ALL=C readelf -n --wide '%s/prog' > '%s/notes.txt'", tmpdir, tmpdir) != 0)
         return -1;
     return 1;
 }
