@@ -83,6 +83,8 @@ static void load_probes(struct catalog *c, const struct ynode *root, struct diag
         p->since = scalar_dup(e, "since");
         p->datapath = scalar_dup(e, "datapath");
         p->doc = scalar_dup(e, "doc");
+        const char *task = scalar(e, "task");
+        p->any_task = task && strcmp(task, "any") == 0;
         const struct ynode *args = ymap_get(e, "args");
         if (!args || args->kind != Y_SEQ)
             continue;

@@ -25,6 +25,7 @@ struct cat_probe {
     char *since;             /* first OVS release (USDT only) */
     char *datapath;          /* any | netlink | userspace, or NULL */
     char *doc;
+    int any_task;            /* kernel probe that fires in any task's context: no pid filter */
     struct cat_arg *args;
     int nargs;
 };

@@ -758,7 +758,7 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     pb->block = bt_block_new(attach);
     free(attach);
     /* -p filters USDT and uprobes to one process, but not kernel probes. */
-    if (u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) {
+    if ((u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) && !(u->probe && u->probe->any_task)) {
         if (L->opt->pid)
             pb->block->pred = xasprintf("pid == %d", L->opt->pid);
         else
