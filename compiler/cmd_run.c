@@ -17,11 +17,28 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t last_signal;
+
+/* bpftrace 0.17 can miss a SIGINT that arrives while it attaches (it only sets a flag and
+ * goes on until a probe prints), so a forwarded signal is sent again every 5 s until it exits. */
+#define RESEND_SECONDS 5
 
 static void forward_signal(int sig)
 {
-    if (child_pid > 0)
+    if (child_pid > 0) {
         kill(child_pid, sig);
+        last_signal = sig;
+        alarm(RESEND_SECONDS);
+    }
+}
+
+static void resend_signal(int sig)
+{
+    (void)sig;
+    if (child_pid > 0 && last_signal) {
+        kill(child_pid, last_signal);
+        alarm(RESEND_SECONDS);
+    }
 }
 
 /* Every process whose comm is ovs-vswitchd. */
@@ -167,15 +184,21 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
         return 1;
     }
     child_pid = child;
-    struct sigaction sa = { .sa_handler = forward_signal };
+    /* SA_RESTART: a forwarded signal must not end the loop copying bpftrace's stderr. */
+    struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
+    sigemptyset(&again.sa_mask);
+    sigaction(SIGALRM, &again, NULL);
     filter_stderr(errpipe[0]);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
+    child_pid = 0;
+    alarm(0);
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);

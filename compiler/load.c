@@ -139,7 +139,8 @@ static void load_param(struct loader *L, const struct ynode *key, const struct y
             continue;
         }
         char *end;
-        long long x = strtoll(v->value, &end, 0);
+        const char *digits = v->value + (v->value[0] == '-');
+        long long x = strtoll(v->value, &end, digits[0] == '0' && (digits[1] | 0x20) == 'x' ? 16 : 10);
         if (*end || !v->vlen) {
             diag_error(L->d, v->loc, "'%s' must be an integer", mk);
             continue;

@@ -81,8 +81,14 @@ deb=$(ls "$parts/${kpkg}_${kver_pkg//:/%3a}"_*.deb 2>/dev/null | head -1 || true
 if [ -z "$deb" ]; then
     t=$(date +%s)
     log "downloading $kpkg $kver_pkg (70 MB, about 5 s)..."
-    (cd "$parts" && apt-get -o APT::Sandbox::User=root download -qq "$kpkg=$kver_pkg" >/dev/null 2>"$parts/download.err") ||
-        { cat "$parts/download.err" >&2; die "apt-get download $kpkg=$kver_pkg failed (no longer in the archive? remove $pin)"; }
+    fetch() { (cd "$parts" && apt-get -o APT::Sandbox::User=root download -qq "$kpkg=$kver_pkg" >/dev/null 2>"$parts/download.err"); }
+    if ! fetch; then
+        # Stale package lists name a version the archive has dropped: refresh once.
+        log "download failed; apt-get update and retrying..."
+        apt-get update -qq >/dev/null 2>&1 || true
+        fetch || { cat "$parts/download.err" >&2
+                   die "apt-get download $kpkg=$kver_pkg failed (gone from the archive? remove $pin or set KERNEL_PKG)"; }
+    fi
     deb=$(ls "$parts/${kpkg}_"*.deb | head -1)
     log "downloaded $(basename "$deb") in $(secs "$t") s"
 fi
@@ -118,7 +124,7 @@ if [ ! -f "$rootfs/.complete" ]; then
     [ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt"
     rm -rf "$rootfs"
     t=$(date +%s)
-    log "debootstrap --variant=minbase $suite with $pkgs (about 40 s)..."
+    log "debootstrap --variant=minbase $suite with $pkgs (about 1 min)..."
     debootstrap --variant=minbase --include="$pkgs" "$suite" "$rootfs" "$mirror" >"$parts/debootstrap.log" 2>&1 ||
         { tail -20 "$parts/debootstrap.log" >&2; die "debootstrap failed (log: $parts/debootstrap.log)"; }
     # What the guest never uses: about 140 MB of the 540.
@@ -162,6 +168,7 @@ if chroot "$img" ldd "$ovs"/bin/* | grep 'not found' >&2; then
 fi
 install -m 755 "$here/guest/init" "$img/init"
 install -m 755 "$here/guest/kt-ovs-up" "$here/guest/kt-ovs-down" "$img/usr/local/sbin/"
+install -m 644 "$here/guest/kt.sh" "$img/usr/local/lib/kt.sh"
 mkdir -p "$img/payloads"
 [ -e "$img/dev/console" ] || mknod -m 600 "$img/dev/console" c 5 1
 [ -e "$img/dev/null" ] || mknod -m 666 "$img/dev/null" c 1 3

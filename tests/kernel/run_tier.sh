@@ -39,10 +39,11 @@ if [ -n "${OVSTRACE_KT_LOG:-}" ]; then
 else
     mkdir -p "$cache/kernel-tier-logs"
     serial=$cache/kernel-tier-logs/serial-$(date +%Y%m%d-%H%M%S)-$$.log
-    # Keep the 20 newest logs.
-    ls -t "$cache"/kernel-tier-logs/serial-*.log 2>/dev/null | tail -n +20 | xargs -r rm -f || true
+    # Keep the 20 newest boots (two logs each).
+    ls -t "$cache"/kernel-tier-logs/serial-*.log 2>/dev/null | tail -n +41 | xargs -r rm -f || true
 fi
 mkdir -p "$(dirname "$serial")"
+live=${serial%.log}.live.log    # the guest's second serial port: payload output as it is written
 : > "$serial"
 
 work=$(mktemp -d /tmp/ovstrace-kt.XXXXXX)
@@ -66,6 +67,7 @@ for p in "$@"; do
 done
 (cd "$work/root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/payloads.cpio"
 cat "$tier/initramfs.cpio" "$work/payloads.cpio" > "$work/run.cpio"
+log "payload archive $(( $(stat -c %s "$work/payloads.cpio") / 1024 )) KB appended to the $(( $(stat -c %s "$tier/initramfs.cpio") >> 20 )) MB base"
 
 accel=${OVSTRACE_KT_ACCEL:-}
 if [ -z "$accel" ]; then
@@ -76,12 +78,12 @@ fi
 limit=${OVSTRACE_KT_TIMEOUT:-600}
 
 # boot ACCEL: QEMU in the background, watched; returns QEMU's status (124 on timeout,
-# 125 when KVM showed no sign of life and the boot should be retried under TCG).
+# 125 when KVM showed no sign of life for 60 s: a paravirtual /dev/kvm hangs silently).
 boot() {
     local accel=$1 start=$SECONDS
-    : > "$serial"
+    : > "$serial"; : > "$live"
     timeout -k 10 "$limit" qemu-system-x86_64 -accel "$accel" -smp "${OVSTRACE_KT_SMP:-2}" -m "${OVSTRACE_KT_MEM:-3072}" \
-        -display none -monitor none -serial "file:$serial" -no-reboot -nic none \
+        -display none -monitor none -serial "file:$serial" -serial "file:$live" -no-reboot -nic none \
         -kernel "$tier/vmlinuz" -initrd "$work/run.cpio" \
         -append "console=ttyS0 loglevel=4 panic=-1" </dev/null >"$work/qemu.out" 2>&1 &
     qpid=$!
@@ -103,25 +105,22 @@ log "booting ${#names[@]} payload(s) (${names[*]}) under $accel, serial log $ser
 t0=$SECONDS
 qrc=0
 boot "$accel" || qrc=$?
-if [ "$qrc" -eq 125 ]; then accel=tcg; qrc=0; boot tcg || qrc=$?; fi
+if [ "$accel" = kvm ] && ! grep -q '=== KERNEL TIER INIT ===' "$serial"; then
+    [ "$qrc" -eq 125 ] || log "QEMU under KVM ended (status $qrc) before /init ran: retrying with TCG"
+    accel=tcg qrc=0
+    boot tcg || qrc=$?
+fi
 took=$((SECONDS - t0))
 
-# The serial log has \r\n line ends and SeaBIOS's escape sequences.
-tr -d '\r' < "$serial" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' > "$work/serial.txt"
-if ! grep -q '^=== KERNEL TIER DONE payloads=' "$work/serial.txt"; then
-    case $qrc in
-        124|137) why="timed out after $limit s" ;;
-        0) why="QEMU exited without the pass marker (guest crashed or init died)" ;;
-        *) why="QEMU exited with status $qrc" ;;
-    esac
-    log "boot failed after $took s under $accel: $why"
-    [ -s "$work/qemu.out" ] && { echo "--- QEMU said:" >&2; tail -5 "$work/qemu.out" >&2; }
-    echo "--- the last 40 lines of the serial log ($serial):" >&2
-    tail -40 "$work/serial.txt" >&2
-    for p in "$@"; do echo 255 > "$p/rc"; done
-    exit 3
-fi
+# The serial logs have \r\n line ends and SeaBIOS's escape sequences.
+clean() { tr -d '\r' < "$1" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g'; }
+clean "$serial" > "$work/serial.txt"
+clean "$live" > "$work/live.txt"
+booted=yes
+grep -q '^=== KERNEL TIER DONE payloads=' "$work/serial.txt" || booted=no
 
+# Each payload's framed output; a payload without a frame (the guest died while it ran,
+# or before) gets what the live port got, if anything, and status 255.
 status=0
 i=0
 for p in "$@"; do
@@ -131,12 +130,33 @@ for p in "$@"; do
         on && $0 ~ e { on = 0; sub(/.* rc=/, ""); sub(/ .*/, ""); print > rcf; next }
         on { print > out }' "$work/serial.txt"
     if [ ! -f "$p/rc" ]; then
-        log "payload $n: no framed output in the serial log"
+        awk -v b="=== PAYLOAD $n BEGIN ===" '$0 == b { on = 1; next } on && /^=== PAYLOAD .* BEGIN ===$/ { exit } on' \
+            "$work/live.txt" > "$p/output.txt"
+        if grep -qxF "=== PAYLOAD $n BEGIN ===" "$work/live.txt"; then
+            log "payload $n: did not finish; its output up to then is in $p/output.txt"
+        else
+            log "payload $n: did not run"
+        fi
         echo 255 > "$p/rc"
     fi
     rc=$(cat "$p/rc")
-    log "payload $n: status $rc, $(wc -l < "${p}/output.txt" 2>/dev/null || echo 0) lines in $p/output.txt"
+    [ "$booted" = no ] || log "payload $n: status $rc, $(wc -l < "$p/output.txt") lines in $p/output.txt"
     [ "$rc" -eq 0 ] || status=1
 done
+
+if [ "$booted" = no ]; then
+    case $qrc in
+        124|137) why="timed out after $limit s" ;;
+        0) why="QEMU exited without the pass marker (guest crashed or init died)" ;;
+        *) why="QEMU exited with status $qrc" ;;
+    esac
+    log "boot failed after $took s under $accel: $why"
+    [ -s "$work/qemu.out" ] && { echo "--- QEMU said:" >&2; tail -5 "$work/qemu.out" >&2; }
+    echo "--- the guest's progress:" >&2
+    grep -E '^(kt: |=== )' "$work/serial.txt" >&2 || echo "(none: /init never ran)" >&2
+    echo "--- the last 40 lines of the serial log ($serial):" >&2
+    tail -40 "$work/serial.txt" >&2
+    exit 3
+fi
 log "boot took $took s under $accel"
 exit "$status"

@@ -50,6 +50,7 @@ check "v1 and v2 are system ports of br0" [ "$(grep -cE '^ +v[12] [0-9]+/[0-9]+:
 check "bpftrace attached ($(value attached "$uo"))" grep -q '^--- attached yes' "$uo"
 check "ping ns1 -> ns2 got every reply" grep -q ' 0% packet loss' "$uo"
 check "bpftrace exits 0 after SIGINT ($(value "bpftrace status" "$uo"))" [ "$(value "bpftrace status" "$uo")" = 0 ]
+grep -q '^kt: bpftrace ignored SIGINT' "$uo" && echo "# note: bpftrace 0.17 lost the first SIGINT (see tests/kernel/guest/kt.sh)"
 check "header line" grep -qE '^TIME +CPU +THREAD +DPIF +TYPE +PKT_LEN +KEY_LEN$' "$OUT"
 grep -E '^ *[0-9]+\.[0-9]{9} ' "$OUT" > "$WORK/rows"
 rows=$(wc -l < "$WORK/rows")
@@ -82,6 +83,7 @@ nk=$(value "kprobe count" "$ko")
 check "kprobe:ovs_* lists the module's functions (${nk:-none})" [ "${nk:-0}" -ge 50 ]
 check "probes attached, ping answered, bpftrace exits 0" \
     bash -c "grep -q '^--- attached yes' '$ko' && grep -q ' 0% packet loss' '$ko' && grep -q '^--- bpftrace status 0\$' '$ko'"
+grep -q '^kt: bpftrace ignored SIGINT' "$ko" && echo "# note: bpftrace 0.17 lost the first SIGINT (see tests/kernel/guest/kt.sh)"
 sed 's/^/#   /' <(grep '^@' "$WORK/kp.out")
 for dev in v1 v2; do
     for len in 42 98; do

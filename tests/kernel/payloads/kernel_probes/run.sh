@@ -5,6 +5,7 @@
 # lists, and probes.bt (tracepoints, a kprobe on a module function, the USDT upcall
 # probe) counting one ping from ns1 to ns2 on the kernel datapath.
 set -u
+. /usr/local/lib/kt.sh
 echo "--- usdt list"
 bpftrace -l "usdt:$KT_VSWITCHD:*"
 echo "--- tracepoint list"
@@ -15,20 +16,13 @@ if ! kt-ovs-up 2; then
     echo "--- kt-ovs-up failed"; cat /run/openvswitch/*.log /run/openvswitch/daemons.stderr 2>/dev/null; exit 1
 fi
 sed "s|@VSWITCHD@|$KT_VSWITCHD|" probes.bt > probes-here.bt
-bpftrace probes-here.bt >bt.out 2>bt.err &
-bt=$!
 attached=no
-for _ in $(seq 600); do
-    if grep -q '^Attaching' bt.out bt.err 2>/dev/null; then attached=yes; break; fi
-    kill -0 "$bt" 2>/dev/null || break
-    sleep 0.1
-done
+kt_bpftrace_start probes-here.bt bt.out bt.err && attached=yes
 echo "--- attached $attached"
 ip netns exec ns1 ping -c 3 -i 0.2 -W 2 10.0.0.2 >ping.out 2>&1
 ping_rc=$?
 sleep 0.5
-kill -INT "$bt" 2>/dev/null
-wait "$bt"
+kt_bpftrace_stop
 bt_rc=$?
 echo "--- ping status $ping_rc"
 cat ping.out

@@ -5,6 +5,7 @@
 # attached with bpftrace, one ping from ns1 to ns2, then SIGINT so the counts print.
 # Prints sections ("--- NAME") that the host test reads.
 set -u
+. /usr/local/lib/kt.sh
 if ! kt-ovs-up 2; then
     echo "--- kt-ovs-up failed"; cat /run/openvswitch/*.log /run/openvswitch/daemons.stderr 2>/dev/null; exit 1
 fi
@@ -12,21 +13,14 @@ echo "--- dpif/show"
 ovs-appctl dpif/show
 
 t0=$(cut -d' ' -f1 /proc/uptime)
-bpftrace upcall_monitor.bt >bt.out 2>bt.err &
-bt=$!
 attached=no
-for _ in $(seq 600); do    # bpftrace needs a few seconds under TCG
-    if grep -q '^Attaching' bt.out bt.err 2>/dev/null; then attached=yes; break; fi
-    kill -0 "$bt" 2>/dev/null || break
-    sleep 0.1
-done
+kt_bpftrace_start upcall_monitor.bt bt.out bt.err && attached=yes
 echo "--- attached $attached after $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 
 ip netns exec ns1 ping -c 3 -i 0.2 -W 2 10.0.0.2 >ping.out 2>&1
 ping_rc=$?
 sleep 0.5    # let bpftrace drain its perf buffers before it stops
-kill -INT "$bt" 2>/dev/null
-wait "$bt"
+kt_bpftrace_stop
 bt_rc=$?
 
 echo "--- ping status $ping_rc"
