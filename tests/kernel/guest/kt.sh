@@ -63,3 +63,21 @@ kt_bpftrace_stop() {
     fi
     wait "$pid"
 }
+
+# kt_ping_traced: one ping from ns1 to ns2 while bpftrace (started by kt_bpftrace_start
+# with bt.out/bt.err) traces it; stop bpftrace and print the sections the host test reads.
+# Sets ping_rc and bt_rc.
+kt_ping_traced() {
+    ip netns exec ns1 ping -c 3 -i 0.2 -W 2 10.0.0.2 >ping.out 2>&1
+    ping_rc=$?
+    sleep 0.5    # let bpftrace drain its perf buffers before it stops
+    kt_bpftrace_stop
+    bt_rc=$?
+    echo "--- ping status $ping_rc"
+    cat ping.out
+    echo "--- bpftrace status $bt_rc"
+    echo "--- bpftrace stdout"
+    cat bt.out
+    echo "--- bpftrace stderr"
+    cat bt.err
+}

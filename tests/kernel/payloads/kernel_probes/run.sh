@@ -19,17 +19,6 @@ sed "s|@VSWITCHD@|$KT_VSWITCHD|" probes.bt > probes-here.bt
 attached=no
 kt_bpftrace_start probes-here.bt bt.out bt.err && attached=yes
 echo "--- attached $attached"
-ip netns exec ns1 ping -c 3 -i 0.2 -W 2 10.0.0.2 >ping.out 2>&1
-ping_rc=$?
-sleep 0.5
-kt_bpftrace_stop
-bt_rc=$?
-echo "--- ping status $ping_rc"
-cat ping.out
-echo "--- bpftrace status $bt_rc"
-echo "--- bpftrace stdout"
-cat bt.out
-echo "--- bpftrace stderr"
-cat bt.err
+kt_ping_traced
 echo "--- end"
 [ "$attached" = yes ] && [ "$ping_rc" -eq 0 ] && [ "$bt_rc" -eq 0 ]

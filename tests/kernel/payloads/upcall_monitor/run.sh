@@ -17,19 +17,7 @@ attached=no
 kt_bpftrace_start upcall_monitor.bt bt.out bt.err && attached=yes
 echo "--- attached $attached after $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 
-ip netns exec ns1 ping -c 3 -i 0.2 -W 2 10.0.0.2 >ping.out 2>&1
-ping_rc=$?
-sleep 0.5    # let bpftrace drain its perf buffers before it stops
-kt_bpftrace_stop
-bt_rc=$?
-
-echo "--- ping status $ping_rc"
-cat ping.out
-echo "--- bpftrace status $bt_rc"
-echo "--- bpftrace stdout"
-cat bt.out
-echo "--- bpftrace stderr"
-cat bt.err
+kt_ping_traced
 echo "--- dpctl/dump-flows"
 ovs-appctl dpctl/dump-flows
 echo "--- end"
