@@ -96,4 +96,8 @@ usdt=$(awk -F': ' '/^@recv_upcall\[system@ovs-system\]:/ { print $2 }' "$WORK/kp
 check "kprobe:ovs_packet_cmd_execute fired once per upcall (${kprobe:-0} vs $tp)" [ "$tp" -ge 4 -a "${kprobe:-0}" -eq "$tp" ]
 check "the USDT upcall probe saw the same upcalls (${usdt:-0} vs $tp)" [ "${usdt:-0}" -eq "$tp" ]
 check "tracepoint ovs_do_execute_action fired with OUTPUT actions" grep -qE '^@execute_action\[1\]: [1-9]' "$WORK/kp.out"
+puts=$(awk -F': ' '/^@op_flow_put:/ { print $2 }' "$WORK/kp.out")
+execs=$(awk -F': ' '/^@op_flow_execute:/ { print $2 }' "$WORK/kp.out")
+check "USDT op_flow_put: a flow installed per upcall (${puts:-0} vs $tp)" [ "${puts:-0}" -ge "$tp" ]
+check "USDT op_flow_execute: the packet sent back per upcall (${execs:-0} vs $tp)" [ "${execs:-0}" -eq "$tp" ]
 finish
