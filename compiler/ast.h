@@ -65,6 +65,7 @@ struct expr {
     const struct cat_field *field;
     const struct span *span;
     const char *builtin;
+    const void *data;        /* what the checker resolved a name to, e.g. the param of $flow */
     int is_const;            /* value known at compile time: cval (or cstr for strings) */
     int64_t cval;
     char *cstr;

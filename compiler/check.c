@@ -574,8 +574,12 @@ static void check_param(struct scope *S, struct expr *e)
         e->cstr = xstrdup(p->sval ? p->sval : "");
         break;
     case P_ODP_FLOW:
-        diag_error(S->C->d, e->loc, "odp_flow parameters are matched with match(KEY, $%s); not implemented yet",
-                   e->name);
+        /* Only match(KEY, $flow) takes it; fn_match checks that. */
+        set_type(e, type_simple(T_STR));
+        e->ref = REF_CONST;
+        e->is_const = 1;
+        e->cstr = xstrdup(p->sval ? p->sval : "");
+        e->data = p;
         break;
     case P_PROBE:
         diag_error(S->C->d, e->loc, "'$%s' is a probe; use it in on:, from:, to: or window:", e->name);
@@ -641,7 +645,33 @@ static void fn_agg_value(struct scope *S, struct expr *e)
     set_type(e, type_int(8, 0));
 }
 
+/* match(KEY, $flow): does the netlink-encoded flow key match an odp_flow parameter? */
+static void fn_match(struct scope *S, struct expr *e)
+{
+    struct expr *key = e->args[0], *flow = e->args[1];
+    const struct param *p = flow->kind == E_PARAM ? flow->data : NULL;
+    if (key->type.kind != T_ODP_KEY) {
+        char t[64];
+        diag_error(S->C->d, key->loc, "match() takes a flow key first (like ukey.key or key), not a %s",
+                   type_name(&key->type, t, sizeof t));
+        return;
+    }
+    if (!p || p->type != P_ODP_FLOW) {
+        diag_error(S->C->d, flow->loc, "match() takes an odp_flow parameter second, like $filter");
+        return;
+    }
+    set_type(e, type_simple(T_BOOL));
+    e->data = p;
+    /* An empty filter, or one whose masks are all zero, matches every flow: no walk at all. */
+    if (!p->flow || p->flow->n == 0) {
+        e->is_const = 1;
+        e->ref = REF_CONST;
+        e->cval = 1;
+    }
+}
+
 static const struct function functions[] = {
+    { "match", 2, 2, 0, fn_match },
     { "str", 1, 1, 0, fn_str },
     { "ustack", 0, 1, 0, fn_stack },
     { "kstack", 0, 1, 0, fn_stack },
@@ -654,6 +684,11 @@ static const struct function functions[] = {
     { "hist", 1, 1, 1, fn_agg_value },
     { "lhist", 4, 4, 1, fn_agg_value },
 };
+
+static int is_flow_param(const struct expr *e)
+{
+    return e->kind == E_PARAM && e->data && ((const struct param *)e->data)->type == P_ODP_FLOW;
+}
 
 static void check_call(struct scope *S, struct expr *e)
 {
@@ -690,6 +725,11 @@ static void check_call(struct scope *S, struct expr *e)
     for (int i = 0; i < e->nargs; i++) {
         check_expr(S, e->args[i]);
         bad |= e->args[i]->type.kind == T_VOID;
+        if (is_flow_param(e->args[i]) && strcmp(e->name, "match") != 0) {
+            diag_error(S->C->d, e->args[i]->loc, "an odp_flow parameter is only used as match(KEY, $%s)",
+                       e->args[i]->name);
+            bad = 1;
+        }
     }
     S->allow_agg = allow;
     if (!bad)

@@ -515,6 +515,10 @@ void recipe_free(struct recipe *r)
         free(p->name);
         free(p->help);
         free(p->sval);
+        if (p->flow) {
+            odp_filter_free(p->flow);
+            free(p->flow);
+        }
         for (int j = 0; j < p->nchoices; j++)
             free(p->choices[j]);
         free(p->choices);
@@ -532,6 +536,9 @@ void recipe_free(struct recipe *r)
     free(r->origin); free(r->ovs);
     ytree_free(r->root);
     source_free(r->src);
+    for (int i = 0; i < r->cli_sources.n; i++)
+        source_free(r->cli_sources.v[i]);
+    vec_free(&r->cli_sources);
     free(r);
 }
 

@@ -4,6 +4,7 @@
 // the outputs on that probe, then span counters, then the spans that start there.
 #include "lower.h"
 #include "layouts.h"
+#include "odp_lower.h"
 #include "params.h"
 #include "util.h"
 
@@ -20,6 +21,15 @@ struct lower {
     struct vec fields;       /* const struct cat_field * read */
     struct vec enums;        /* const struct cat_enum * printed by text */
     int need_u128;
+    int nmatch;              /* match() walks emitted so far: each gets its own variables */
+    struct vec walks;        /* struct walk_memo *: one walk per key and filter in a block */
+};
+
+struct walk_memo {
+    const struct bt_block *block;
+    char *key;
+    const void *param;
+    int id;
 };
 
 static void vec_add_unique(struct vec *v, const void *p)
@@ -177,9 +187,12 @@ static void emit_structs(struct lower *L)
 struct lctx {
     struct lower *L;
     const struct probe_use *probe;    /* the attach probe */
+    struct bt_block *pre;             /* where statements an expression needs go (match() walks) */
 };
 
 static void lv(struct lctx *X, const struct expr *e, struct strbuf *o);
+static char *lv_text(struct lctx *X, const struct expr *e);
+static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o);
 
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
@@ -286,6 +299,8 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
     case E_CALL:
         if (strcmp(e->name, "str") == 0) {
             lv(X, e->args[0], o);
+        } else if (strcmp(e->name, "match") == 0) {
+            lmatch(X, e, o);
         } else if (e->nargs) {
             sb_printf(o, "%s(", e->name);
             for (int i = 0; i < e->nargs; i++) {
@@ -319,6 +334,37 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
     } else {
         lref(X, e, o);
     }
+}
+
+/* match(KEY, $flow): walk the key once, before the statement that uses the result. */
+static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    const struct param *p = e->data;
+    if (!X->pre) {
+        diag_error(X->L->d, e->loc, "match() can be used in an output's where: and columns, not here");
+        return;
+    }
+    char var[16];
+    char *key = lv_text(X, e->args[0]);
+    /* Two outputs on one probe filtering the same key share one walk. */
+    for (int i = 0; i < X->L->walks.n; i++) {
+        const struct walk_memo *w = X->L->walks.v[i];
+        if (w->block == X->pre && w->param == p && strcmp(w->key, key) == 0) {
+            sb_printf(o, "$m%d", w->id);
+            free(key);
+            return;
+        }
+    }
+    struct walk_memo *w = xcalloc(1, sizeof *w);
+    *w = (struct walk_memo){ X->pre, xstrdup(key), p, ++X->L->nmatch };
+    vec_push(&X->L->walks, w);
+    snprintf(var, sizeof var, "m%d", w->id);
+    char *len = lv_text(X, e->args[0]->rhs);
+    bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
+    odp_lower_walk(X->pre, key, len, p->flow, var);
+    free(key);
+    free(len);
+    sb_printf(o, "$%s", var);
 }
 
 static char *lv_text(struct lctx *X, const struct expr *e)
@@ -641,7 +687,7 @@ static int window_gated(const struct lower *L) { return L->r->window.present; }
 /* An output: skipped when its condition is false at compile time. */
 static void lower_output(struct lower *L, const struct output *o, struct bt_block *b)
 {
-    struct lctx X = { L, probe_attach(&o->on) };
+    struct lctx X = { L, probe_attach(&o->on), b };
     int guarded = (o->where && !o->where->is_const) || window_gated(L);
     if (o->where && o->where->is_const && !o->where->cval)
         return;
@@ -671,7 +717,7 @@ static int output_live(const struct output *o)
 
 static void span_end(struct lower *L, const struct span *s, struct bt_block *b)
 {
-    struct lctx X = { L, probe_attach(&s->to) };
+    struct lctx X = { L, probe_attach(&s->to), NULL };
     char *k = keys_text(&X, s->keys_to, s->nkeys);
     bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, k);
     bt_line(b, "if ($%s_start) {", s->name);
@@ -694,7 +740,7 @@ static void span_end(struct lower *L, const struct span *s, struct bt_block *b)
 
 static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct bt_block *b)
 {
-    struct lctx X = { L, probe_attach(&c->on) };
+    struct lctx X = { L, probe_attach(&c->on), NULL };
     char *k = keys_text(&X, c->keys, s->nkeys);
     bt_line(b, "if (@_%s_start[%s]) {", s->name, k);
     bt_line(b, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, k, s->name, c->name, k);
@@ -704,7 +750,7 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
 
 static void span_start(struct lower *L, const struct span *s, struct bt_block *b)
 {
-    struct lctx X = { L, probe_attach(&s->from) };
+    struct lctx X = { L, probe_attach(&s->from), NULL };
     char *k = keys_text(&X, s->keys_from, s->nkeys);
     bt_line(b, "@_%s_start[%s] = nsecs;", s->name, k);
     for (int i = 0; i < s->ncaptures; i++) {
@@ -1034,6 +1080,11 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
     vec_free(&L.structs);
     vec_free(&L.fields);
     vec_free(&L.enums);
+    for (int i = 0; i < L.walks.n; i++) {
+        free(((struct walk_memo *)L.walks.v[i])->key);
+        free(L.walks.v[i]);
+    }
+    vec_free(&L.walks);
     if (d->errors) {
         bt_program_free(L.P);
         return NULL;

@@ -120,7 +120,7 @@ int param_set(struct param *p, const char *text, char *err, size_t errlen)
     case P_STRING:
         return set_text(p, text, PARAM_STRING_MAX, err, errlen);
     case P_ODP_FLOW:
-        /* TODO(#4): parse and validate the ODP flow syntax here. */
+        /* The syntax is parsed by params_bind, which can point into the value. */
         return set_text(p, text, PARAM_FLOW_MAX, err, errlen);
     case P_PROBE:
         if (probespec_parse(text, &spec, err, errlen) < 0)
@@ -129,6 +129,47 @@ int param_set(struct param *p, const char *text, char *err, size_t errlen)
         return set_text(p, text, PARAM_STRING_MAX, err, errlen);
     }
     return -1;
+}
+
+/* Parse an odp_flow value; LOC_OF maps a byte range of the value to a source location. */
+static void parse_flow(struct param *p, struct loc (*loc_of)(const void *, unsigned, unsigned), const void *ctx,
+                       struct diag *d)
+{
+    if (p->flow) {
+        odp_filter_free(p->flow);
+        free(p->flow);
+        p->flow = NULL;
+    }
+    if (!p->sval || !*p->sval)
+        return;
+    struct odp_filter *f = xcalloc(1, sizeof *f);
+    char err[512], hint[512];
+    unsigned off = 0, len = 0;
+    if (odp_filter_parse(p->sval, f, err, sizeof err, hint, sizeof hint, &off, &len) < 0) {
+        diag_error(d, loc_of(ctx, off, len), "%s", err);
+        if (hint[0])
+            diag_hint(d, "%s", hint);
+        odp_filter_free(f);
+        free(f);
+        return;
+    }
+    p->flow = f;
+}
+
+static struct loc loc_in_default(const void *node, unsigned off, unsigned len)
+{
+    return yscalar_loc(node, off, len);
+}
+
+struct cli_value {
+    const struct source *src;
+    unsigned skip;           /* "name=" before the value */
+};
+
+static struct loc loc_in_cli(const void *ctx, unsigned off, unsigned len)
+{
+    const struct cli_value *c = ctx;
+    return loc_make(c->src, c->skip + off, len ? len : 1);
 }
 
 static void bind_default(struct param *p, struct diag *d)
@@ -154,6 +195,8 @@ static void bind_default(struct param *p, struct diag *d)
         diag_error(d, n->loc, "bad default for %s parameter '%s': %s", param_type_name(p->type), p->name, err);
         return;
     }
+    if (p->type == P_ODP_FLOW)
+        parse_flow(p, loc_in_default, n, d);
     p->set = 1;
 }
 
@@ -189,10 +232,18 @@ int params_bind(struct recipe *r, char *const *assignments, int n, struct diag *
         }
         free(name);
         char err[512];
-        if (param_set(p, eq + 1, err, sizeof err) < 0)
+        if (param_set(p, eq + 1, err, sizeof err) < 0) {
             diag_error(d, loc_make(NULL, 0, 0), "-p %s: %s", p->name, err);
-        else
-            p->set = 1;
+            continue;
+        }
+        p->set = 1;
+        if (p->type == P_ODP_FLOW) {
+            /* The value becomes a one-line source, so errors get a caret under the bad part. */
+            struct source *src = source_from_string("-p", assignments[i], strlen(assignments[i]));
+            vec_push(&r->cli_sources, src);
+            struct cli_value cv = { src, (unsigned)(eq + 1 - assignments[i]) };
+            parse_flow(p, loc_in_cli, &cv, d);
+        }
     }
     return d->errors ? -1 : 0;
 }

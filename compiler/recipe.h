@@ -6,9 +6,11 @@
 
 #include "ast.h"
 #include "catalog.h"
+#include "odp_filter.h"
 #include "yamltree.h"
 
 #include <stdint.h>
+#include "util.h"
 
 enum param_type { P_INT, P_DURATION, P_BOOL, P_ENUM, P_STRING, P_ODP_FLOW, P_PROBE };
 
@@ -26,6 +28,7 @@ struct param {
     int set;
     int64_t ival;            /* int, duration (ns), bool, enum (index) */
     char *sval;              /* string, odp_flow, probe, enum (the choice) */
+    struct odp_filter *flow; /* odp_flow: the parsed filter; NULL when empty (matches every flow) */
 };
 
 /* A probe named in the recipe: `on:`, `from:`, `to:`, window triggers. */
@@ -126,6 +129,7 @@ struct recipe {
     uint64_t report_every_ns;
     int report_reset;
     struct window window;
+    struct vec cli_sources;  /* -p values as sources, so diagnostics can point into them */
 };
 
 /* Load pass: a recipe file in, the recipe model (expressions parsed) out. */

@@ -47,7 +47,7 @@ run_recipe() {
 # compile_and_run RECIPE ARGS...: the documented pipe, `ovstrace compile | bpftrace -p PID -`.
 compile_and_run() {
     local recipe=$1; shift
-    "$OVSTRACE" compile "$recipe" "$@" > "$WORK/script.bt" || { fail "compile $recipe"; return; }
+    "$OVSTRACE" compile "$recipe" "$@" > "$WORK/script.bt" || { fail "compile $recipe"; RUN_STATUS=1; return; }
     timeout 60 bpftrace -p "$STANDIN_PID" - "$STANDIN_PID" < "$WORK/script.bt" >"$OUT" 2>"$ERR"
     RUN_STATUS=$?
 }
