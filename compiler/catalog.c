@@ -85,6 +85,7 @@ static void load_probes(struct catalog *c, const struct ynode *root, struct diag
         p->doc = scalar_dup(e, "doc");
         const char *task = scalar(e, "task");
         p->any_task = task && strcmp(task, "any") == 0;
+        p->flow_end = scalar_dup(e, "flow_end");
         const struct ynode *args = ymap_get(e, "args");
         if (!args || args->kind != Y_SEQ)
             continue;
@@ -219,6 +220,7 @@ void catalog_free(struct catalog *c)
         }
         free(p->args);
         free(p->spec); free(p->provider); free(p->name); free(p->since); free(p->datapath); free(p->doc);
+        free(p->flow_end);
     }
     for (int i = 0; i < c->nstructs; i++) {
         struct cat_struct *s = &c->structs[i];

@@ -26,6 +26,7 @@ struct cat_probe {
     char *datapath;          /* any | netlink | userspace, or NULL */
     char *doc;
     int any_task;            /* kernel probe that fires in any task's context: no pid filter */
+    char *flow_end;          /* enum argument whose value "delete" ends the ukey's flow, or NULL */
     struct cat_arg *args;
     int nargs;
 };

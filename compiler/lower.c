@@ -22,6 +22,7 @@ struct lower {
     struct vec enums;        /* const struct cat_enum * printed by text */
     int need_u128;
     int nmatch;              /* match() walks emitted so far: each gets its own variables */
+    struct vec caches;       /* const struct param *: filters whose decisions are cached per UFID */
     struct vec walks;        /* struct walk_memo *: one walk per key and filter in a block */
 };
 
@@ -29,7 +30,7 @@ struct walk_memo {
     const struct bt_block *block;
     char *key;
     const void *param;
-    int id;
+    char *result;            /* the expression that holds the decision */
 };
 
 static void vec_add_unique(struct vec *v, const void *p)
@@ -53,6 +54,8 @@ static void use_type(struct lower *L, const struct type *t)
     }
 }
 
+static const struct cat_field *match_cache_ufid(const struct lower *L, const struct expr *call);
+
 static void collect(struct lower *L, const struct expr *e)
 {
     if (!e)
@@ -60,6 +63,10 @@ static void collect(struct lower *L, const struct expr *e)
     use_type(L, &e->type);
     if (e->ref == REF_FIELD)
         vec_add_unique(&L->fields, e->field);
+    if (e->kind == E_CALL && strcmp(e->name, "match") == 0 && match_cache_ufid(L, e)) {
+        vec_add_unique(&L->fields, match_cache_ufid(L, e));
+        L->need_u128 = 1;
+    }
     collect(L, e->lhs);
     collect(L, e->rhs);
     for (int i = 0; i < e->nargs; i++)
@@ -193,6 +200,7 @@ struct lctx {
 static void lv(struct lctx *X, const struct expr *e, struct strbuf *o);
 static char *lv_text(struct lctx *X, const struct expr *e);
 static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o);
+static char *ufid_key_text(struct lctx *X, const struct expr *holder);
 
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
@@ -350,21 +358,61 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
     for (int i = 0; i < X->L->walks.n; i++) {
         const struct walk_memo *w = X->L->walks.v[i];
         if (w->block == X->pre && w->param == p && strcmp(w->key, key) == 0) {
-            sb_printf(o, "$m%d", w->id);
+            sb_add(o, w->result);
             free(key);
             return;
         }
     }
-    struct walk_memo *w = xcalloc(1, sizeof *w);
-    *w = (struct walk_memo){ X->pre, xstrdup(key), p, ++X->L->nmatch };
-    vec_push(&X->L->walks, w);
-    snprintf(var, sizeof var, "m%d", w->id);
+    snprintf(var, sizeof var, "m%d", ++X->L->nmatch);
+    size_t mark = o->len;
     char *len = lv_text(X, e->args[0]->rhs);
     bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
-    odp_lower_walk(X->pre, key, len, p->flow, var);
-    free(key);
+    const struct cat_field *ufid = match_cache_ufid(X->L, e);
+    if (!ufid) {
+        odp_lower_walk(X->pre, key, len, p->flow, var);
+        sb_printf(o, "$%s", var);
+    } else {
+        /* Revalidator probes fire for every flow on every round: walk a flow's key once,
+         * remember the decision by UFID (1 match, 2 no match), forget it when the flow ends. */
+        char *u = ufid_key_text(X, e->args[0]->lhs);
+        vec_add_unique(&X->L->caches, p);
+        bt_line(X->pre, "$%s_seen = @_match_%s[%s];", var, p->name, u);
+        bt_line(X->pre, "if ($%s_seen == 0) {", var);
+        odp_lower_walk(X->pre, key, len, p->flow, var);
+        bt_line(X->pre, "$%s_seen = $%s ? 1 : 2;", var, var);
+        bt_line(X->pre, "@_match_%s[%s] = $%s_seen;", p->name, u, var);
+        bt_line(X->pre, "}");
+        sb_printf(o, "($%s_seen == 1)", var);
+        free(u);
+    }
+    struct walk_memo *w = xcalloc(1, sizeof *w);
+    *w = (struct walk_memo){ X->pre, key, p, xstrdup(o->s + mark) };
+    vec_push(&X->L->walks, w);
     free(len);
-    sb_printf(o, "$%s", var);
+}
+
+/* match(S.key, ...) through a struct that carries the flow's UFID (struct udpif_key): that
+ * UFID field, which keys the decision cache; NULL when the key has no UFID beside it. */
+static const struct cat_field *match_cache_ufid(const struct lower *L, const struct expr *call)
+{
+    const struct expr *key = call->args[0];
+    if (key->ref != REF_FIELD || !key->lhs || !key->lhs->type.ref)
+        return NULL;
+    const struct cat_struct *s = catalog_struct(L->cat, key->lhs->type.ref);
+    const struct cat_field *f = s ? catalog_field(s, "ufid") : NULL;
+    return f && f->type.kind == T_UFID ? f : NULL;
+}
+
+/* "u0, u1, u2, u3": the UFID's four words as a map key. */
+static char *ufid_key_text(struct lctx *X, const struct expr *holder)
+{
+    struct strbuf r = { 0 }, out = { 0 };
+    lref(X, holder, &r);
+    const char *acc = holder->type.kind == T_STRUCT_PTR ? "->" : ".";
+    for (int i = 0; i < 4; i++)
+        sb_printf(&out, "%s%s%sufid.u32[%d]", i ? ", " : "", r.s, acc, i);
+    sb_free(&r);
+    return sb_steal(&out);
 }
 
 static char *lv_text(struct lctx *X, const struct expr *e)
@@ -883,6 +931,35 @@ static void lower_window(struct lower *L, struct vec *blocks)
     }
 }
 
+/* In a probe that ends flows (flow_end in the catalog), drop the deleted flow's cached
+ * match decisions: the caches then hold live flows only. */
+static void forget_ended_flows(struct lower *L, struct probe_block *pb)
+{
+    const struct cat_probe *p = pb->probe->probe;
+    if (!L->caches.n || !p || !p->flow_end)
+        return;
+    const struct cat_arg *result = cat_probe_arg(p, p->flow_end);
+    const struct cat_arg *ukey = NULL;
+    for (int i = 0; i < p->nargs; i++)
+        if (p->args[i].type.kind == T_STRUCT_PTR && strcmp(p->args[i].type.ref, "udpif_key") == 0)
+            ukey = &p->args[i];
+    const struct cat_enum *en = result ? catalog_enum(L->cat, result->type.ref) : NULL;
+    const struct cat_enum_value *del = en ? catalog_enum_lookup(en, "delete") : NULL;
+    if (!ukey || !del)
+        return;
+    bt_line(pb->block, "// the flow is deleted: forget what match() decided for it");
+    bt_line(pb->block, "if ((uint32)arg%d == %lld) {", result->index, (long long)del->value);
+    for (int i = 0; i < L->caches.n; i++) {
+        const struct param *prm = L->caches.v[i];
+        struct strbuf u = { 0 };
+        for (int w = 0; w < 4; w++)
+            sb_printf(&u, "%s((struct udpif_key *)arg%d)->ufid.u32[%d]", w ? ", " : "", ukey->index, w);
+        bt_line(pb->block, "delete(@_match_%s[%s]);", prm->name, u.s);
+        sb_free(&u);
+    }
+    bt_line(pb->block, "}");
+}
+
 static void lower_blocks(struct lower *L)
 {
     const struct recipe *r = L->r;
@@ -906,6 +983,8 @@ static void lower_blocks(struct lower *L)
         if (r->spans[i].from.probe || r->spans[i].from.target_name)
             span_start(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].from)->block);
     lower_window(L, &blocks);
+    for (int i = 0; i < blocks.n; i++)
+        forget_ended_flows(L, blocks.v[i]);
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
         vec_push(&L->P->blocks, pb->block);
@@ -989,6 +1068,8 @@ static void lower_end(struct lower *L)
     }
     for (int i = 0; i < L->enums.n; i++)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
+    for (int i = 0; i < L->caches.n; i++)
+        bt_line(b, "clear(@_match_%s);", ((const struct param *)L->caches.v[i])->name);
     if (r->window.present) {
         bt_line(b, "delete(@_on);");
         bt_line(b, "delete(@_windows);");
@@ -1082,9 +1163,11 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
     vec_free(&L.enums);
     for (int i = 0; i < L.walks.n; i++) {
         free(((struct walk_memo *)L.walks.v[i])->key);
+        free(((struct walk_memo *)L.walks.v[i])->result);
         free(L.walks.v[i]);
     }
     vec_free(&L.walks);
+    vec_free(&L.caches);
     if (d->errors) {
         bt_program_free(L.P);
         return NULL;

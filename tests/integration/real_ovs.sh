@@ -68,4 +68,19 @@ check "revalidator/purge: each purged UFID shows as a purge delete" diff "$WORK/
 awk '$1 == "dump" && $3 == "unused" { print $2 }' "$OUT" | sort > "$WORK/got_idle"
 check "idle timeout: the idle flows' UFIDs show as idle deletes ($(wc -l < "$WORK/idle_ufids") flows)" diff "$WORK/idle_ufids" "$WORK/got_idle"
 check "no unexpected delete reasons" bash -c "! awk '\$1 == \"dump\" || \$1 == \"sweep\"' '$OUT' | grep -v -e 'removed by revalidator/purge' -e 'unused for longer than max-idle'"
+# --- flow_reval_monitor with a filter on the ukey's own key (the userspace datapath has no put probe)
+"$OVSTRACE" run flow_reval_monitor --pid "$VSWITCHD_PID" -p 'filter=eth(src=50:54:00:00:02:01),eth_type(0x0800)' >"$OUT" 2>"$ERR" &
+tracer=$!
+sleep 2
+sandbox inject "$sbx" p1 3
+sleep 0.3     # purge before max-idle (1 s): the sweep decides per UFID if no dump round did yet
+sandbox appctl "$sbx" dpctl/dump-flows -m > "$WORK/flows"
+want=$(grep 'eth(src=50:54:00:00:02:01' "$WORK/flows" | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://')
+sandbox appctl "$sbx" revalidator/purge >/dev/null
+sleep 1
+kill -INT "$tracer"; wait "$tracer"; RUN_STATUS=$?
+check "flow_reval_monitor exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "three flows in the datapath, one from 50:54:00:00:02:01 ($want)" [ "$(grep -c '^ufid:' "$WORK/flows")" -eq 3 -a -n "$want" ]
+got=$(awk '/removed by revalidator\/purge$/ { print $3 }' "$OUT")
+check "with the filter, only that flow's purge is printed ($got)" [ "$got" = "$want" ]
 finish
