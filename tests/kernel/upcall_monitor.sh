@@ -10,6 +10,9 @@
 #   kernel_probes   bpftrace lists the binary's USDT probes and the openvswitch
 #                   tracepoints, and counts the same ping with tracepoint:openvswitch:*,
 #                   kprobe:ovs_packet_cmd_execute and the USDT probe: the counts agree
+#   flow_reval      flow_reval_monitor with -p filter='ipv4(proto=1)': of the ping's four
+#                   flow puts (real kernel-datapath keys), exactly the two ICMP ones print,
+#                   with the UFIDs dpctl/dump-flows -m shows for the ICMP flows
 # OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
 . "$(dirname "$0")/../e2e/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,17 +22,21 @@ tier=$("$here/build_tier.sh") || { fail "build the kernel tier (tests/kernel/bui
 vswitchd=$(awk '$1 == "vswitchd:" { print $2 }' "$tier/manifest")
 check "the tier's ovs-vswitchd is on this host too ($vswitchd)" test -x "$vswitchd"
 
-um=$WORK/upcall_monitor kp=$WORK/kernel_probes
+um=$WORK/upcall_monitor kp=$WORK/kernel_probes fr=$WORK/flow_reval
 cp -r "$here/payloads/upcall_monitor" "$um"
 cp -r "$here/payloads/kernel_probes" "$kp"
+cp -r "$here/payloads/upcall_monitor" "$fr"
+"$OVSTRACE" compile flow_reval_monitor --target "$vswitchd" -p 'filter=eth_type(0x0800),ipv4(proto=1)' \
+    -o "$fr/flow_reval_monitor.bt" 2>>"$ERR"
+check "ovstrace compile flow_reval_monitor -p filter=... --target $vswitchd" test -s "$fr/flow_reval_monitor.bt"
 "$OVSTRACE" compile upcall_monitor --target "$vswitchd" -o "$um/upcall_monitor.bt" 2>"$ERR"
 check "ovstrace compile upcall_monitor --target $vswitchd" test -s "$um/upcall_monitor.bt"
 check "the script attaches to that path (the guest's)" grep -q "^usdt:$vswitchd:dpif_recv:recv_upcall\$" "$um/upcall_monitor.bt"
 
 start=$SECONDS
-OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$um" "$kp"
+OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$um" "$kp" "$fr"
 tier_rc=$?
-echo "# one boot, both payloads: $((SECONDS - start)) s"
+echo "# one boot, three payloads: $((SECONDS - start)) s"
 if [ "$tier_rc" -ge 2 ]; then
     fail "the guest booted, ran the payloads and powered off (run_tier.sh status $tier_rc)"
     finish; exit 1
@@ -100,4 +107,18 @@ puts=$(awk -F': ' '/^@op_flow_put:/ { print $2 }' "$WORK/kp.out")
 execs=$(awk -F': ' '/^@op_flow_execute:/ { print $2 }' "$WORK/kp.out")
 check "USDT op_flow_put: a flow installed per upcall (${puts:-0} vs $tp)" [ "${puts:-0}" -ge "$tp" ]
 check "USDT op_flow_execute: the packet sent back per upcall (${execs:-0} vs $tp)" [ "${execs:-0}" -eq "$tp" ]
+
+# --- flow_reval_monitor, filtered in the kernel on real kernel-datapath keys
+fo=$fr/output.txt
+section "bpftrace stdout" "$fo" > "$WORK/fr.out"
+check "flow_reval payload exits 0 ($(cat "$fr/rc"))" [ "$(cat "$fr/rc")" = 0 ]
+sed 's/^/#   /' "$WORK/fr.out" | head -8
+awk '/ flow put into the datapath$/ { print $3 }' "$WORK/fr.out" | sort > "$WORK/fr_got"
+# The megaflows' masks drop proto (NORMAL action), but the put keys carry it; the ping is
+# the only IPv4 traffic (IPv6 is off), so the IPv4 flows are the ICMP ones.
+section "dpctl/dump-flows" "$fo" | grep 'eth_type(0x0800),ipv4(' | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/fr_want"
+section "dpctl/dump-flows" "$fo" | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/fr_all"
+check "the datapath has ICMP flows and others ($(wc -l < "$WORK/fr_want") of $(wc -l < "$WORK/fr_all"))" \
+    [ "$(wc -l < "$WORK/fr_want")" -ge 2 -a "$(wc -l < "$WORK/fr_all")" -gt "$(wc -l < "$WORK/fr_want")" ]
+check "only the ICMP flows' puts print, with the datapath's UFIDs ($(paste -sd' ' "$WORK/fr_got"))" diff "$WORK/fr_want" "$WORK/fr_got"
 finish
