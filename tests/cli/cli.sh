@@ -84,6 +84,10 @@ expect_out "stripped with a build-id debug file: layouts from that file" 0 "^// 
 expect_out "layouts shows the catalog" 0 '^udpif_key +ufid +40 +ufid' -- "$O" layouts udpif_key
 expect_out "layouts --binary marks each field" 0 '^udpif_key +ufid +40 +ufid +same$' -- "$O" layouts --binary "$STANDIN" udpif_key
 
+# The README's example recipe compiles (so the front page cannot rot).
+awk '/^```yaml$/ { on = 1; next } /^```$/ { on = 0 } on' "$top/README.md" > "$WORK/readme.recipe"
+expect_out "the README's recipe checks" 0 'readme.recipe: ok, 1 probe' -- "$O" check "$WORK/readme.recipe"
+
 # run: refuses clearly, with nothing traced, when it cannot pick a process.
 if pgrep -x ovs-vswitchd >/dev/null; then
     echo "ok - # SKIP an ovs-vswitchd is running here; skipping the no-process case"
