@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // `ovstrace run`: compile a recipe, find the ovs-vswitchd to trace, run bpftrace
-// on it with the harmless RLIMIT_MEMLOCK noise filtered out, forward Ctrl-C, and
-// exit with bpftrace's status.
+// on it (its output tidied by run_output: no RLIMIT_MEMLOCK noise, a lost-events
+// line at the end), forward Ctrl-C, and exit with bpftrace's status.
 #include "cli.h"
 #include "pipeline.h"
+#include "run_output.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,21 +130,36 @@ static char *write_temp_script(const char *script)
     return path;
 }
 
-/* Copy bpftrace's stderr to ours, minus the RLIMIT_MEMLOCK line it prints on every run
- * in sandboxes without CAP_SYS_RESOURCE: harmless, and alarming at 3 a.m. */
-static void filter_stderr(int fd)
+/* Copy bpftrace's stdout and stderr through run_output until both close. */
+static void relay_output(int outfd, int errfd)
 {
-    FILE *in = fdopen(fd, "r");
-    if (!in)
-        return;
-    char line[4096];
-    while (fgets(line, sizeof line, in)) {
-        if (strstr(line, "couldn't set RLIMIT_MEMLOCK"))
-            continue;
-        fputs(line, stderr);
-        fflush(stderr);
+    struct run_output r;
+    run_output_init(&r, stdout, stderr);
+    struct pollfd fds[2] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
+    int open_fds = 2;
+    char buf[8192];
+    while (open_fds > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t n = read(fds[i].fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+                continue;
+            }
+            run_output_feed(&r, i, buf, (size_t)n);
+        }
     }
-    fclose(in);
+    run_output_finish(&r);
 }
 
 static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path)
@@ -159,8 +176,8 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     argv[n++] = pidtext;
     argv[n++] = (char *)script_path;
     argv[n++] = pidtext;    /* $1: kernel probes are filtered by it */
-    int errpipe[2];
-    if (pipe(errpipe) < 0) {
+    int errpipe[2], outpipe[2];
+    if (pipe(errpipe) < 0 || pipe(outpipe) < 0) {
         free(argv);
         return 1;
     }
@@ -170,16 +187,21 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
         /* Own process group: a terminal's Ctrl-C reaches us once, and we pass it on once. */
         setpgid(0, 0);
         dup2(errpipe[1], STDERR_FILENO);
+        dup2(outpipe[1], STDOUT_FILENO);
         close(errpipe[0]);
         close(errpipe[1]);
+        close(outpipe[0]);
+        close(outpipe[1]);
         execvp(bpftrace, argv);
         fprintf(stderr, "ovstrace: cannot run %s: %s\n", bpftrace, strerror(errno));
         _exit(127);
     }
     free(argv);
     close(errpipe[1]);
+    close(outpipe[1]);
     if (child < 0) {
         close(errpipe[0]);
+        close(outpipe[0]);
         fprintf(stderr, "ovstrace: fork: %s\n", strerror(errno));
         return 1;
     }
@@ -193,7 +215,7 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
     sigemptyset(&again.sa_mask);
     sigaction(SIGALRM, &again, NULL);
-    filter_stderr(errpipe[0]);
+    relay_output(outpipe[0], errpipe[0]);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;

@@ -23,5 +23,7 @@ check "every iteration ran < 50 ms" awk '$3 == "run" { split($4, p, "."); if (p[
 hist_total=$(awk '/^@sleep_us/ { on = 1; next } on && /^\[/ { gsub(/[^0-9 ]/, " ", $0); n = split($0, f, " "); s += f[3] } on && /^$/ { on = 0 } END { print s + 0 }' "$OUT")
 check "sleep histogram counts the $sleeps printed sleeps ($hist_total)" [ "$hist_total" -eq "$sleeps" ]
 check "titles printed" grep -q '^poll_block() sleep time (us):$' "$OUT"
+check "run closes with the lost-events line" test "$(tail -1 "$OUT")" = "Lost events: 0"
+check "no run of blank lines in run's output" bash -c "! grep -Pzo '\n\n\n' '$OUT' >/dev/null"
 check_example_header bridge_loop
 finish

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Post-processing of bpftrace's output for `ovstrace run`: line by line, so the
+// report reads cleanly and lost events are never silently missed.
+#include "run_output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void run_output_init(struct run_output *r, FILE *out, FILE *err)
+{
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    r->err = err;
+}
+
+static void out_line(struct run_output *r, const char *line)
+{
+    /* bpftrace 0.17 prints runs of blank lines around map dumps: keep one, and none at the end. */
+    if (!*line) {
+        r->blank_pending = r->printed;
+        return;
+    }
+    if (r->blank_pending)
+        fputc('\n', r->out);
+    r->blank_pending = 0;
+    r->printed = 1;
+    fputs(line, r->out);
+    fputc('\n', r->out);
+    fflush(r->out);
+}
+
+static void line(struct run_output *r, int stream, const char *text)
+{
+    unsigned long n;
+    if (stream == 1) {
+        /* Printed on every run where CAP_SYS_RESOURCE is missing; harmless (maps load). */
+        if (strstr(text, "couldn't set RLIMIT_MEMLOCK"))
+            return;
+        fprintf(r->err, "%s\n", text);
+        fflush(r->err);
+        return;
+    }
+    if (sscanf(text, "Lost %lu events", &n) == 1)
+        r->lost += n;
+    out_line(r, text);
+}
+
+void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (c == '\n' || r->plen[stream] == sizeof r->part[stream] - 1) {
+            r->part[stream][r->plen[stream]] = '\0';
+            line(r, stream, r->part[stream]);
+            r->plen[stream] = 0;
+            if (c == '\n')
+                continue;
+        }
+        r->part[stream][r->plen[stream]++] = c;
+    }
+}
+
+void run_output_finish(struct run_output *r)
+{
+    for (int s = 0; s < 2; s++) {
+        if (r->plen[s]) {
+            r->part[s][r->plen[s]] = '\0';
+            line(r, s, r->part[s]);
+            r->plen[s] = 0;
+        }
+    }
+    if (r->printed)
+        fputc('\n', r->out);
+    if (r->lost)
+        fprintf(r->out, "Lost events: %lu (bpftrace's perf buffer was full; print less, or set "
+                "BPFTRACE_PERF_RB_PAGES higher)\n", r->lost);
+    else
+        fprintf(r->out, "Lost events: 0\n");
+    fflush(r->out);
+}
