@@ -55,6 +55,8 @@ static void use_type(struct lower *L, const struct type *t)
 }
 
 static const struct cat_field *match_cache_ufid(const struct lower *L, const struct expr *call);
+static const struct cat_field *struct_ufid(const struct lower *L, const char *name);
+static char *ufid_words(const char *holder, const char *acc);
 
 static void collect(struct lower *L, const struct expr *e)
 {
@@ -148,7 +150,7 @@ static char *struct_def(struct lower *L, const struct cat_struct *s)
     }
     if (s->size > at)
         sb_printf(&b, "\n    char _pad_%d[%d];", at, s->size - at);
-    sb_printf(&b, "\n};%s", s->where ? "" : "");
+    sb_add(&b, "\n};");
     return sb_steal(&b);
 }
 
@@ -396,23 +398,36 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
 static const struct cat_field *match_cache_ufid(const struct lower *L, const struct expr *call)
 {
     const struct expr *key = call->args[0];
-    if (key->ref != REF_FIELD || !key->lhs || !key->lhs->type.ref)
+    if (key->ref != REF_FIELD || !key->lhs)
         return NULL;
-    const struct cat_struct *s = catalog_struct(L->cat, key->lhs->type.ref);
+    return struct_ufid(L, key->lhs->type.ref);
+}
+
+/* The UFID field of catalog struct NAME (struct udpif_key has one), or NULL. */
+static const struct cat_field *struct_ufid(const struct lower *L, const char *name)
+{
+    const struct cat_struct *s = name ? catalog_struct(L->cat, name) : NULL;
     const struct cat_field *f = s ? catalog_field(s, "ufid") : NULL;
     return f && f->type.kind == T_UFID ? f : NULL;
+}
+
+/* "R->ufid.u32[0], ..., R->ufid.u32[3]": a UFID's four words as a map key. */
+static char *ufid_words(const char *holder, const char *acc)
+{
+    struct strbuf out = { 0 };
+    for (int i = 0; i < 4; i++)
+        sb_printf(&out, "%s%s%sufid.u32[%d]", i ? ", " : "", holder, acc, i);
+    return sb_steal(&out);
 }
 
 /* "u0, u1, u2, u3": the UFID's four words as a map key. */
 static char *ufid_key_text(struct lctx *X, const struct expr *holder)
 {
-    struct strbuf r = { 0 }, out = { 0 };
+    struct strbuf r = { 0 };
     lref(X, holder, &r);
-    const char *acc = holder->type.kind == T_STRUCT_PTR ? "->" : ".";
-    for (int i = 0; i < 4; i++)
-        sb_printf(&out, "%s%s%sufid.u32[%d]", i ? ", " : "", r.s, acc, i);
+    char *words = ufid_words(r.s, holder->type.kind == T_STRUCT_PTR ? "->" : ".");
     sb_free(&r);
-    return sb_steal(&out);
+    return words;
 }
 
 static char *lv_text(struct lctx *X, const struct expr *e)
@@ -939,25 +954,24 @@ static void forget_ended_flows(struct lower *L, struct probe_block *pb)
     if (!L->caches.n || !p || !p->flow_end)
         return;
     const struct cat_arg *result = cat_probe_arg(p, p->flow_end);
-    const struct cat_arg *ukey = NULL;
+    /* The flow that ends: the argument pointing at a struct that carries a UFID. */
+    const struct cat_arg *holder = NULL;
     for (int i = 0; i < p->nargs; i++)
-        if (p->args[i].type.kind == T_STRUCT_PTR && strcmp(p->args[i].type.ref, "udpif_key") == 0)
-            ukey = &p->args[i];
+        if (p->args[i].type.kind == T_STRUCT_PTR && struct_ufid(L, p->args[i].type.ref))
+            holder = &p->args[i];
     const struct cat_enum *en = result ? catalog_enum(L->cat, result->type.ref) : NULL;
     const struct cat_enum_value *del = en ? catalog_enum_lookup(en, "delete") : NULL;
-    if (!ukey || !del)
+    if (!holder || !del)
         return;
+    char *ref = xasprintf("((struct %s *)arg%d)", holder->type.ref, holder->index);
+    char *words = ufid_words(ref, "->");
     bt_line(pb->block, "// the flow is deleted: forget what match() decided for it");
     bt_line(pb->block, "if ((uint32)arg%d == %lld) {", result->index, (long long)del->value);
-    for (int i = 0; i < L->caches.n; i++) {
-        const struct param *prm = L->caches.v[i];
-        struct strbuf u = { 0 };
-        for (int w = 0; w < 4; w++)
-            sb_printf(&u, "%s((struct udpif_key *)arg%d)->ufid.u32[%d]", w ? ", " : "", ukey->index, w);
-        bt_line(pb->block, "delete(@_match_%s[%s]);", prm->name, u.s);
-        sb_free(&u);
-    }
+    for (int i = 0; i < L->caches.n; i++)
+        bt_line(pb->block, "delete(@_match_%s[%s]);", ((const struct param *)L->caches.v[i])->name, words);
     bt_line(pb->block, "}");
+    free(words);
+    free(ref);
 }
 
 static void lower_blocks(struct lower *L)

@@ -46,7 +46,11 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         diag_free(&d);
         return 1;
     }
-    char *target = o->target_path ? xstrdup(o->target_path) : o->pid && !o->pid_filter_only ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+    /* The binary: --target, else the process's /proc/PID/exe. The script names it in its
+     * attach points unless bpftrace -p does the attaching (run). */
+    char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+    const char *binary = o->target_path ? o->target_path : exe;
+    const char *target = o->target_path ? o->target_path : o->pid_filter_only ? NULL : exe;
     if (target && !safe_path(target))
         diag_error(&d, loc_make(NULL, 0, 0), "--target '%s': use a path of letters, digits and / . _ + -", target);
     struct catalog *cat = catalog_load(&d);
@@ -56,11 +60,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         params_bind(r, o->params, o->nparams, &d);
     if (r && !d.errors)
         check_recipe(r, cat, &d, &cr);
-    /* The binary the script will attach to: its probes must be the ones the recipe names. */
-    const char *binary = o->target_path ? o->target_path : NULL;
-    char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
-    if (!binary)
-        binary = exe;
+    /* The binary's probes must be the ones the recipe names. */
     if (r && !d.errors && binary)
         target_check_probes(r, binary, o->pid, &d);
     /* Struct layouts come from that binary's DWARF when it has some. */
@@ -93,7 +93,6 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     check_result_free(&cr);
     recipe_free(r);
     catalog_free(cat);
-    free(target);
     diag_free(&d);
     if (failed) {
         free(res->script);
