@@ -553,6 +553,15 @@ static void column_mac(struct lctx *X, const struct column *c, struct printf_lin
     sb_free(&r);
 }
 
+/* "%-16s", or "%s" for width 0 (the last column is not padded). */
+static void left(char *piece, size_t n, int width, const char *conv)
+{
+    if (width)
+        snprintf(piece, n, "%%-%d%s", width, conv);
+    else
+        snprintf(piece, n, "%%%s", conv);
+}
+
 static void add_column(struct lctx *X, const struct column *c, int last, struct printf_line *p)
 {
     const char *f = column_format(X->L, c);
@@ -569,7 +578,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         sb_add(&r, "ntop(");
         lref(X, c->value, &r);
         sb_addc(&r, ')');
-        snprintf(piece, sizeof piece, "%%-%ds", w);
+        left(piece, sizeof piece, w, "s");
         pf_arg(p, piece, r.s, 24);
         sb_free(&r);
     } else if (!strcmp(f, "enum")) {
@@ -577,7 +586,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         vec_add_unique(&X->L->enums, en);
         v = lv_text(X, c->value);
         char *arg = xasprintf("@_enum_%s[%s]", en->name, v);
-        snprintf(piece, sizeof piece, "%%-%ds", w);
+        left(piece, sizeof piece, w, "s");
         pf_arg(p, piece, arg, ARG_BIG);
         free(arg);
     } else if (!strcmp(f, "time") || !strcmp(f, "duration")) {
@@ -588,7 +597,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         free(a);
     } else if (!strcmp(f, "ns")) {
         v = lv_text(X, c->value);
-        snprintf(piece, sizeof piece, "%%-%dld", w);
+        left(piece, sizeof piece, w, "ld");
         pf_arg(p, piece, v, 8);
     } else if (!strcmp(f, "us") || !strcmp(f, "ms")) {
         /* Three decimals: 500.720 ms reads better than 500 or 500720 us. */
@@ -611,23 +620,16 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         pf_arg(p, piece, v, 8);
     } else if (!strcmp(f, "str") || !strcmp(f, "stack")) {
         v = lv_text(X, c->value);
-        snprintf(piece, sizeof piece, "%%-%ds", w);
+        left(piece, sizeof piece, w, "s");
         pf_arg(p, piece, v, !strcmp(f, "stack") ? ARG_BIG : string_cost(c->value));
     } else {
         v = lv_text(X, c->value);
-        snprintf(piece, sizeof piece, "%%-%dl%c", w, t->is_signed || t->kind == T_DURATION ? 'd' : 'u');
+        left(piece, sizeof piece, w, t->is_signed || t->kind == T_DURATION ? "ld" : "lu");
         pf_arg(p, piece, v, 8);
     }
     free(v);
-    if (last) {
-        /* "%-0s" is not a width: strip the padding of the last column. */
-        char *s = p->fmt.s;
-        char *m = strstr(s, "%-0");
-        if (m)
-            memmove(m + 1, m + 3, strlen(m + 3) + 1), p->fmt.len -= 2;
-    } else {
+    if (!last)
         sb_addc(&p->fmt, ' ');
-    }
 }
 
 static void emit_printf(struct bt_block *b, struct printf_line *p)
