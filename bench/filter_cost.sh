@@ -7,9 +7,9 @@
 #   none        no tracing
 #   empty       an empty handler on the probe (the floor)
 #   filtered    flow_reval_monitor's flow_result handler (bench/filter_cost.recipe) with a
-#               filter no flow matches, so no printf: the key walk happens once per UFID,
-#               then a map lookup
-#   walk        the same filter walked on every hit (the cache disabled), for comparison
+#               filter no flow matches, so no printf: the key walk happens once per UFID
+#               (the recipe's watch list), then a map lookup
+#   walk        the same filter walked on every hit (the watch list ignored), for comparison
 # Usage: bench/filter_cost.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,8 +28,9 @@ ovstrace=$build/ovstrace
 filter='ipv4(src=192.0.2.1,proto=6),tcp(dst=443)'
 "$ovstrace" compile "$top/bench/filter_cost.recipe" --target "$loop" -p "filter=$filter" -o "$work/filtered.bt"
 printf 'usdt:%s:revalidate:flow_result {}\n' "$loop" > "$work/empty.bt"
-# The same script with the per-UFID cache taken out: every hit walks the key.
-sed 's/^\( *\)if (\$m\([0-9]*\)_seen == 0) {$/\1$m\2_seen = 0;\n\1if ($m\2_seen == 0) {/' "$work/filtered.bt" > "$work/walk.bt"
+# The same script with the watch list's lookup taken out: every hit walks the key.
+sed 's/^\( *\)\$w\([0-9]*\) = @_watch_flows\[.*\];$/\1$w\2 = 0;/' "$work/filtered.bt" > "$work/walk.bt"
+grep -q '^ *\$w[0-9]* = 0;$' "$work/walk.bt" || { echo "filter_cost.sh: no watch-list lookup to take out" >&2; exit 1; }
 
 run() {   # run VARIANT: prints ns/hit
     local v=$1

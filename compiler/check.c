@@ -29,6 +29,7 @@ struct scope {
 };
 
 static void check_expr(struct scope *S, struct expr *e);
+static void check_condition(struct scope *S, struct expr *e);
 
 /* ------------------------------------------------------------------ probes */
 
@@ -315,8 +316,8 @@ static void check_member(struct scope *S, struct expr *e)
     if (lhs->type.kind != T_STRUCT && lhs->type.kind != T_STRUCT_PTR) {
         if (lhs->type.kind != T_VOID) {
             char tn[64];
-            diag_error(S->C->d, e->loc, "'%s' is not a field: the value on its left is a %s", e->name,
-                       type_name(&lhs->type, tn, sizeof tn));
+            diag_error(S->C->d, e->loc, "'%s' is not a field: the value on its left is %s", e->name,
+                       type_a(&lhs->type, tn, sizeof tn));
         }
         return;
     }
@@ -505,8 +506,8 @@ static void check_binary(struct scope *S, struct expr *e)
     if (!is_number(&e->lhs->type) || !is_number(&e->rhs->type)) {
         char t[64];
         struct expr *bad = is_number(&e->lhs->type) ? e->rhs : e->lhs;
-        diag_error(S->C->d, bad->loc, "'%s' needs numbers, not a %s", expr_op_text(e->op),
-                   type_name(&bad->type, t, sizeof t));
+        diag_error(S->C->d, bad->loc, "'%s' needs numbers, not %s", expr_op_text(e->op),
+                   type_a(&bad->type, t, sizeof t));
         return;
     }
     if (e->op == OP_OR || e->op == OP_AND)
@@ -535,8 +536,8 @@ static void check_unary(struct scope *S, struct expr *e)
         return;
     if (!is_number(&e->lhs->type)) {
         char t[64];
-        diag_error(S->C->d, e->loc, "'%s' needs a number, not a %s", expr_op_text(e->op),
-                   type_name(&e->lhs->type, t, sizeof t));
+        diag_error(S->C->d, e->loc, "'%s' needs a number, not %s", expr_op_text(e->op),
+                   type_a(&e->lhs->type, t, sizeof t));
         return;
     }
     set_type(e, e->op == OP_NOT ? type_simple(T_BOOL) : e->lhs->type.kind == T_DURATION ? type_simple(T_DURATION)
@@ -601,7 +602,7 @@ static void fn_str(struct scope *S, struct expr *e)
     struct expr *a = e->args[0];
     if (!type_is_string(&a->type)) {
         char t[64];
-        diag_error(S->C->d, a->loc, "str() takes a string field, not a %s", type_name(&a->type, t, sizeof t));
+        diag_error(S->C->d, a->loc, "str() takes a string field, not %s", type_a(&a->type, t, sizeof t));
         return;
     }
     set_type(e, type_simple(T_STR));
@@ -625,7 +626,7 @@ static void fn_agg_value(struct scope *S, struct expr *e)
     struct expr *a = e->args[0];
     if (!type_is_integer(&a->type)) {
         char t[64];
-        diag_error(S->C->d, a->loc, "%s() needs a number, not a %s", e->name, type_name(&a->type, t, sizeof t));
+        diag_error(S->C->d, a->loc, "%s() needs a number, not %s", e->name, type_a(&a->type, t, sizeof t));
         return;
     }
     for (int i = 1; i < e->nargs; i++) {
@@ -652,8 +653,8 @@ static void fn_match(struct scope *S, struct expr *e)
     const struct param *p = flow->kind == E_PARAM ? flow->data : NULL;
     if (key->type.kind != T_ODP_KEY) {
         char t[64];
-        diag_error(S->C->d, key->loc, "match() takes a flow key first (like ukey.key or key), not a %s",
-                   type_name(&key->type, t, sizeof t));
+        diag_error(S->C->d, key->loc, "match() takes a flow key first (like ukey.key or key), not %s",
+                   type_a(&key->type, t, sizeof t));
         return;
     }
     if (!p || p->type != P_ODP_FLOW) {
@@ -670,8 +671,102 @@ static void fn_match(struct scope *S, struct expr *e)
     }
 }
 
+/* `follow:` of a watch list, bound to the struct HOLDER: each bare name is one of its fields. */
+static void bind_to_holder(struct expr *e, const struct expr *holder)
+{
+    if (!e)
+        return;
+    if (e->kind == E_NAME) {
+        e->kind = E_MEMBER;
+        e->lhs = expr_clone(holder);
+        return;
+    }
+    if (e->kind == E_MEMBER) {
+        bind_to_holder(e->lhs, holder);
+        return;
+    }
+    bind_to_holder(e->lhs, holder);
+    bind_to_holder(e->rhs, holder);
+    for (int i = 0; i < e->nargs; i++)
+        bind_to_holder(e->args[i], holder);
+}
+
+static void hint_watch_use(struct scope *S, const struct watch *w, const struct expr *use)
+{
+    int line = 0, col = 0;
+    if (use->loc.src)
+        source_linecol(use->loc.src, use->loc.off, &line, &col);
+    diag_hint(S->C->d, "in watch list '%s', followed through '%s' at line %d", w->name,
+              use->args[1]->name ? use->args[1]->name : "a struct", line);
+}
+
+/* watched(LIST, S): is S (a flow, ...) one the watch list follows? LIST's `id` and `follow`
+ * are read as fields of S; the decision is made the first time S's id is seen. */
+static void fn_watched(struct scope *S, struct expr *e)
+{
+    struct expr *name = e->args[0], *holder = e->args[1];
+    struct watch *w = name->kind == E_NAME ? recipe_watch(S->C->r, name->name) : NULL;
+    if (!w) {
+        if (name->kind == E_NAME)
+            diag_error(S->C->d, name->loc, "watched() takes a watch list first; '%s' is not one", name->name);
+        else
+            diag_error(S->C->d, name->loc, "watched() takes the name of a watch list first");
+        const char **names = xcalloc((size_t)S->C->r->nwatches + 1, sizeof *names);
+        for (int i = 0; i < S->C->r->nwatches; i++)
+            names[i] = S->C->r->watches[i].name;
+        const char *near = name->kind == E_NAME ? closest_name(name->name, names, S->C->r->nwatches) : NULL;
+        if (near)
+            diag_hint(S->C->d, "did you mean '%s'?", near);
+        else if (!S->C->r->nwatches)
+            diag_hint(S->C->d, "declare watch lists under watch:, each with id: and follow:");
+        free(names);
+        return;
+    }
+    w->used = 1;
+    if (holder->type.kind != T_STRUCT && holder->type.kind != T_STRUCT_PTR) {
+        char t[64];
+        diag_error(S->C->d, holder->loc, "watched() follows a struct (like ukey or put), not %s",
+                   type_a(&holder->type, t, sizeof t));
+        return;
+    }
+    if (!w->id || !w->follow)
+        return;
+    int errors = S->C->d->errors;
+    struct expr *id = expr_new(E_MEMBER, w->id_loc);
+    id->name = xstrdup(w->id);
+    id->lhs = expr_clone(holder);
+    check_expr(S, id);
+    e->lhs = id;
+    const struct type *it = &id->type;
+    if (S->C->d->errors == errors && it->kind != T_UFID && it->kind != T_UFID_PTR && !type_is_integer(it)) {
+        char t[64];
+        diag_error(S->C->d, w->id_loc, "a watch list's id is a UFID or a number, not %s", type_a(it, t, sizeof t));
+    }
+    if (S->C->d->errors != errors) {
+        hint_watch_use(S, w, e);
+        return;
+    }
+    struct expr *follow = expr_clone(w->follow);
+    bind_to_holder(follow, holder);
+    check_condition(S, follow);
+    e->rhs = follow;
+    if (S->C->d->errors != errors) {
+        hint_watch_use(S, w, e);
+        return;
+    }
+    e->data = w;
+    set_type(e, type_simple(T_BOOL));
+    /* An empty filter follows everything: nothing to remember. */
+    if (follow->is_const) {
+        e->is_const = 1;
+        e->ref = REF_CONST;
+        e->cval = !!follow->cval;
+    }
+}
+
 static const struct function functions[] = {
     { "match", 2, 2, 0, fn_match },
+    { "watched", 2, 2, 0, fn_watched },
     { "str", 1, 1, 0, fn_str },
     { "ustack", 0, 1, 0, fn_stack },
     { "kstack", 0, 1, 0, fn_stack },
@@ -722,7 +817,8 @@ static void check_call(struct scope *S, struct expr *e)
     int allow = S->allow_agg;
     S->allow_agg = 0;
     int bad = 0;
-    for (int i = 0; i < e->nargs; i++) {
+    /* watched()'s first argument names a watch list, not a value. */
+    for (int i = strcmp(e->name, "watched") == 0; i < e->nargs; i++) {
         check_expr(S, e->args[i]);
         bad |= e->args[i]->type.kind == T_VOID;
         if (is_flow_param(e->args[i]) && strcmp(e->name, "match") != 0) {
@@ -786,7 +882,7 @@ static void check_condition(struct scope *S, struct expr *e)
     check_expr(S, e);
     if (e->type.kind != T_VOID && !type_is_integer(&e->type)) {
         char t[64];
-        diag_error(S->C->d, e->loc, "a condition must be true or false, not a %s", type_name(&e->type, t, sizeof t));
+        diag_error(S->C->d, e->loc, "a condition must be true or false, not %s", type_a(&e->type, t, sizeof t));
     }
 }
 
@@ -809,8 +905,8 @@ static struct expr **check_keys_in(struct checker *C, struct span *s, const stru
         check_expr(&S, keys[i]);
         if (keys[i]->type.kind != T_VOID && !valid_key_type(&keys[i]->type)) {
             char t[64];
-            diag_error(C->d, keys[i]->loc, "a span key must be a number, pointer or short string, not a %s",
-                       type_name(&keys[i]->type, t, sizeof t));
+            diag_error(C->d, keys[i]->loc, "a span key must be a number, pointer or short string, not %s",
+                       type_a(&keys[i]->type, t, sizeof t));
         }
     }
     return keys;
@@ -835,8 +931,8 @@ static void check_span(struct checker *C, struct span *s)
         if (c->value->type.kind != T_VOID && !valid_key_type(&c->value->type) &&
             c->value->type.kind != T_TIMESTAMP && c->value->type.kind != T_DURATION) {
             char t[64];
-            diag_error(C->d, c->value->loc, "a capture must be a number or short string, not a %s",
-                       type_name(&c->value->type, t, sizeof t));
+            diag_error(C->d, c->value->loc, "a capture must be a number or short string, not %s",
+                       type_a(&c->value->type, t, sizeof t));
         }
     }
     for (int i = 0; i < s->ncounts; i++) {
@@ -944,7 +1040,7 @@ static void check_aggregate(struct scope *S, struct output *o)
         const struct type *t = &o->by[i]->type;
         if (t->kind != T_VOID && !valid_key_type(t)) {
             char tn[64];
-            diag_error(C->d, o->by[i]->loc, "cannot aggregate by a %s", type_name(t, tn, sizeof tn));
+            diag_error(C->d, o->by[i]->loc, "cannot aggregate by %s", type_a(t, tn, sizeof tn));
         }
     }
 }
@@ -1009,9 +1105,58 @@ static void check_window(struct checker *C, struct window *w)
         diag_error(C->d, w->loc, "a window needs a start or stop trigger, or a time");
 }
 
+static int mentions_call(const struct expr *e, const char *fn)
+{
+    if (!e)
+        return 0;
+    if (e->kind == E_CALL && strcmp(e->name, fn) == 0)
+        return 1;
+    for (int i = 0; i < e->nargs; i++)
+        if (mentions_call(e->args[i], fn))
+            return 1;
+    return mentions_call(e->lhs, fn) || mentions_call(e->rhs, fn);
+}
+
+/* The parts of a watch list that do not depend on where it is used; its id and follow are
+ * checked at each watched(), against the struct followed there. */
+static void check_watch(struct checker *C, struct watch *w)
+{
+    w->cap = WATCH_DEFAULT_CAPACITY;
+    if (w->capacity) {
+        static const struct probe_use nowhere;
+        struct scope S;
+        scope_for(&S, C, &nowhere);
+        int errors = C->d->errors;
+        check_expr(&S, w->capacity);
+        if (C->d->errors != errors)
+            return;
+        if (!w->capacity->is_const || w->capacity->type.kind != T_INT || w->capacity->cval < 1 ||
+            w->capacity->cval > WATCH_MAX_CAPACITY) {
+            diag_error(C->d, w->capacity->loc, "a watch list's capacity is a number from 1 to %d (or an int "
+                       "parameter)", WATCH_MAX_CAPACITY);
+            return;
+        }
+        w->cap = w->capacity->cval;
+    }
+    if (w->follow && mentions_call(w->follow, "watched"))
+        diag_error(C->d, w->follow->loc, "a watch list's follow: cannot itself use watched()");
+}
+
+static void check_watch_use(struct checker *C)
+{
+    for (int i = 0; i < C->r->nwatches; i++)
+        if (!C->r->watches[i].used)
+            diag_warn(C->d, C->r->watches[i].loc, "watch list '%s' is never used; test it with watched(%s, ...)",
+                      C->r->watches[i].name, C->r->watches[i].name);
+}
+
 static void check_names_unique(struct checker *C)
 {
     struct recipe *r = C->r;
+    for (int i = 0; i < r->nwatches; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(r->watches[i].name, r->watches[j].name) == 0)
+                diag_error(C->d, r->watches[i].loc, "watch list '%s' is defined twice", r->watches[i].name);
     for (int i = 0; i < r->nspans; i++) {
         for (int j = 0; j < r->nspans; j++)
             if (j != i && strcmp(r->spans[i].name, r->spans[j].name) == 0 && j < i)
@@ -1091,11 +1236,15 @@ int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, st
     check_names_unique(&C);
     check_texts(&C);
     check_span_names(&C);
+    for (int i = 0; i < r->nwatches; i++)
+        check_watch(&C, &r->watches[i]);
     for (int i = 0; i < r->nspans; i++)
         check_span(&C, &r->spans[i]);
     for (int i = 0; i < r->noutputs; i++)
         check_output(&C, &r->outputs[i]);
     check_window(&C, &r->window);
+    if (!d->errors)
+        check_watch_use(&C);
     check_version(&C);
     return d->errors ? -1 : 0;
 }

@@ -250,6 +250,13 @@ int cmd_run(int argc, char **argv)
     if (path) {
         ensure_tracefs();
         fprintf(stderr, "ovstrace: tracing ovs-vswitchd pid %d with %s\n", pid, res.recipe_name);
+        /* Watch lists bigger than bpftrace's default map size need bigger maps. */
+        const char *keys = getenv("BPFTRACE_MAP_KEYS_MAX");
+        if (res.map_keys_max && (!keys || atol(keys) < res.map_keys_max)) {
+            char text[24];
+            snprintf(text, sizeof text, "%ld", res.map_keys_max);
+            setenv("BPFTRACE_MAP_KEYS_MAX", text, 1);
+        }
         rc = run_bpftrace(&a, pid, path);
         unlink(path);
         free(path);

@@ -220,6 +220,41 @@ static void load_spans(struct loader *L, const struct ynode *map)
         load_span(L, map->keys[i], map->items[i], &L->r->spans[L->r->nspans++]);
 }
 
+/* ---- watch lists ---- */
+
+static void load_watch(struct loader *L, const struct ynode *key, const struct ynode *spec, struct watch *w)
+{
+    static const char *const keys[] = { "id", "follow", "capacity", NULL };
+    w->name = xstrdup(key->value);
+    w->loc = key->loc;
+    valid_ident(L, key, "watch list");
+    if (!want(L, spec, Y_MAP, "a watch list"))
+        return;
+    check_keys(L, spec, keys, "a watch list");
+    const struct ynode *id = want(L, ymap_get(spec, "id"), Y_SCALAR, "id");
+    if (id && valid_ident(L, id, "id field")) {
+        w->id = xstrdup(id->value);
+        w->id_loc = id->loc;
+    } else if (!ymap_get(spec, "id")) {
+        diag_error(L->d, key->loc, "watch list '%s' needs an 'id', the field that names an entry (e.g. ufid)",
+                   w->name);
+    }
+    if (!ymap_get(spec, "follow"))
+        diag_error(L->d, key->loc, "watch list '%s' needs 'follow:', the condition that decides which to follow "
+                   "(e.g. match(key, $filter))", w->name);
+    w->follow = expr_at(L, spec, "follow");
+    w->capacity = expr_at(L, spec, "capacity");
+}
+
+static void load_watches(struct loader *L, const struct ynode *map)
+{
+    if (!want(L, map, Y_MAP, "watch"))
+        return;
+    L->r->watches = xcalloc((size_t)map->n, sizeof *L->r->watches);
+    for (int i = 0; i < map->n; i++)
+        load_watch(L, map->keys[i], map->items[i], &L->r->watches[L->r->nwatches++]);
+}
+
 /* ---- outputs ---- */
 
 static void load_column(struct loader *L, const struct ynode *n, struct column *c)
@@ -399,7 +434,7 @@ static void load_document(struct loader *L, const struct ynode *root)
 {
     static const char *const keys[] = {
         "name", "summary", "about", "usage", "example", "origin", "ovs",
-        "params", "spans", "events", "aggregates", "report", "window", NULL,
+        "params", "watch", "spans", "events", "aggregates", "report", "window", NULL,
     };
     struct recipe *r = L->r;
     if (!want(L, root, Y_MAP, "a recipe"))
@@ -421,6 +456,7 @@ static void load_document(struct loader *L, const struct ynode *root)
     if (!r->summary)
         diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a one-line 'summary'");
     load_params(L, ymap_get(root, "params"));
+    load_watches(L, ymap_get(root, "watch"));
     load_spans(L, ymap_get(root, "spans"));
     load_events(L, ymap_get(root, "events"));
     load_aggregates(L, ymap_get(root, "aggregates"));
@@ -530,6 +566,13 @@ void recipe_free(struct recipe *r)
     for (int i = 0; i < r->noutputs; i++)
         output_free(&r->outputs[i]);
     free(r->outputs);
+    for (int i = 0; i < r->nwatches; i++) {
+        free(r->watches[i].name);
+        free(r->watches[i].id);
+        expr_free(r->watches[i].follow);
+        expr_free(r->watches[i].capacity);
+    }
+    free(r->watches);
     probe_use_free(&r->window.start);
     probe_use_free(&r->window.stop);
     free(r->name); free(r->summary); free(r->about); free(r->usage); free(r->example);
@@ -556,4 +599,21 @@ struct span *recipe_span(struct recipe *r, const char *name)
         if (strcmp(r->spans[i].name, name) == 0)
             return &r->spans[i];
     return NULL;
+}
+
+struct watch *recipe_watch(const struct recipe *r, const char *name)
+{
+    for (int i = 0; i < r->nwatches; i++)
+        if (strcmp(r->watches[i].name, name) == 0)
+            return &r->watches[i];
+    return NULL;
+}
+
+long recipe_map_keys_max(const struct recipe *r)
+{
+    long most = 0;
+    for (int i = 0; i < r->nwatches; i++)
+        if (r->watches[i].used && r->watches[i].cap > most)
+            most = (long)r->watches[i].cap;
+    return most > WATCH_DEFAULT_CAPACITY ? most : 0;
 }

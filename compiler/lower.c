@@ -21,9 +21,9 @@ struct lower {
     struct vec fields;       /* const struct cat_field * read */
     struct vec enums;        /* const struct cat_enum * printed by text */
     int need_u128;
-    int nmatch;              /* match() walks emitted so far: each gets its own variables */
-    struct vec caches;       /* const struct param *: filters whose decisions are cached per UFID */
-    struct vec walks;        /* struct walk_memo *: one walk per key and filter in a block */
+    int nvars;               /* match() walks and watched() lookups so far: each gets its own variables */
+    struct vec watches;      /* const struct watch *: the watch lists some block consults */
+    struct vec walks;        /* struct walk_memo *: one walk or lookup per key and filter in a block */
 };
 
 struct walk_memo {
@@ -54,9 +54,6 @@ static void use_type(struct lower *L, const struct type *t)
     }
 }
 
-static const struct cat_field *match_cache_ufid(const struct lower *L, const struct expr *call);
-static const struct cat_field *struct_ufid(const struct lower *L, const char *name);
-static char *ufid_words(const char *holder, const char *acc);
 
 static void collect(struct lower *L, const struct expr *e)
 {
@@ -65,10 +62,6 @@ static void collect(struct lower *L, const struct expr *e)
     use_type(L, &e->type);
     if (e->ref == REF_FIELD)
         vec_add_unique(&L->fields, e->field);
-    if (e->kind == E_CALL && strcmp(e->name, "match") == 0 && match_cache_ufid(L, e)) {
-        vec_add_unique(&L->fields, match_cache_ufid(L, e));
-        L->need_u128 = 1;
-    }
     collect(L, e->lhs);
     collect(L, e->rhs);
     for (int i = 0; i < e->nargs; i++)
@@ -202,7 +195,7 @@ struct lctx {
 static void lv(struct lctx *X, const struct expr *e, struct strbuf *o);
 static char *lv_text(struct lctx *X, const struct expr *e);
 static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o);
-static char *ufid_key_text(struct lctx *X, const struct expr *holder);
+static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o);
 
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
@@ -311,6 +304,8 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
             lv(X, e->args[0], o);
         } else if (strcmp(e->name, "match") == 0) {
             lmatch(X, e, o);
+        } else if (strcmp(e->name, "watched") == 0) {
+            lwatched(X, e, o);
         } else if (e->nargs) {
             sb_printf(o, "%s(", e->name);
             for (int i = 0; i < e->nargs; i++) {
@@ -346,88 +341,151 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
     }
 }
 
+/* The statement-level result a block already computed for (KEY, WHAT), or NULL. */
+static const char *memo_find(struct lctx *X, const char *key, const void *what)
+{
+    for (int i = 0; i < X->L->walks.n; i++) {
+        const struct walk_memo *w = X->L->walks.v[i];
+        if (w->block == X->pre && w->param == what && strcmp(w->key, key) == 0)
+            return w->result;
+    }
+    return NULL;
+}
+
+static void memo_add(struct lctx *X, const char *key, const void *what, const char *result)
+{
+    struct walk_memo *w = xcalloc(1, sizeof *w);
+    *w = (struct walk_memo){ X->pre, xstrdup(key), what, xstrdup(result) };
+    vec_push(&X->L->walks, w);
+}
+
+/* Forget the memos made after the first N: they were computed inside a branch. */
+static void memo_truncate(struct lower *L, int n)
+{
+    while (L->walks.n > n) {
+        struct walk_memo *w = L->walks.v[--L->walks.n];
+        free(w->key);
+        free(w->result);
+        free(w);
+    }
+}
+
+static int need_pre(struct lctx *X, const struct expr *e)
+{
+    if (!X->pre)
+        diag_error(X->L->d, e->loc, "%s() can be used in an output's where: and columns, not here", e->name);
+    return X->pre != NULL;
+}
+
 /* match(KEY, $flow): walk the key once, before the statement that uses the result. */
 static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct param *p = e->data;
-    if (!X->pre) {
-        diag_error(X->L->d, e->loc, "match() can be used in an output's where: and columns, not here");
+    if (!need_pre(X, e))
+        return;
+    char *key = lv_text(X, e->args[0]);
+    /* Two outputs on one probe filtering the same key share one walk. */
+    const char *done = memo_find(X, key, p);
+    if (done) {
+        sb_add(o, done);
+        free(key);
         return;
     }
     char var[16];
-    char *key = lv_text(X, e->args[0]);
-    /* Two outputs on one probe filtering the same key share one walk. */
-    for (int i = 0; i < X->L->walks.n; i++) {
-        const struct walk_memo *w = X->L->walks.v[i];
-        if (w->block == X->pre && w->param == p && strcmp(w->key, key) == 0) {
-            sb_add(o, w->result);
-            free(key);
-            return;
-        }
-    }
-    snprintf(var, sizeof var, "m%d", ++X->L->nmatch);
-    size_t mark = o->len;
+    snprintf(var, sizeof var, "m%d", ++X->L->nvars);
     char *len = lv_text(X, e->args[0]->rhs);
     bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
-    const struct cat_field *ufid = match_cache_ufid(X->L, e);
-    if (!ufid) {
-        odp_lower_walk(X->pre, key, len, p->flow, var);
-        sb_printf(o, "$%s", var);
-    } else {
-        /* Revalidator probes fire for every flow on every round: walk a flow's key once,
-         * remember the decision by UFID (1 match, 2 no match), forget it when the flow ends. */
-        char *u = ufid_key_text(X, e->args[0]->lhs);
-        vec_add_unique(&X->L->caches, p);
-        bt_line(X->pre, "$%s_seen = @_match_%s[%s];", var, p->name, u);
-        bt_line(X->pre, "if ($%s_seen == 0) {", var);
-        odp_lower_walk(X->pre, key, len, p->flow, var);
-        bt_line(X->pre, "$%s_seen = $%s ? 1 : 2;", var, var);
-        bt_line(X->pre, "@_match_%s[%s] = $%s_seen;", p->name, u, var);
-        bt_line(X->pre, "}");
-        sb_printf(o, "($%s_seen == 1)", var);
-        free(u);
-    }
-    struct walk_memo *w = xcalloc(1, sizeof *w);
-    *w = (struct walk_memo){ X->pre, key, p, xstrdup(o->s + mark) };
-    vec_push(&X->L->walks, w);
+    odp_lower_walk(X->pre, key, len, p->flow, var);
+    char result[20];
+    snprintf(result, sizeof result, "$%s", var);
+    sb_add(o, result);
+    memo_add(X, key, p, result);
     free(len);
+    free(key);
 }
 
-/* match(S.key, ...) through a struct that carries the flow's UFID (struct udpif_key): that
- * UFID field, which keys the decision cache; NULL when the key has no UFID beside it. */
-static const struct cat_field *match_cache_ufid(const struct lower *L, const struct expr *call)
+static int is_ufid(const struct type *t)
 {
-    const struct expr *key = call->args[0];
-    if (key->ref != REF_FIELD || !key->lhs)
-        return NULL;
-    return struct_ufid(L, key->lhs->type.ref);
+    return t->kind == T_UFID || t->kind == T_UFID_PTR;
 }
 
-/* The UFID field of catalog struct NAME (struct udpif_key has one), or NULL. */
-static const struct cat_field *struct_ufid(const struct lower *L, const char *name)
-{
-    const struct cat_struct *s = name ? catalog_struct(L->cat, name) : NULL;
-    const struct cat_field *f = s ? catalog_field(s, "ufid") : NULL;
-    return f && f->type.kind == T_UFID ? f : NULL;
-}
-
-/* "R->ufid.u32[0], ..., R->ufid.u32[3]": a UFID's four words as a map key. */
-static char *ufid_words(const char *holder, const char *acc)
-{
-    struct strbuf out = { 0 };
-    for (int i = 0; i < 4; i++)
-        sb_printf(&out, "%s%s%sufid.u32[%d]", i ? ", " : "", holder, acc, i);
-    return sb_steal(&out);
-}
-
-/* "u0, u1, u2, u3": the UFID's four words as a map key. */
-static char *ufid_key_text(struct lctx *X, const struct expr *holder)
+/* The text of a watch list's id: a UFID's word I (0..3), or the number itself. */
+static char *watch_id_text(struct lctx *X, const struct expr *id, int i)
 {
     struct strbuf r = { 0 };
-    lref(X, holder, &r);
-    char *words = ufid_words(r.s, holder->type.kind == T_STRUCT_PTR ? "->" : ".");
-    sb_free(&r);
-    return words;
+    if (!is_ufid(&id->type)) {
+        lv(X, id, &r);
+        return sb_steal(&r);
+    }
+    lref(X, id, &r);
+    sb_printf(&r, "%su32[%d]", id->type.kind == T_UFID_PTR ? "->" : ".", i);
+    return sb_steal(&r);
+}
+
+/* watched(LIST, S): @_watch_LIST remembers, per id, whether to follow S (1) or not (2). The
+ * first probe to see an id evaluates `follow:` and, below the capacity, remembers it; the
+ * entry leaves when the flow ends (forget_ended_flows). Beyond capacity the decision is
+ * simply made again each time: slower, never wrong. */
+static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    const struct watch *w = e->data;
+    if (!need_pre(X, e))
+        return;
+    char *id = watch_id_text(X, e->lhs, 0);
+    const char *done = memo_find(X, id, w);
+    if (done) {
+        sb_add(o, done);
+        free(id);
+        return;
+    }
+    char var[16];
+    snprintf(var, sizeof var, "w%d", ++X->L->nvars);
+    vec_add_unique(&X->L->watches, w);
+    struct bt_block *b = X->pre;
+    const char *holder = e->args[1]->name ? e->args[1]->name : "it";
+    bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
+    /* The id into variables once: one read of memory, and short map keys below. */
+    struct strbuf k = { 0 };
+    int words = is_ufid(&e->lhs->type) ? 4 : 1;
+    for (int i = 0; i < words; i++) {
+        char *word = watch_id_text(X, e->lhs, i);
+        bt_line(b, "$%s_id%d = %s;", var, i, word);
+        sb_printf(&k, "%s$%s_id%d", i ? ", " : "", var, i);
+        free(word);
+    }
+    char *key = sb_steal(&k);
+    bt_line(b, "$%s = @_watch_%s[%s];", var, w->name, key);
+    bt_line(b, "if ($%s == 0) {", var);
+    int memos = X->L->walks.n;
+    char *follow = lv_text(X, e->rhs);
+    memo_truncate(X->L, memos);
+    bt_line(b, "$%s = %s ? 1 : 2;", var, follow);
+    char *null_check = NULL;
+    if (e->lhs->type.kind == T_UFID_PTR) {
+        /* A put may carry no UFID: nothing to remember it by. */
+        struct strbuf r = { 0 };
+        lref(X, e->lhs, &r);
+        null_check = xasprintf("%s != 0", r.s);
+        sb_free(&r);
+        bt_line(b, "if (%s) {", null_check);
+    }
+    bt_line(b, "if (@_watch_%s_n < %lld) {", w->name, (long long)w->cap);
+    bt_line(b, "@_watch_%s[%s] = $%s;", w->name, key, var);
+    bt_line(b, "@_watch_%s_n = @_watch_%s_n + 1;", w->name, w->name);
+    bt_line(b, "} else {");
+    bt_line(b, "@_watch_%s_full = @_watch_%s_full + 1;", w->name, w->name);
+    bt_line(b, "}");
+    if (null_check)
+        bt_line(b, "}");
+    bt_line(b, "}");
+    char result[32];
+    snprintf(result, sizeof result, "($%s == 1)", var);
+    sb_add(o, result);
+    memo_add(X, id, w, result);
+    free(null_check);
+    free(follow);
+    free(key);
+    free(id);
 }
 
 static char *lv_text(struct lctx *X, const struct expr *e)
@@ -948,32 +1006,54 @@ static void lower_window(struct lower *L, struct vec *blocks)
     }
 }
 
-/* In a probe that ends flows (flow_end in the catalog), drop the deleted flow's cached
- * match decisions: the caches then hold live flows only. */
-static void forget_ended_flows(struct lower *L, struct probe_block *pb)
+/* The argument of catalog probe P that points at a struct with field NAME, or NULL. */
+static const struct cat_arg *arg_with_field(const struct lower *L, const struct cat_probe *p, const char *name)
+{
+    for (int i = 0; i < p->nargs; i++) {
+        const struct cat_struct *s = p->args[i].type.kind == T_STRUCT_PTR ? catalog_struct(L->cat, p->args[i].type.ref)
+                                                                          : NULL;
+        if (s && catalog_field(s, name))
+            return &p->args[i];
+    }
+    return NULL;
+}
+
+/* In a probe that ends flows (flow_end in the catalog: result == delete), drop the deleted
+ * flow from every watch list keyed by UFID, last in the block: the lists then hold live
+ * flows only. Returns how many lists it prunes. */
+static int forget_ended_flows(struct lower *L, struct probe_block *pb)
 {
     const struct cat_probe *p = pb->probe->probe;
-    if (!L->caches.n || !p || !p->flow_end)
-        return;
-    const struct cat_arg *result = cat_probe_arg(p, p->flow_end);
-    /* The flow that ends: the argument pointing at a struct that carries a UFID. */
-    const struct cat_arg *holder = NULL;
-    for (int i = 0; i < p->nargs; i++)
-        if (p->args[i].type.kind == T_STRUCT_PTR && struct_ufid(L, p->args[i].type.ref))
-            holder = &p->args[i];
+    const struct cat_arg *result = p && p->flow_end ? cat_probe_arg(p, p->flow_end) : NULL;
     const struct cat_enum *en = result ? catalog_enum(L->cat, result->type.ref) : NULL;
     const struct cat_enum_value *del = en ? catalog_enum_lookup(en, "delete") : NULL;
-    if (!holder || !del)
-        return;
-    char *ref = xasprintf("((struct %s *)arg%d)", holder->type.ref, holder->index);
-    char *words = ufid_words(ref, "->");
-    bt_line(pb->block, "// the flow is deleted: forget what match() decided for it");
-    bt_line(pb->block, "if ((uint32)arg%d == %lld) {", result->index, (long long)del->value);
-    for (int i = 0; i < L->caches.n; i++)
-        bt_line(pb->block, "delete(@_match_%s[%s]);", ((const struct param *)L->caches.v[i])->name, words);
-    bt_line(pb->block, "}");
-    free(words);
-    free(ref);
+    if (!del)
+        return 0;
+    int pruned = 0;
+    for (int i = 0; i < L->watches.n; i++) {
+        const struct watch *w = L->watches.v[i];
+        const struct cat_arg *holder = arg_with_field(L, p, w->id);
+        const struct cat_struct *s = holder ? catalog_struct(L->cat, holder->type.ref) : NULL;
+        const struct cat_field *f = s ? catalog_field(s, w->id) : NULL;
+        if (!f || !is_ufid(&f->type))
+            continue;
+        struct strbuf k = { 0 };
+        for (int j = 0; j < 4; j++)
+            sb_printf(&k, "%s((struct %s *)arg%d)->%s%su32[%d]", j ? ", " : "", holder->type.ref, holder->index,
+                      f->name, f->type.kind == T_UFID_PTR ? "->" : ".", j);
+        vec_add_unique(&L->fields, f);
+        use_type(L, &holder->type);
+        L->need_u128 = 1;
+        bt_line(pb->block, "// the flow is deleted: it leaves watch list %s", w->name);
+        bt_line(pb->block, "if ((uint32)arg%d == %lld && @_watch_%s[%s] != 0) {", result->index,
+                (long long)del->value, w->name, k.s);
+        bt_line(pb->block, "delete(@_watch_%s[%s]);", w->name, k.s);
+        bt_line(pb->block, "@_watch_%s_n = @_watch_%s_n - 1;", w->name, w->name);
+        bt_line(pb->block, "}");
+        sb_free(&k);
+        pruned++;
+    }
+    return pruned;
 }
 
 static void lower_blocks(struct lower *L)
@@ -999,8 +1079,17 @@ static void lower_blocks(struct lower *L)
         if (r->spans[i].from.probe || r->spans[i].from.target_name)
             span_start(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].from)->block);
     lower_window(L, &blocks);
+    int pruned = 0;
     for (int i = 0; i < blocks.n; i++)
-        forget_ended_flows(L, blocks.v[i]);
+        pruned += forget_ended_flows(L, blocks.v[i]);
+    if (L->watches.n && !pruned)
+        for (int i = 0; i < L->watches.n; i++) {
+            const struct watch *w = L->watches.v[i];
+            diag_warn(L->d, w->loc, "watch list '%s' is never pruned: no probe of this recipe ends its entries (a "
+                      "flow's deletion at revalidate:flow_result or revalidator_sweep__:flow_sweep_result); it "
+                      "fills to its capacity, %lld, and later entries are decided at every event", w->name,
+                      (long long)w->cap);
+        }
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
         vec_push(&L->P->blocks, pb->block);
@@ -1084,8 +1173,16 @@ static void lower_end(struct lower *L)
     }
     for (int i = 0; i < L->enums.n; i++)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
-    for (int i = 0; i < L->caches.n; i++)
-        bt_line(b, "clear(@_match_%s);", ((const struct param *)L->caches.v[i])->name);
+    for (int i = 0; i < L->watches.n; i++) {
+        const struct watch *w = L->watches.v[i];
+        bt_line(b, "if (@_watch_%s_full > 0) {", w->name);
+        bt_line(b, "printf(\"\\nwatch list %s was full (%lld entries) %%d times; those were decided again\\n\", "
+                "@_watch_%s_full);", w->name, (long long)w->cap, w->name);
+        bt_line(b, "}");
+        bt_line(b, "clear(@_watch_%s);", w->name);
+        bt_line(b, "delete(@_watch_%s_n);", w->name);
+        bt_line(b, "delete(@_watch_%s_full);", w->name);
+    }
     if (r->window.present) {
         bt_line(b, "delete(@_on);");
         bt_line(b, "delete(@_windows);");
@@ -1156,6 +1253,13 @@ static void lower_header(struct lower *L)
         vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
     if (L->opt->layouts)
         vec_push(h, xasprintf("Layouts: %s.", L->opt->layouts));
+    for (int i = 0; i < r->nwatches; i++)
+        if (r->watches[i].used)
+            vec_push(h, xasprintf("Watch list %s: up to %lld entries by %s, each dropped when its flow is deleted.",
+                                  r->watches[i].name, (long long)r->watches[i].cap, r->watches[i].id));
+    if (recipe_map_keys_max(r))
+        vec_push(h, xasprintf("Needs BPFTRACE_MAP_KEYS_MAX=%ld in bpftrace's environment (ovstrace run sets it).",
+                              recipe_map_keys_max(r)));
     if (L->opt->target_path)
         vec_push(h, xasprintf("Attaches to %s.", L->opt->target_path));
     else
@@ -1177,13 +1281,9 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
     vec_free(&L.structs);
     vec_free(&L.fields);
     vec_free(&L.enums);
-    for (int i = 0; i < L.walks.n; i++) {
-        free(((struct walk_memo *)L.walks.v[i])->key);
-        free(((struct walk_memo *)L.walks.v[i])->result);
-        free(L.walks.v[i]);
-    }
+    memo_truncate(&L, 0);
     vec_free(&L.walks);
-    vec_free(&L.caches);
+    vec_free(&L.watches);
     if (d->errors) {
         bt_program_free(L.P);
         return NULL;

@@ -497,6 +497,20 @@ static void add_match(struct parser *p, const struct attr_spec *as, const struct
     add_attr(f, m->parent ? m->parent : m->attr);
 }
 
+/* "tcp()" or a bare "tcp": the attribute must be in the key, whatever its fields hold. */
+static void add_presence(struct parser *p, const struct attr_spec *as, int parent, size_t off, size_t len)
+{
+    static const struct field_spec present = { 0 };
+    static const unsigned char none[1] = { 0 };
+    char fname[64];
+    snprintf(fname, sizeof fname, "%s%s present", parent == ODP_ATTR_ENCAP ? "encap." : "", as->name);
+    add_match(p, as, &present, parent, fname, none, none, off, len);
+    struct odp_match *m = &p->out->m[p->out->n - 1];
+    m->attr = as->attr;         /* tunnel() itself, not one of its sub-attributes */
+    m->parent = parent;
+    m->if_absent = 0;
+}
+
 /* Flags: "+trk-new" (set/clear, masked) or "trk|est" / "trk,est" (exactly these set). */
 static int parse_flags(struct parser *p, const struct field_spec *fs, const char *fname, size_t s, size_t e,
                        uint64_t *v, uint64_t *m)
@@ -583,6 +597,20 @@ struct vtext {
     char hint[256];      /* what the field takes */
 };
 
+/* A value with bits outside its mask, "10.0.0.1/24": the userspace datapath's dump-flows
+ * prints unmasked values like this, and ovs-dpctl takes them, so it is compared masked;
+ * the first one is noted for a warning in case it was a typo. */
+static void note_outside_mask(struct parser *p, const struct vtext *x, const char *masked, const char *mask)
+{
+    struct odp_filter *f = p->out;
+    if (f->warning[0])
+        return;
+    snprintf(f->warning, sizeof f->warning, "value %.*s has bits outside mask %s; comparing %s/%.*s",
+             (int)x->vn, p->t + x->s, mask, masked, (int)x->mn, p->t + x->ms);
+    f->warn_off = (unsigned)x->s;
+    f->warn_len = (unsigned)(x->e - x->s);
+}
+
 static int frag_value(struct parser *p, const struct vtext *x, uint64_t *v)
 {
     static const char *const frags[] = { "no", "first", "later" };  /* enum ovs_frag_type */
@@ -645,11 +673,12 @@ static int number_field(struct parser *p, const struct field_spec *fs, const str
         return 1;
     if (v & ~m) {
         int hex = x->vn > 2 && t[x->s] == '0' && (t[x->s + 1] == 'x' || t[x->s + 1] == 'X');
-        char hint[128];
-        snprintf(hint, sizeof hint, hex ? "did you mean 0x%llx/%.*s?" : "did you mean %llu/%.*s?",
-                 (unsigned long long)(v & m), (int)x->mn, t + x->ms);
-        return fail(p, x->s, x->e - x->s, hint, "value %.*s has bits outside mask 0x%llx", (int)x->vn, t + x->s,
-                    (unsigned long long)m);
+        char masked[32];
+        snprintf(masked, sizeof masked, hex ? "0x%llx" : "%llu", (unsigned long long)(v & m));
+        char mtext[24];
+        snprintf(mtext, sizeof mtext, "0x%llx", (unsigned long long)m);
+        note_outside_mask(p, x, masked, mtext);
+        v &= m;
     }
     put_word(val, fs->width, fs->be, v << fs->shift);
     put_word(msk, fs->width, fs->be, m << fs->shift);
@@ -726,11 +755,11 @@ static int bytes_field(struct parser *p, const struct field_spec *fs, const stru
         outside |= val[i] & ~msk[i];
     }
     if (outside) {
-        char mtext[64], sugg[64], hint[160];
+        char mtext[64], sugg[64];
         format_bytes(fs->kind, msk, w, mtext, sizeof mtext);
         format_bytes(fs->kind, masked, w, sugg, sizeof sugg);
-        snprintf(hint, sizeof hint, "did you mean %s/%.*s?", sugg, (int)x->mn, t + x->ms);
-        return fail(p, x->s, x->e - x->s, hint, "value %.*s has bits outside mask %s", (int)x->vn, t + x->s, mtext);
+        note_outside_mask(p, x, sugg, mtext);
+        memcpy(val, masked, (size_t)w);
     }
     return 0;
 }
@@ -787,8 +816,10 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
     const char *prefix = parent == ODP_ATTR_ENCAP ? "encap." : "";
     p->pos = open + 1;
     skip_ws(p, close);
-    if (p->pos == close)
-        return 0;  /* name(): every field wildcarded */
+    if (p->pos == close) {
+        add_presence(p, as, parent, open - strlen(as->name), close + 1 - (open - strlen(as->name)));
+        return 0;
+    }
     for (;;) {
         size_t ns = p->pos;
         while (p->pos < close && is_name(t[p->pos]))
@@ -959,7 +990,17 @@ static int parse_attr_list(struct parser *p, int parent, size_t end)
         }
         if (parent == ODP_ATTR_ENCAP && as->attr == ODP_ATTR_ENCAP)
             return fail(p, ns, ne - ns, NULL, "encap() inside encap() (a doubly tagged packet) is not supported yet");
-        if (p->pos >= end || t[p->pos] != '(') {
+        int presence_only = p->pos >= end || t[p->pos] != '(';
+        if (presence_only && (!as->fields || as->fields[0].name)) {
+            /* A bare "tcp" or "encap": the attribute is there (upstream's filter took it too). */
+            if (seen & (1ull << as->attr))
+                return fail(p, ns, ne - ns, NULL, "%s given twice", as->name);
+            seen |= 1ull << as->attr;
+            add_presence(p, as, parent, ns, ne - ns);
+            p->pos = ne - 1;
+            goto next;
+        }
+        if (presence_only) {
             snprintf(hint, sizeof hint, "write %s(%s)", as->name,
                      !as->fields ? "ATTRIBUTES" : as->fields[0].name ? "FIELD=VALUE,..." : "VALUE");
             return fail(p, ns, ne - ns, hint, "expected '(' after '%s'", as->name);
@@ -971,7 +1012,10 @@ static int parse_attr_list(struct parser *p, int parent, size_t end)
         int r;
         if (!as->fields) {
             p->pos = open + 1;
+            int before = p->out->n;
             r = parse_attr_list(p, ODP_ATTR_ENCAP, close);
+            if (!r && p->out->n == before)
+                add_presence(p, as, parent, ns, close + 1 - ns);    /* encap(): a VLAN packet */
         } else if (!as->fields[0].name) {
             r = parse_scalar(p, as, parent, ns, open, close);
         } else {
@@ -979,7 +1023,9 @@ static int parse_attr_list(struct parser *p, int parent, size_t end)
         }
         if (r)
             return -1;
-        p->pos = close + 1;
+        p->pos = close;
+    next:
+        p->pos++;
         skip_ws(p, end);
         if (p->pos == end)
             return 0;

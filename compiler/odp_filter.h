@@ -19,7 +19,7 @@
  * addresses, ports, eth_type, VLAN TCI, tcp_flags, ipv6 label, tun_id, packet_type;
  * little-endian (x86_64 host order) for the u32 metadata in_port, skb_priority,
  * skb_mark, recirc_id, dp_hash, ct_mark, ct_state, for the u16 ct_zone and for the
- * 128-bit ct_label. value & ~mask is always 0 and mask is never all zero (a field
+ * 128-bit ct_label. value & ~mask is always 0 (values are masked) and mask is never all zero (a field
  * whose mask is zero, as `-m` prints them, makes no compare). */
 struct odp_match {
     int attr;            /* OVS_KEY_ATTR_*; OVS_TUNNEL_KEY_ATTR_* when parent is TUNNEL */
@@ -41,6 +41,10 @@ struct odp_filter {
     int attrs[32];       /* distinct top-level attributes the compares read (a nested compare
                           * reads its parent), in order of first use */
     int nattrs;
+    /* Set when a value had bits outside its mask (compared masked, as OVS does): the first
+     * such value, for a warning, with its byte range in the text. "" otherwise. */
+    char warning[160];
+    unsigned warn_off, warn_len;
 };
 
 /* Parse TEXT. 0 on success. On error returns -1, leaves OUT empty (freeable), and fills

@@ -63,6 +63,12 @@ static void compare(struct bt_block *b, const char *v, const struct odp_match *m
     static const struct { int size; const char *type; } reads[] = { { 8, "uint64" }, { 4, "uint32" }, { 2, "uint16" },
                                                                      { 1, "uint8" } };
     bt_line(b, "// %s", m->field);
+    if (m->width == 0) {
+        bt_line(b, "if (%s > $%s_len) {", base, v);
+        bt_line(b, "$%s = 0;", v);
+        bt_line(b, "}");
+        return;
+    }
     bt_line(b, "if (%s > $%s_len || %s + %d > $%s_len) {", base, v, base, m->offset + m->width, v);
     if (!m->if_absent)
         bt_line(b, "$%s = 0;", v);

@@ -87,6 +87,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->recipe_name = xstrdup(r->name);
         res->summary = xstrdup(r->summary);
         res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
+        res->map_keys_max = recipe_map_keys_max(r);
     }
     res->recipe_path = path;
     bt_program_free(prog);

@@ -23,6 +23,7 @@ struct pipeline_result {
     char *summary;
     char *needs_ovs;
     int nprobes;
+    long map_keys_max;            /* bpftrace must hold this many keys per map (0: its default will do) */
 };
 
 /* 0 on success; otherwise diagnostics are printed to stderr and 1 is returned. */

@@ -115,6 +115,21 @@ struct window {
     const struct ynode *time_node, *interval_node, *count_node;
 };
 
+/* A watch list: the flows (or other objects) a recipe follows, keyed by one of their
+ * fields. Whether to follow one is decided once, the first time a probe sees it, and
+ * remembered until the object ends (a datapath flow's deletion), so the decision costs
+ * one map lookup afterwards. At most `capacity` entries are remembered at once. */
+struct watch {
+    char *name;
+    struct loc loc;
+    char *id;                          /* the field that identifies an entry, e.g. ufid */
+    struct loc id_loc;
+    struct expr *follow;               /* over the watched struct's fields, e.g. match(key, $filter) */
+    struct expr *capacity;             /* a constant: a number or an int parameter */
+    int64_t cap;                       /* set by the checker */
+    int used;                          /* set by the checker: some watched() names it */
+};
+
 struct recipe {
     struct source *src;
     struct ynode *root;
@@ -126,6 +141,8 @@ struct recipe {
     int nspans;
     struct output *outputs;
     int noutputs;
+    struct watch *watches;
+    int nwatches;
     uint64_t report_every_ns;
     int report_reset;
     struct window window;
@@ -139,5 +156,13 @@ void recipe_free(struct recipe *r);
 
 struct param *recipe_param(struct recipe *r, const char *name);
 struct span *recipe_span(struct recipe *r, const char *name);
+struct watch *recipe_watch(const struct recipe *r, const char *name);
+/* The BPFTRACE_MAP_KEYS_MAX the recipe's watch lists need, 0 when bpftrace's default does. */
+long recipe_map_keys_max(const struct recipe *r);
+
+/* Watch lists hold up to this many entries unless the recipe says otherwise: bpftrace's
+ * default map size (BPFTRACE_MAP_KEYS_MAX). */
+#define WATCH_DEFAULT_CAPACITY 4096
+#define WATCH_MAX_CAPACITY (1 << 20)
 
 #endif

@@ -177,3 +177,12 @@ int type_is_pointer(const struct type *t)
     return t->kind == T_STRUCT_PTR || t->kind == T_PTR || t->kind == T_UFID_PTR || t->kind == T_ODP_KEY ||
            t->kind == T_BYTES || t->kind == T_CSTR;
 }
+
+const char *type_a(const struct type *t, char *buf, unsigned buflen)
+{
+    char name[56];
+    type_name(t, name, sizeof name);
+    /* "an odp_key", "an ipv4", "an enum ..."; "a u32", "a ufid" (said "you"). */
+    snprintf(buf, buflen, "%s %s", strchr("aeio", name[0]) ? "an" : "a", name);
+    return buf;
+}

@@ -49,6 +49,8 @@ struct type type_simple(enum tkind kind);
 
 /* Human name for messages: "u32", "enum flow_del_reason", "struct udpif_key *". */
 const char *type_name(const struct type *t, char *buf, unsigned buflen);
+/* The name with its article, for messages: "an odp_key", "a u32". */
+const char *type_a(const struct type *t, char *buf, unsigned buflen);
 
 int type_is_integer(const struct type *t);   /* int, bool, enum, duration, timestamp */
 int type_is_string(const struct type *t);    /* any of the string kinds */

@@ -88,6 +88,32 @@ expect_out "layouts --binary marks each field" 0 '^udpif_key +ufid +40 +ufid +sa
 awk '/^```yaml$/ { on = 1; next } /^```$/ { on = 0 } on' "$top/README.md" > "$WORK/readme.recipe"
 expect_out "the README's recipe checks" 0 'readme.recipe: ok, 1 probe' -- "$O" check "$WORK/readme.recipe"
 
+# A watch list no probe of the recipe prunes: compiles, with a warning naming its capacity.
+cat > "$WORK/unpruned.recipe" <<'EOF'
+name: unpruned
+summary: Upcalls of flows to port 80, remembered per UFID but never forgotten.
+params:
+  filter: { type: odp_flow, default: "tcp(dst=80)" }
+watch:
+  flows:
+    id: ufid
+    follow: match(key, $filter)
+    capacity: 100
+events:
+  - on: usdt:dpif_netlink_operate__:op_flow_put
+    where: watched(flows, put)
+    columns:
+      - TID: tid
+EOF
+expect_out "an unpruned watch list is a warning" 0 "unpruned.recipe:6:3: warning: watch list 'flows' is never pruned.*capacity, 100," \
+    -- "$O" compile "$WORK/unpruned.recipe"
+sed -i 's/where: watched(flows, put)/where: tid > 0/' "$WORK/unpruned.recipe"
+expect_out "an unused watch list is a warning" 0 "warning: watch list 'flows' is never used" -- "$O" check "$WORK/unpruned.recipe"
+
+expect_out "a filter value outside its mask: compared masked, with a warning" 0 \
+    "^-p:1:17: warning: value 10.0.0.1 has bits outside mask 255.255.255.0; comparing 10.0.0.0/24" \
+    -- "$O" compile flow_reval_monitor -p 'filter=ipv4(src=10.0.0.1/24)'
+
 # run: refuses clearly, with nothing traced, when it cannot pick a process.
 if pgrep -x ovs-vswitchd >/dev/null; then
     echo "ok - # SKIP an ovs-vswitchd is running here; skipping the no-process case"

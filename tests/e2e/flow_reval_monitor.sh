@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # flow_reval_monitor against the stand-in: without a filter every delete (dump and
 # sweep) is printed with its UFID and the right reason, all eleven reasons included;
-# with -p filter, exactly the deletes of matching flows (decided in the kernel, cached
-# per UFID) and the puts of matching flows.
+# with -p filter, exactly the deletes of matching flows (decided in the kernel, once per
+# flow, in the recipe's watch list) and the puts of matching flows. The watch list is
+# pruned as flows are deleted (120 flows pass through a list of 40 without filling it)
+# and stays correct when it is too small (decided again, and said so at exit).
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mount_tracefs
@@ -47,4 +49,18 @@ check "filtered: puts only of matching flows ($puts printed, at most $want_puts 
 awk -F'\t' '$0 !~ /\tsrc=10\.0\.0\.2\t/' "$TRUTH" | grep -o 'ufid=[0-9a-f-]*' | cut -d= -f2 | sort -u > "$WORK/others"
 check "filtered: no UFID of a non-matching flow printed ($(wc -l < "$WORK/others") such flows)" \
     bash -c "test -s '$WORK/others' && ! grep -qF -f '$WORK/others' '$OUT'"
+# 30 rounds x 4 flows, each living 4 rounds: about 20 live at a time, 120 in all.
+for cap in 40 3; do
+    standin_start -w 1500 -n 30 -r 100 -f 4
+    run_recipe flow_reval_monitor -p 'filter=ipv4(src=10.0.0.2)' -p max_flows=$cap
+    standin_wait
+    expected 10.0.0.2 > "$WORK/want"; got_deletes > "$WORK/got"
+    check "watch list of $cap: $(wc -l < "$WORK/got") deletes, as without a limit" \
+        bash -c "[ $(wc -l < "$WORK/got") -ge 3 ] && $(declare -f is_subsequence); is_subsequence '$WORK/got' '$WORK/want'"
+    if [ "$cap" = 40 ]; then
+        check "watch list of 40 never full: deleted flows leave it" bash -c "! grep -q 'watch list flows was full' '$OUT'"
+    else
+        check "watch list of 3 reports it was full" grep -q 'watch list flows was full (3 entries) [0-9]* times' "$OUT"
+    fi
+done
 finish
