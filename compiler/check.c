@@ -945,7 +945,8 @@ static void check_span(struct checker *C, struct span *s)
 /* ---- outputs ---- */
 
 static const char *const formats[] = {
-    "int", "hex", "str", "enum", "ufid", "ipv4", "ipv6", "mac", "time", "duration", "ns", "us", "ms", "stack", NULL,
+    "int", "hex", "str", "enum", "ufid", "ipv4", "ipv6", "mac", "time", "duration", "ns", "us", "ms", "stack", "odp",
+    NULL,
 };
 
 static int format_fits(const char *f, const struct type *t)
@@ -962,6 +963,7 @@ static int format_fits(const char *f, const struct type *t)
     if (!strcmp(f, "time")) return k == T_TIMESTAMP;
     if (!strcmp(f, "duration") || !strcmp(f, "ns") || !strcmp(f, "us") || !strcmp(f, "ms")) return k == T_DURATION;
     if (!strcmp(f, "stack")) return k == T_STACK;
+    if (!strcmp(f, "odp")) return k == T_ODP_KEY;
     return 0;
 }
 
@@ -994,9 +996,9 @@ static void check_column(struct scope *S, struct column *c)
             known |= strcmp(formats[i], c->format) == 0;
         if (!known) {
             diag_error(C->d, c->format_loc, "unknown format '%s'", c->format);
-            const char *near = closest_name(c->format, formats, 14);
+            const char *near = closest_name(c->format, formats, 15);
             diag_hint(C->d, near ? "did you mean '%s'?" : "formats: int, hex, str, enum, ufid, ipv4, ipv6, mac, time, "
-                      "duration, ns, us, ms, stack%s", near ? near : "");
+                      "duration, ns, us, ms, stack, odp%s", near ? near : "");
         } else if (!format_fits(c->format, &c->value->type)) {
             char t[64];
             diag_error(C->d, c->format_loc, "format '%s' does not fit a value of type %s", c->format,

@@ -86,7 +86,8 @@ int cmd_compile(int argc, char **argv)
         compile_args_free(&a);
         return cli_usage("compile", a.recipes.n ? "compile takes one recipe" : "which recipe? (ovstrace list)");
     }
-    struct pipeline_options o = { a.recipes.v[0], (char **)a.params.v, a.params.n, a.target, a.pid, 0, 0 };
+    struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
+                                  .target_path = a.target, .pid = a.pid };
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);
     if (rc == 0)
@@ -108,7 +109,8 @@ int cmd_check(int argc, char **argv)
     }
     int failed = 0;
     for (int i = 0; i < a.recipes.n; i++) {
-        struct pipeline_options o = { a.recipes.v[i], (char **)a.params.v, a.params.n, a.target, a.pid, 0, 1 };
+        struct pipeline_options o = { .recipe_arg = a.recipes.v[i], .params = (char **)a.params.v, .nparams = a.params.n,
+                                      .target_path = a.target, .pid = a.pid, .stop_after_check = 1 };
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
             printf("%s: ok, %d probe%s", res.recipe_path, res.nprobes, res.nprobes == 1 ? "" : "s");

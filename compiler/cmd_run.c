@@ -131,10 +131,11 @@ static char *write_temp_script(const char *script)
 }
 
 /* Copy bpftrace's stdout and stderr through run_output until both close. */
-static void relay_output(int outfd, int errfd)
+static void relay_output(int outfd, int errfd, const struct render_plan *plan)
 {
     struct run_output r;
     run_output_init(&r, stdout, stderr);
+    run_output_json(&r, plan);
     struct pollfd fds[2] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
     int open_fds = 2;
     char buf[8192];
@@ -162,7 +163,7 @@ static void relay_output(int outfd, int errfd)
     run_output_finish(&r);
 }
 
-static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path)
+static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path, const struct render_plan *plan)
 {
     const char *bpftrace = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
     char pidtext[16];
@@ -172,6 +173,8 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     argv[n++] = (char *)bpftrace;
     for (int i = 0; i < a->extra_argc; i++)
         argv[n++] = a->extra_argv[i];
+    argv[n++] = "-f";       /* run renders the report from bpftrace's JSON (run_render.h) */
+    argv[n++] = "json";
     argv[n++] = "-p";
     argv[n++] = pidtext;
     argv[n++] = (char *)script_path;
@@ -215,7 +218,7 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
     sigemptyset(&again.sa_mask);
     sigaction(SIGALRM, &again, NULL);
-    relay_output(outpipe[0], errpipe[0]);
+    relay_output(outpipe[0], errpipe[0], plan);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
@@ -241,7 +244,8 @@ int cmd_run(int argc, char **argv)
         compile_args_free(&a);
         return 1;
     }
-    struct pipeline_options o = { a.recipes.v[0], (char **)a.params.v, a.params.n, a.target, pid, 1, 0 };
+    struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
+                                  .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1 };
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);
     char *path = rc == 0 ? write_temp_script(res.script) : NULL;
@@ -257,7 +261,7 @@ int cmd_run(int argc, char **argv)
             snprintf(text, sizeof text, "%ld", res.map_keys_max);
             setenv("BPFTRACE_MAP_KEYS_MAX", text, 1);
         }
-        rc = run_bpftrace(&a, pid, path);
+        rc = run_bpftrace(&a, pid, path, &res.plan);
         unlink(path);
         free(path);
     }

@@ -583,7 +583,8 @@ static const char *column_format(const struct lower *L, const struct column *c)
     case T_DURATION: return "duration";
     case T_STACK: return "stack";
     case T_STR: case T_CSTR: case T_CHARS: case T_DLSTR: return "str";
-    case T_PTR: case T_STRUCT_PTR: case T_ODP_KEY: case T_BYTES: return "hex";
+    case T_ODP_KEY: return "odp";
+    case T_PTR: case T_STRUCT_PTR: case T_BYTES: return "hex";
     default: return "int";
     }
 }
@@ -665,7 +666,8 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
         pf_arg(p, piece, a, 16);
         free(a);
-    } else if (!strcmp(f, "hex") && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
+    } else if ((!strcmp(f, "hex") || !strcmp(f, "odp")) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
+        /* A key before the last column: its first 64 bytes in hex (only the last prints whole). */
         v = lv_text(X, c->value);
         char *len = lv_text(X, c->value->rhs);
         char *a = xasprintf("buf(%s, %s)", v, len);
@@ -713,19 +715,76 @@ static int last_shown(const struct output *o)
     return last;
 }
 
+/* A flow key as `odp`: its bytes in 64-byte hex pieces (buf() holds 64 unless
+ * BPFTRACE_STRLEN is raised, which would grow every str() on the printf stack), up to
+ * 2048 bytes. For `ovstrace run` every piece starts with RS CPU US, so pieces of events
+ * from different CPUs can be put back together, and the key sits between STX and ETX:
+ * run prints it decoded, as dump-flows does. */
+#define KEY_PIECE 64
+#define KEY_PIECES 32
+
+static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
+{
+    char var[16];
+    snprintf(var, sizeof var, "k%d", ++X->L->nvars);
+    char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
+    bt_line(b, "$%s_p = (uint64)%s;", var, key);
+    bt_line(b, "$%s_len = (uint64)%s;", var, len);
+    bt_line(b, "$%s_off = (uint64)0;", var);
+    if (X->L->opt->for_run)
+        bt_line(b, "printf(\"%s\\002\", cpu);", tag);
+    bt_line(b, "unroll(%d) {", KEY_PIECES);
+    bt_line(b, "if ($%s_off < $%s_len) {", var, var);
+    bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));", tag,
+            X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
+    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
+    bt_line(b, "}");
+    bt_line(b, "}");
+    bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
+    free(key);
+    free(len);
+}
+
 static void event_line(struct lctx *X, const struct output *o, struct bt_block *b)
 {
     struct printf_line p = { 0 };
     int last = last_shown(o);
-    for (int i = 0; i < o->ncols; i++)
-        if (column_shown(&o->cols[i]))
+    const struct column *key = NULL;
+    for (int i = 0; i < o->ncols; i++) {
+        if (!column_shown(&o->cols[i]))
+            continue;
+        int odp = strcmp(column_format(X->L, &o->cols[i]), "odp") == 0;
+        if (odp && i != last && o->cols[i].format)
+            diag_error(X->L->d, o->cols[i].format_loc, "a flow key printed as odp must be the last column of its "
+                       "event (it is printed in pieces)");
+        if (!odp || i != last) {
             add_column(X, &o->cols[i], i == last, &p);
+            continue;
+        }
+        key = &o->cols[i];
+    }
     if (printf_stack(&p) > PRINTF_STACK_MAX)
         diag_error(X->L->d, o->loc, "this event's columns need %d bytes of BPF stack; bpftrace 0.17's printf has "
                    "room for %d (numbers take 8, strings read with str() and hex dumps 64): drop or split columns",
                    printf_stack(&p), PRINTF_STACK_MAX);
-    sb_add(&p.fmt, "\n");
-    emit_printf(b, &p);
+    /* The run-mode tag: record separator, the CPU, unit separator. */
+    const char *tag = X->L->opt->for_run ? "\\036%d\\037" : "";
+    if (!key) {
+        sb_add(&p.fmt, "\n");
+    } else if (X->L->opt->for_run) {
+        struct printf_line t = { 0 };
+        sb_add(&t.fmt, "\036%d\037");
+        sb_add(&t.args, ", cpu");
+        sb_add(&t.fmt, p.fmt.s ? p.fmt.s : "");
+        sb_add(&t.args, p.args.s ? p.args.s : "");
+        sb_free(&p.fmt);
+        sb_free(&p.args);
+        p = t;
+    }
+    if (p.fmt.len)
+        emit_printf(b, &p);
+    if (key)
+        key_pieces(X, key, b, tag);
     sb_free(&p.fmt);
     sb_free(&p.args);
 }

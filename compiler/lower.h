@@ -16,6 +16,7 @@ struct lower_options {
     const char *layouts;       /* where struct layouts came from (header comment); NULL: bundled */
     const char *layout_binary; /* the binary whose DWARF gave them, for messages */
     const char *needs_ovs;
+    int for_run;               /* `ovstrace run` reads the output: mark pieces it reassembles (run_render.h) */
 };
 
 struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *cat, const struct lower_options *opt,

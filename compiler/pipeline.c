@@ -32,6 +32,25 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* What run's renderer needs to know of each aggregate: its keys, which are thread ids. */
+static void plan_aggregates(const struct recipe *r, int pid, struct render_plan *plan)
+{
+    plan->pid = pid;
+    plan->maps = xcalloc((size_t)r->noutputs + 1, sizeof *plan->maps);
+    for (int i = 0; i < r->noutputs; i++) {
+        const struct output *o = &r->outputs[i];
+        if (o->kind != OUT_AGG)
+            continue;
+        struct render_map *m = &plan->maps[plan->nmaps++];
+        m->name = xstrdup(o->name);
+        m->has_title = o->title != NULL;
+        m->nkeys = o->nby;
+        for (int k = 0; k < o->nby && k < 32; k++)
+            if (o->by[k]->ref == REF_BUILTIN && o->by[k]->builtin && !strcmp(o->by[k]->builtin, "tid"))
+                m->tid_keys |= 1u << k;
+    }
+}
+
 int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -69,7 +88,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     if (r && !d.errors) {
         struct lower_options lo = {
             .target_path = target, .pid = o->pid, .uprobe_path = exe, .recipe_file = base_name(path),
-            .layouts = layouts, .layout_binary = binary, .needs_ovs = cr.needs_ovs,
+            .layouts = layouts, .layout_binary = binary, .needs_ovs = cr.needs_ovs, .for_run = o->for_run,
         };
         prog = lower_recipe(r, cat, &lo, &d);
     }
@@ -88,6 +107,8 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->summary = xstrdup(r->summary);
         res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
         res->map_keys_max = recipe_map_keys_max(r);
+        if (o->for_run)
+            plan_aggregates(r, o->pid, &res->plan);
     }
     res->recipe_path = path;
     bt_program_free(prog);
@@ -109,5 +130,6 @@ void pipeline_result_free(struct pipeline_result *res)
     free(res->recipe_name);
     free(res->summary);
     free(res->needs_ovs);
+    render_plan_free(&res->plan);
     memset(res, 0, sizeof *res);
 }

@@ -5,6 +5,7 @@
 #define OVSTRACE_PIPELINE_H
 
 #include "recipe.h"
+#include "run_render.h"
 
 struct pipeline_options {
     const char *recipe_arg;       /* as the user gave it */
@@ -13,6 +14,7 @@ struct pipeline_options {
     const char *target_path;      /* --target */
     int pid;                      /* --pid (0: none) */
     int pid_filter_only;          /* run: bpftrace -p does the USDT attach; pid only filters kernel probes */
+    int for_run;                  /* run reads the output as -f json: mark pieces, fill the render plan */
     int stop_after_check;         /* `ovstrace check`: no lowering output wanted */
 };
 
@@ -24,6 +26,7 @@ struct pipeline_result {
     char *needs_ovs;
     int nprobes;
     long map_keys_max;            /* bpftrace must hold this many keys per map (0: its default will do) */
+    struct render_plan plan;      /* for_run: the aggregates, for run's renderer */
 };
 
 /* 0 on success; otherwise diagnostics are printed to stderr and 1 is returned. */

@@ -13,7 +13,12 @@ void run_output_init(struct run_output *r, FILE *out, FILE *err)
     r->err = err;
 }
 
-static void out_line(struct run_output *r, const char *line)
+void run_output_json(struct run_output *r, const struct render_plan *plan)
+{
+    r->plan = plan;
+}
+
+void run_output_line(struct run_output *r, const char *line)
 {
     /* bpftrace 0.17 prints runs of blank lines around map dumps: keep one, and none at the end. */
     if (!*line) {
@@ -40,9 +45,13 @@ static void line(struct run_output *r, int stream, const char *text)
         fflush(r->err);
         return;
     }
+    if (r->plan && text[0] == '{') {
+        run_render_json(r, text);
+        return;
+    }
     if (sscanf(text, "Lost %lu events", &n) == 1)
         r->lost += n;
-    out_line(r, text);
+    run_output_line(r, text);
 }
 
 void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len)
@@ -69,6 +78,8 @@ void run_output_finish(struct run_output *r)
             r->plen[s] = 0;
         }
     }
+    if (r->plan)
+        run_render_flush(r);
     if (r->printed)
         fputc('\n', r->out);
     if (r->lost)

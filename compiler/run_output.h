@@ -5,6 +5,9 @@
 #ifndef OVSTRACE_RUN_OUTPUT_H
 #define OVSTRACE_RUN_OUTPUT_H
 
+#include "run_render.h"
+#include "util.h"
+
 #include <stdio.h>
 
 struct run_output {
@@ -12,11 +15,20 @@ struct run_output {
     int blank_pending;      /* a blank line held back: printed only if text follows */
     int printed;            /* any text printed yet */
     unsigned long lost;     /* events bpftrace reported lost ("Lost N events") */
-    char part[2][4096];     /* a partial line per stream */
+    char part[2][65536];    /* a partial line per stream (a JSON record with a 2 KiB key in hex fits) */
     size_t plen[2];
+    /* With a plan, stdout is bpftrace's -f json output, rendered by run_render.c. */
+    const struct render_plan *plan;
+    struct strbuf text;     /* untagged printf text not yet ended by a newline */
+    struct strbuf *cpu_text;    /* per CPU: pieces of an event printed in parts */
+    int ncpu;
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);
+/* Read stdout as bpftrace -f json and render it with PLAN (kept by the caller). */
+void run_output_json(struct run_output *r, const struct render_plan *plan);
+/* One line of report text, through the blank-line collapsing. */
+void run_output_line(struct run_output *r, const char *line);
 /* Feed bytes read from bpftrace's stdout (stream 0) or stderr (stream 1). */
 void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len);
 /* Flush partial lines and print the lost-events line. */

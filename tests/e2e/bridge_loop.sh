@@ -20,7 +20,8 @@ check "every line is the main thread $main_tid" awk -v t="$main_tid" '$3 == "pol
 check "every sleep lasted >= 50 ms and < 1 s" awk '$3 == "poll_block" { split($4, p, "."); if (p[1] != "0" || p[2] + 0 < 50000000) bad = 1 } END { exit bad }' "$OUT"
 check "every iteration ran < 50 ms" awk '$3 == "run" { split($4, p, "."); if (p[1] != "0" || p[2] + 0 >= 50000000) bad = 1 } END { exit bad }' "$OUT"
 # lhist step 30000 us: a 50-60 ms sleep lands in [30000, 60000) or [60000, 90000).
-hist_total=$(awk '/^@sleep_us/ { on = 1; next } on && /^\[/ { gsub(/[^0-9 ]/, " ", $0); n = split($0, f, " "); s += f[3] } on && /^$/ { on = 0 } END { print s + 0 }' "$OUT")
+# run renders the histogram: "  [30000, 60000)   27 |@@@...|" under its title.
+hist_total=$(awk '/^poll_block\(\) sleep time/ { on = 1; next } on && /^  \[/ { gsub(/[^0-9 ]/, " ", $0); n = split($0, f, " "); s += f[3] } on && /^$/ { on = 0 } END { print s + 0 }' "$OUT")
 check "sleep histogram counts the $sleeps printed sleeps ($hist_total)" [ "$hist_total" -eq "$sleeps" ]
 check "titles printed" grep -q '^poll_block() sleep time (us):$' "$OUT"
 check "run closes with the lost-events line" test "$(tail -1 "$OUT")" = "Lost events: 0"

@@ -49,6 +49,25 @@ check "filtered: puts only of matching flows ($puts printed, at most $want_puts 
 awk -F'\t' '$0 !~ /\tsrc=10\.0\.0\.2\t/' "$TRUTH" | grep -o 'ufid=[0-9a-f-]*' | cut -d= -f2 | sort -u > "$WORK/others"
 check "filtered: no UFID of a non-matching flow printed ($(wc -l < "$WORK/others") such flows)" \
     bash -c "test -s '$WORK/others' && ! grep -qF -f '$WORK/others' '$OUT'"
+# -p key=true under run: each flow's key printed as dump-flows text, decoded from the
+# bytes the probe saw; pasted back as -p filter, it picks out exactly that flow.
+standin_start -w 1500 -n 20 -r 100 -f 4
+run_recipe flow_reval_monitor -p key=true
+standin_wait
+awk -F'\t' '{ u = s = ""; for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "ufid") u = kv[2]; if (kv[1] == "src") s = kv[2] }
+              if (u != "" && s != "") print u, s }' "$TRUTH" | sort -u > "$WORK/ufid_src"
+awk '$3 ~ /^[0-9a-f]+-/ { print $3, $NF }' "$OUT" > "$WORK/keys"
+check "keys printed: $(wc -l < "$WORK/keys")" [ "$(wc -l < "$WORK/keys")" -ge 20 ]
+check "every key is dump-flows text with its flow's ipv4 source" awk 'NR == FNR { src[$1] = $2; next }
+    { if ($2 !~ /^recirc_id\(/ || index($2, "ipv4(src=" src[$1] ",") == 0) { print "bad: " $0; bad = 1 } } END { exit bad }' \
+    "$WORK/ufid_src" "$WORK/keys"
+pick=$(awk '$3 ~ /^[0-9a-f]+-/ && / flow put into the datapath / { print $3, $NF; exit }' "$OUT")
+standin_start -w 1500 -n 20 -r 100 -f 4
+run_recipe flow_reval_monitor -p "filter=${pick#* }"
+standin_wait
+check "the printed key pasted back as a filter shows only that flow (${pick%% *})" \
+    awk -v u="${pick%% *}" '$3 ~ /^[0-9a-f]+-/ { n++; if ($3 != u) bad = 1 } END { exit bad || n < 1 }' "$OUT"
+
 # 30 rounds x 4 flows, each living 4 rounds: about 20 live at a time, 120 in all.
 for cap in 40 3; do
     standin_start -w 1500 -n 30 -r 100 -f 4

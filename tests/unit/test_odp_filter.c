@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L  /* inet_pton */
 #endif
 #include "odp_filter.h"
+#include "odp_format.h"
 #include "unit.h"
 
 #include <arpa/inet.h>
@@ -535,6 +536,35 @@ static void test_outside_mask(void)
     }
 }
 
+/* ---- Keys printed as text (what `ovstrace run` shows) parse back and match their key ---- */
+
+static void test_format(void)
+{
+    for (int k = 0; k < NKEYS; k++) {
+        struct strbuf text = { 0 };
+        odp_key_format(keys[k].b, keys[k].n, &text);
+        struct odp_filter f;
+        char err[256], hint[256];
+        unsigned off, len;
+        int r = odp_filter_parse(text.s, &f, err, sizeof err, hint, sizeof hint, &off, &len);
+        EXPECT(r == 0 && !f.warning[0] && odp_filter_match(&f, keys[k].b, keys[k].n),
+               "key %c printed as %s parses back (%s) and matches it", key_names[k], text.s, r ? err : "ok");
+        if (r == 0)
+            odp_filter_free(&f);
+        sb_free(&text);
+    }
+    struct strbuf text = { 0 };
+    odp_key_format(keys[0].b, keys[0].n, &text);
+    EXPECT_STR(text.s, "recirc_id(0),skb_priority(0),in_port(1),skb_mark(0),ct_state(0),ct_zone(0),ct_mark(0),"
+               "ct_label(0x0),eth(src=50:54:00:00:00:01,dst=50:54:00:00:01:01),eth_type(0x0800),"
+               "ipv4(src=10.0.0.7,dst=10.0.1.1,proto=6,tos=0,ttl=64,frag=no),tcp(src=34567,dst=80),tcp_flags(syn)",
+               "an IPv4/TCP key reads as dump-flows prints it");
+    sb_free(&text);
+    odp_key_format(keys[0].b, 30, &text);
+    EXPECT_STR(text.s, "recirc_id(0),skb_priority(0),in_port(1),...", "a key cut short ends with ,...");
+    sb_free(&text);
+}
+
 static void test_errors(void)
 {
     for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
@@ -656,6 +686,7 @@ int main(void)
     test_matches();
     test_errors();
     test_outside_mask();
+    test_format();
     test_compares();
     return unit_done();
 }

@@ -11,8 +11,9 @@ static void relay(const char *out_text, const char *err_text, char **out, char *
     struct run_output r;
     run_output_init(&r, o, e);
     /* Feed in odd-sized pieces: lines may arrive split across reads. */
-    for (size_t i = 0; out_text[i]; i += 3)
-        run_output_feed(&r, 0, out_text + i, strnlen(out_text + i, 3));
+    size_t len = strlen(out_text);
+    for (size_t i = 0; i < len; i += 3)
+        run_output_feed(&r, 0, out_text + i, len - i < 3 ? len - i : 3);
     run_output_feed(&r, 1, err_text, strlen(err_text));
     run_output_finish(&r);
     fclose(o);

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: Apache-2.0
+// Rendering bpftrace -f json records for `ovstrace run` (see run_render.h).
+#include "run_render.h"
+#include "json.h"
+#include "odp_format.h"
+#include "run_output.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void render_plan_free(struct render_plan *p)
+{
+    for (int i = 0; i < p->nmaps; i++)
+        free(p->maps[i].name);
+    free(p->maps);
+    memset(p, 0, sizeof *p);
+}
+
+void render_thousands(char *out, unsigned long outlen, long long v)
+{
+    char digits[32];
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    int n = snprintf(digits, sizeof digits, "%llu", u);
+    struct strbuf b = { 0 };
+    if (v < 0)
+        sb_addc(&b, '-');
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            sb_addc(&b, ',');
+        sb_addc(&b, digits[i]);
+    }
+    snprintf(out, outlen, "%s", b.s);
+    sb_free(&b);
+}
+
+/* ---------------------------------------------------------------- text */
+
+static int hexdigit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A line of the script's text: a flow key between STX and ETX, in hex, becomes its
+ * dump-flows text. */
+static void text_line(struct run_output *r, const char *line)
+{
+    const char *stx = strchr(line, '\002'), *etx = stx ? strchr(stx, '\003') : NULL;
+    if (!stx) {
+        run_output_line(r, line);
+        return;
+    }
+    struct strbuf out = { 0 };
+    unsigned char *key = xcalloc(1, strlen(stx) / 2 + 1);
+    size_t n = 0;
+    const char *end = etx ? etx : stx + strlen(stx);
+    for (const char *p = stx + 1; p + 1 < end; p++) {
+        int hi = hexdigit(p[0]), lo = hexdigit(p[1]);
+        if (hi >= 0 && lo >= 0) {
+            key[n++] = (unsigned char)(hi << 4 | lo);
+            p++;
+        }
+    }
+    sb_printf(&out, "%.*s", (int)(stx - line), line);
+    odp_key_format(key, n, &out);
+    if (etx)
+        sb_add(&out, etx + 1);
+    run_output_line(r, out.s ? out.s : "");
+    sb_free(&out);
+    free(key);
+}
+
+/* Append DATA to BUF and print every line it completes. */
+static void add_text(struct run_output *r, struct strbuf *buf, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] != '\n') {
+            sb_addc(buf, data[i]);
+            continue;
+        }
+        text_line(r, buf->s ? buf->s : "");
+        buf->len = 0;
+        if (buf->s)
+            buf->s[0] = '\0';
+    }
+}
+
+/* printf text: pieces tagged RS CPU US belong to that CPU's event in progress. */
+static void printf_record(struct run_output *r, const struct json *data)
+{
+    if (!data || data->kind != JSON_STRING)
+        return;
+    const char *s = data->str;
+    size_t len = data->len;
+    if (len > 2 && s[0] == '\036') {
+        char *end;
+        long cpu = strtol(s + 1, &end, 10);
+        if (*end == '\037' && cpu >= 0 && cpu < 4096) {
+            if (cpu >= r->ncpu) {
+                r->cpu_text = xrealloc(r->cpu_text, (size_t)(cpu + 1) * sizeof *r->cpu_text);
+                memset(r->cpu_text + r->ncpu, 0, (size_t)(cpu + 1 - r->ncpu) * sizeof *r->cpu_text);
+                r->ncpu = (int)cpu + 1;
+            }
+            add_text(r, &r->cpu_text[cpu], end + 1, len - (size_t)(end + 1 - s));
+            return;
+        }
+    }
+    add_text(r, &r->text, s, len);
+}
+
+/* ---------------------------------------------------------------- maps */
+
+static const struct render_map *plan_map(const struct run_output *r, const char *at_name)
+{
+    const char *name = at_name[0] == '@' ? at_name + 1 : at_name;
+    for (int i = 0; i < r->plan->nmaps; i++)
+        if (strcmp(r->plan->maps[i].name, name) == 0)
+            return &r->plan->maps[i];
+    return NULL;
+}
+
+static void thread_name(int pid, const char *tid, char *out, size_t n)
+{
+    out[0] = '\0';
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/comm", pid, tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    if (fgets(out, (int)n, f))
+        out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* A map key as shown: tuple parts (bpftrace joins them with ',') with thread ids named. */
+static char *key_text(const struct run_output *r, const struct render_map *m, const char *key)
+{
+    if (!m || (m->nkeys < 2 && !m->tid_keys))
+        return xstrdup(key);
+    struct strbuf out = { 0 };
+    char *copy = xstrdup(key), *p = copy;
+    for (int i = 0; i < m->nkeys && p; i++) {
+        char *comma = i + 1 < m->nkeys ? strchr(p, ',') : NULL;
+        if (comma)
+            *comma = '\0';
+        sb_add(&out, i ? ", " : "");
+        sb_add(&out, p);
+        char name[64];
+        if ((m->tid_keys >> i & 1) && all_digits(p) && (thread_name(r->plan->pid, p, name, sizeof name), name[0]))
+            sb_printf(&out, " (%s)", name);
+        p = comma ? comma + 1 : NULL;
+    }
+    if (p)
+        sb_printf(&out, ",%s", p);
+    free(copy);
+    return sb_steal(&out);
+}
+
+struct row {
+    char *key;
+    long long value;
+    char text[128];         /* the value as shown */
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? 1 : -1;       /* largest first */
+    return strcmp(x->key, y->key);
+}
+
+static long long number_of(const struct json *v)
+{
+    if (!v || v->kind != JSON_NUMBER)
+        return 0;
+    return v->is_integer ? v->integer : (long long)v->number;
+}
+
+/* One row's value: a number, or a stats object {count, average, total}. */
+static void value_text(const struct json *v, struct row *row)
+{
+    char a[32], b[32], c[32];
+    if (v && v->kind == JSON_OBJECT) {
+        render_thousands(a, sizeof a, number_of(json_get(v, "count")));
+        render_thousands(b, sizeof b, number_of(json_get(v, "average")));
+        render_thousands(c, sizeof c, number_of(json_get(v, "total")));
+        snprintf(row->text, sizeof row->text, "count %s, average %s, total %s", a, b, c);
+        row->value = number_of(json_get(v, "total"));
+        return;
+    }
+    row->value = number_of(v);
+    render_thousands(row->text, sizeof row->text, row->value);
+}
+
+static void map_header(struct run_output *r, const struct render_map *m, const char *name)
+{
+    if (m && m->has_title)
+        return;
+    char *h = xasprintf("%s:", name[0] == '@' ? name + 1 : name);
+    run_output_line(r, "");
+    run_output_line(r, h);
+    free(h);
+}
+
+static void render_table(struct run_output *r, const char *name, const struct json *v)
+{
+    const struct render_map *m = plan_map(r, name);
+    map_header(r, m, name);
+    /* A keyless map is a number, or a stats() object; a keyed one maps key -> value. */
+    int is_stats = v->kind == JSON_OBJECT && v->n == 3 && json_get(v, "count") && json_get(v, "average") &&
+                   json_get(v, "total");
+    if (v->kind != JSON_OBJECT || (m ? m->nkeys == 0 : is_stats)) {
+        struct row row = { 0 };
+        /* ovstrace keys a keyless count() by an empty tuple (it survives clear() that way). */
+        if (m && v->kind == JSON_OBJECT && v->n == 1 && !v->keys[0][0])
+            v = v->items[0];
+        value_text(v, &row);
+        char *line = xasprintf("  %s", row.text);
+        run_output_line(r, line);
+        free(line);
+        return;
+    }
+    if (!v->n) {
+        run_output_line(r, "  (none)");
+        return;
+    }
+    struct row *rows = xcalloc((size_t)v->n, sizeof *rows);
+    int kw = 0, vw = 0;
+    for (int i = 0; i < v->n; i++) {
+        rows[i].key = key_text(r, m, v->keys[i]);
+        value_text(v->items[i], &rows[i]);
+    }
+    qsort(rows, (size_t)v->n, sizeof *rows, row_cmp);
+    for (int i = 0; i < v->n; i++) {
+        int k = (int)strlen(rows[i].key), w = (int)strlen(rows[i].text);
+        kw = k > kw ? k : kw;
+        vw = w > vw ? w : vw;
+    }
+    kw = kw > 60 ? 60 : kw;
+    for (int i = 0; i < v->n; i++) {
+        char *line = xasprintf("  %-*s  %*s", kw, rows[i].key, vw, rows[i].text);
+        run_output_line(r, line);
+        free(line);
+        free(rows[i].key);
+    }
+    free(rows);
+}
+
+/* ---------------------------------------------------------- histograms */
+
+/* A bucket bound as bpftrace writes it: 1K, 4M for powers of 1024. */
+static void bound_text(char *out, size_t n, long long v)
+{
+    static const char *const units[] = { "", "K", "M", "G", "T" };
+    int u = 0;
+    while (u < 4 && v != 0 && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, n, "%lld%s", v, units[u]);
+}
+
+static void render_buckets(struct run_output *r, const struct json *buckets)
+{
+    long long most = 0;
+    for (int i = 0; i < buckets->n; i++) {
+        long long c = number_of(json_get(buckets->items[i], "count"));
+        most = c > most ? c : most;
+    }
+    char cw[32];
+    render_thousands(cw, sizeof cw, most);
+    int width = (int)strlen(cw);
+    for (int i = 0; i < buckets->n; i++) {
+        const struct json *b = buckets->items[i];
+        const struct json *lo = json_get(b, "min"), *hi = json_get(b, "max");
+        char lt[24] = "...", ht[24] = "...", range[64], count[32];
+        if (lo)
+            bound_text(lt, sizeof lt, number_of(lo));
+        if (hi)
+            bound_text(ht, sizeof ht, number_of(hi) + 1);
+        snprintf(range, sizeof range, "%s%s, %s)", lo ? "[" : "(", lt, ht);
+        long long c = number_of(json_get(b, "count"));
+        render_thousands(count, sizeof count, c);
+        int bar = most ? (int)(c * 52 / most) : 0;
+        char *line = xasprintf("  %-16s %*s |%.*s%*s|", range, width, count, bar,
+                               "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", 52 - bar, "");
+        run_output_line(r, line);
+        free(line);
+    }
+}
+
+static void render_hist(struct run_output *r, const char *name, const struct json *v)
+{
+    const struct render_map *m = plan_map(r, name);
+    map_header(r, m, name);
+    if (v->kind == JSON_ARRAY) {
+        render_buckets(r, v);
+        return;
+    }
+    for (int i = 0; v->kind == JSON_OBJECT && i < v->n; i++) {
+        char *key = key_text(r, m, v->keys[i]);
+        char *line = xasprintf("  %s:", key);
+        run_output_line(r, line);
+        render_buckets(r, v->items[i]);
+        free(line);
+        free(key);
+    }
+}
+
+/* ------------------------------------------------------------- records */
+
+void run_render_json(struct run_output *r, const char *line)
+{
+    struct json *rec = json_parse(line, strlen(line));
+    const struct json *type = json_get(rec, "type"), *data = json_get(rec, "data");
+    if (!type || type->kind != JSON_STRING) {
+        run_output_line(r, line);    /* not a record: show it as it came */
+        json_free(rec);
+        return;
+    }
+    const char *t = type->str;
+    if (!strcmp(t, "printf") || !strcmp(t, "time") || !strcmp(t, "syscall") || !strcmp(t, "join")) {
+        printf_record(r, data);
+    } else if (!strcmp(t, "map") || !strcmp(t, "stats") || !strcmp(t, "hist")) {
+        for (int i = 0; data && data->kind == JSON_OBJECT && i < data->n; i++) {
+            if (!strcmp(t, "hist"))
+                render_hist(r, data->keys[i], data->items[i]);
+            else
+                render_table(r, data->keys[i], data->items[i]);
+        }
+    } else if (!strcmp(t, "lost_events")) {
+        r->lost += (unsigned long)number_of(json_get(data, "events"));
+    } else if (!strcmp(t, "attached_probes")) {
+        fprintf(r->err, "ovstrace: %lld probes attached; Ctrl-C ends the run and prints the report\n",
+                number_of(json_get(data, "probes")));
+        fflush(r->err);
+    }
+    json_free(rec);
+}
+
+void run_render_flush(struct run_output *r)
+{
+    if (r->text.len)
+        text_line(r, r->text.s);
+    sb_free(&r->text);
+    for (int i = 0; i < r->ncpu; i++) {
+        if (r->cpu_text[i].len)
+            text_line(r, r->cpu_text[i].s);
+        sb_free(&r->cpu_text[i]);
+    }
+    free(r->cpu_text);
+    r->cpu_text = NULL;
+    r->ncpu = 0;
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit test of run's renderer: bpftrace -f json records in (as bpftrace 0.17 prints
+// them), the report text out; and of the small JSON reader under it.
+#include "json.h"
+#include "run_output.h"
+#include "unit.h"
+
+#include <unistd.h>
+
+static char *render(const struct render_plan *plan, const char *json_lines)
+{
+    char *out, *err;
+    size_t ol, el;
+    FILE *o = open_memstream(&out, &ol), *e = open_memstream(&err, &el);
+    struct run_output r;
+    run_output_init(&r, o, e);
+    run_output_json(&r, plan);
+    /* Odd-sized pieces: records arrive split across reads. */
+    size_t len = strlen(json_lines);
+    for (size_t i = 0; i < len; i += 7)
+        run_output_feed(&r, 0, json_lines + i, len - i < 7 ? len - i : 7);
+    run_output_finish(&r);
+    fclose(o);
+    fclose(e);
+    free(err);
+    return out;
+}
+
+static void test_json(void)
+{
+    struct json *j = json_parse(" {\"a\": [1, -2, 3.5, true, null], \"b\": \"x\\ty\\\"\\u00e9\\uffffffc2\\uffffffab\"} ",
+                                strlen(" {\"a\": [1, -2, 3.5, true, null], \"b\": \"x\\ty\\\"\\u00e9\\uffffffc2\\uffffffab\"} "));
+    const struct json *a = json_get(j, "a"), *b = json_get(j, "b");
+    EXPECT(j && a && a->kind == JSON_ARRAY && a->n == 5, "an object holding an array of five");
+    EXPECT(a && a->items[0]->is_integer && a->items[0]->integer == 1 && a->items[1]->integer == -2 &&
+           !a->items[2]->is_integer && a->items[2]->number == 3.5 && a->items[3]->kind == JSON_BOOL &&
+           a->items[4]->kind == JSON_NULL, "numbers, booleans, null");
+    EXPECT_STR(b ? b->str : NULL, "x\ty\"\xc3\xa9\xc2\xab", "escapes, \\u to UTF-8, bpftrace's \\uffffffXX bytes");
+    json_free(j);
+    const char *bad[] = { "{", "{\"a\" 1}", "[1,]", "\"open", "{\"a\": 1} x", "tru", "[\"\\q\"]" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        j = json_parse(bad[i], strlen(bad[i]));
+        EXPECT(j == NULL, "malformed %s is refused", bad[i]);
+        json_free(j);
+    }
+}
+
+static void test_text(void)
+{
+    struct render_plan plan = { 0 };
+    char *out = render(&plan,
+        "{\"type\": \"attached_probes\", \"data\": {\"probes\": 3}}\n"
+        "{\"type\": \"printf\", \"data\": \"head\"}\n"
+        "{\"type\": \"printf\", \"data\": \"er\\nline 2\\n\"}\n"
+        /* two CPUs printing events in pieces, interleaved */
+        "{\"type\": \"printf\", \"data\": \"\\u001e0\\u001fcpu0 a \"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001e1\\u001fcpu1 a \"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001e1\\u001f\\u0002\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001e0\\u001fb\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001e1\\u001f08 00 03 00 02 00 00 00 \"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001e1\\u001f06 00 06 00 08 00 00 00 \"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001e1\\u001f\\u0003\\n\"}\n"
+        "{\"type\": \"lost_events\", \"data\": {\"events\": 5}}\n"
+        "{\"type\": \"lost_events\", \"data\": {\"events\": 2}}\n");
+    EXPECT_STR(out, "header\nline 2\ncpu0 a b\ncpu1 a in_port(2),eth_type(0x0800)\n\nLost events: 7 (bpftrace's "
+               "perf buffer was full; print less, or set BPFTRACE_PERF_RB_PAGES higher)\n",
+               "text passes through; pieces join per CPU; a key in hex prints as dump-flows text; lost events add up");
+    free(out);
+}
+
+static void test_tables(void)
+{
+    struct render_map maps[] = {
+        { "deletes", 1, 1, 0 }, { "by_thread", 0, 2, 1 }, { "rounds", 1, 0, 0 }, { "lat", 1, 0, 0 },
+        { "st", 0, 1, 0 },
+    };
+    struct render_plan plan = { maps, 5, getpid() };
+    char me[64], *line;
+    snprintf(me, sizeof me, "%d", getpid());
+    FILE *f = fopen("/proc/self/comm", "r");
+    char comm[32] = "";
+    if (f && fgets(comm, sizeof comm, f))
+        comm[strcspn(comm, "\n")] = '\0';
+    if (f)
+        fclose(f);
+    char *json = NULL;
+    size_t jl;
+    FILE *j = open_memstream(&json, &jl);
+    fprintf(j, "{\"type\": \"printf\", \"data\": \"\\ndeletes by reason:\\n\"}\n"
+               "{\"type\": \"map\", \"data\": {\"@deletes\": {\"idle, timed out\": 3, \"purge\": 1234567, \"x\": 3}}}\n"
+               "{\"type\": \"map\", \"data\": {\"@by_thread\": {\"%s,miss\": 10, \"999999999,action\": 2}}}\n"
+               "{\"type\": \"printf\", \"data\": \"\\nrounds:\\n\"}\n"
+               "{\"type\": \"map\", \"data\": {\"@rounds\": {\"\": 4321}}}\n"
+               "{\"type\": \"printf\", \"data\": \"\\nlatency:\\n\"}\n"
+               "{\"type\": \"hist\", \"data\": {\"@lat\": [{\"min\": 4, \"max\": 7, \"count\": 1}, "
+               "{\"min\": 1024, \"max\": 2047, \"count\": 2000}]}}\n"
+               "{\"type\": \"stats\", \"data\": {\"@st\": {\"k\": {\"count\": 2, \"average\": 20, \"total\": 40}}}}\n",
+            me);
+    fclose(j);
+    char *out = render(&plan, json);
+    line = xasprintf("deletes by reason:\n"
+                     "  purge            1,234,567\n"
+                     "  idle, timed out          3\n"
+                     "  x                        3\n"
+                     "\n"
+                     "by_thread:\n"
+                     "  %s (%s), miss  10\n"
+                     "  999999999, action%*s   2\n"
+                     "\n"
+                     "rounds:\n"
+                     "  4,321\n"
+                     "\n"
+                     "latency:\n"
+                     "  [4, 8)               1 |%52s|\n"
+                     "  [1K, 2K)         2,000 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+                     "\n"
+                     "st:\n"
+                     "  k  count 2, average 20, total 40\n"
+                     "\nLost events: 0\n",
+                     me, comm, (int)(strlen(me) + strlen(comm) + 3 + 6 - strlen("999999999, action")), "", "");
+    EXPECT_STR(out, line, "maps sorted largest first, thousands separated, tuple keys split, thread names beside "
+               "thread ids, a keyless count, a histogram, stats");
+    free(line);
+    free(out);
+    free(json);
+}
+
+int main(void)
+{
+    test_json();
+    test_text();
+    test_tables();
+    return unit_done();
+}
