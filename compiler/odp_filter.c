@@ -36,6 +36,15 @@ struct parser {
     unsigned *err_off, *err_len;
 };
 
+static odp_port_resolver port_resolver;
+static void *port_resolver_ctx;
+
+void odp_filter_set_port_resolver(odp_port_resolver fn, void *ctx)
+{
+    port_resolver = fn;
+    port_resolver_ctx = ctx;
+}
+
 /* Record the error (message, hint or NULL, byte range); always returns -1. */
 static int fail(struct parser *p, size_t off, size_t len, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -469,6 +478,8 @@ static void note_outside_mask(struct parser *p, const struct vtext *x, const cha
         return;
     snprintf(f->warning, sizeof f->warning, "value %.*s has bits outside mask %s; comparing %s/%.*s",
              (int)x->vn, p->t + x->s, mask, masked, (int)x->mn, p->t + x->ms);
+    snprintf(f->warn_hint, sizeof f->warn_hint, "the bits outside a mask are ignored, as in ovs-dpctl (the "
+             "userspace datapath's dump-flows prints such values)");
     f->warn_off = (unsigned)x->s;
     f->warn_len = (unsigned)(x->e - x->s);
 }
@@ -508,9 +519,22 @@ static int number_field(struct parser *p, const struct field_spec *fs, const str
             return -1;
     } else {
         int r = parse_u64(t + x->s, x->vn, &v);
-        if (r == -1 && fs->kind == K_PORT && is_alpha(t[x->s]))
-            return fail(p, x->s, x->vn, "dump the flows with port numbers: ovs-appctl dpctl/dump-flows --no-names",
-                        "in_port takes a datapath port number, not a port name ('%.*s')", (int)x->vn, t + x->s);
+        if (r == -1 && fs->kind == K_PORT && is_alpha(t[x->s])) {
+            /* dump-flows prints port names; the key holds the datapath port number. */
+            char why[200] = "";
+            uint32_t port;
+            if (port_resolver && port_resolver(t + x->s, x->vn, &port, why, sizeof why, port_resolver_ctx) == 0) {
+                v = port;
+                r = 0;
+            } else if (port_resolver) {
+                return fail(p, x->s, x->vn, "dump the flows with port numbers: ovs-appctl dpctl/dump-flows --no-names",
+                            "in_port(%.*s): %s", (int)x->vn, t + x->s, why);
+            } else {
+                return fail(p, x->s, x->vn, "give --pid (or use ovstrace run) so ovstrace can ask ovs-vswitchd, or "
+                            "dump the flows with port numbers: ovs-appctl dpctl/dump-flows --no-names",
+                            "in_port takes a datapath port number, not a port name ('%.*s')", (int)x->vn, t + x->s);
+            }
+        }
         if (r == -1)
             return fail(p, x->s, x->vn, x->hint, "'%.*s' is not a number", (int)x->vn, t + x->s);
         if (r == -3)
@@ -694,10 +718,19 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
         if (as->attr == ODP_ATTR_TUNNEL && p->pos < close && t[p->pos] == '(') {
             for (size_t k = 0; k < sizeof tunnel_options / sizeof tunnel_options[0]; k++)
                 if (name_is(t + ns, ne - ns, tunnel_options[k])) {
+                    /* Pasted from dump-flows: keep the rest of tunnel(), say this part is not compared. */
                     size_t c = find_close(p, p->pos);
-                    return fail(p, ns, c + 1 - ns, "remove it from the filter; the other tunnel() fields work",
-                                "tunnel %.*s(...) is not supported in odp_flow filters yet", (int)(ne - ns),
-                                t + ns);
+                    if (!p->out->warning[0]) {
+                        snprintf(p->out->warning, sizeof p->out->warning,
+                                 "tunnel %.*s(...) is not compared; the other tunnel() fields are", (int)(ne - ns),
+                                 t + ns);
+                        snprintf(p->out->warn_hint, sizeof p->out->warn_hint, "flows that differ only in "
+                                 "it match too");
+                        p->out->warn_off = (unsigned)ns;
+                        p->out->warn_len = (unsigned)(c + 1 - ns);
+                    }
+                    p->pos = c + 1;
+                    goto next_field;
                 }
         }
         const struct field_spec *fs = NULL;
@@ -735,6 +768,7 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
         snprintf(fname, sizeof fname, "%s%s.%s", prefix, as->name, fs->name);
         if (parse_value(p, as, fs, parent, fname, vs, ve, ns, ve))
             return -1;
+    next_field:
         skip_ws(p, close);
         if (p->pos == close)
             return 0;

@@ -6,6 +6,7 @@
 #define OVSTRACE_ODP_FILTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Attributes that nest other attributes (include/linux/openvswitch.h). */
 #define ODP_ATTR_ENCAP 1         /* OVS_KEY_ATTR_ENCAP: a VLAN packet's inner key attributes */
@@ -41,9 +42,10 @@ struct odp_filter {
     int attrs[32];       /* distinct top-level attributes the compares read (a nested compare
                           * reads its parent), in order of first use */
     int nattrs;
-    /* Set when a value had bits outside its mask (compared masked, as OVS does): the first
-     * such value, for a warning, with its byte range in the text. "" otherwise. */
-    char warning[160];
+    /* Set for the first thing accepted but worth a warning: a value with bits outside its
+     * mask (compared masked, as OVS does), a tunnel option that is not compared. With its
+     * byte range in the text and a hint; "" otherwise. */
+    char warning[160], warn_hint[160];
     unsigned warn_off, warn_len;
 };
 
@@ -54,6 +56,12 @@ struct odp_filter {
 int odp_filter_parse(const char *text, struct odp_filter *out, char *err, size_t errlen, char *hint,
                      size_t hintlen, unsigned *err_off, unsigned *err_len);
 void odp_filter_free(struct odp_filter *f);
+
+/* Port names in in_port(NAME), as dump-flows prints them: FN turns NAME (LEN bytes) into
+ * the datapath port number, or returns -1 with a reason in WHY. NULL (the default): names
+ * are an error. */
+typedef int (*odp_port_resolver)(const char *name, size_t len, uint32_t *port, char *why, size_t whylen, void *ctx);
+void odp_filter_set_port_resolver(odp_port_resolver fn, void *ctx);
 
 /* Does KEY (a netlink-encoded flow key, LEN bytes of 4-byte aligned TLVs) match F?
  * The reference semantics the compiled filter must have: every compare holds; a

@@ -155,8 +155,7 @@ static void parse_flow(struct param *p, struct loc (*loc_of)(const void *, unsig
     }
     if (f->warning[0]) {
         diag_warn(d, loc_of(ctx, f->warn_off, f->warn_len), "%s", f->warning);
-        diag_hint(d, "the bits outside a mask are ignored, as in ovs-dpctl (the userspace datapath's dump-flows "
-                  "prints such values)");
+        diag_hint(d, "%s", f->warn_hint);
     }
     p->flow = f;
 }

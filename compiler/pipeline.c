@@ -2,6 +2,7 @@
 // The compiler pipeline: resolve the recipe, then load, bind parameters, check,
 // lower and emit, stopping at the first pass that reports errors.
 #include "pipeline.h"
+#include "ovs_ports.h"
 #include "check.h"
 #include "emit.h"
 #include "load.h"
@@ -32,6 +33,12 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* in_port(NAME) in a filter: ask the traced ovs-vswitchd for the number. */
+static int resolve_port(const char *name, size_t len, uint32_t *port, char *why, size_t whylen, void *ctx)
+{
+    return ovs_port_number(*(const int *)ctx, name, len, port, why, whylen);
+}
+
 /* What run's renderer needs to know of each aggregate: its keys, which are thread ids. */
 static void plan_aggregates(const struct recipe *r, int pid, struct render_plan *plan)
 {
@@ -44,6 +51,7 @@ static void plan_aggregates(const struct recipe *r, int pid, struct render_plan 
         struct render_map *m = &plan->maps[plan->nmaps++];
         m->name = xstrdup(o->name);
         m->has_title = o->title != NULL;
+        m->title = o->title ? xstrdup(o->title) : NULL;
         m->nkeys = o->nby;
         for (int k = 0; k < o->nby && k < 32; k++)
             if (o->by[k]->ref == REF_BUILTIN && o->by[k]->builtin && !strcmp(o->by[k]->builtin, "tid"))
@@ -75,8 +83,12 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     struct catalog *cat = catalog_load(&d);
     struct recipe *r = d.errors ? NULL : load_recipe(path, &d);
     struct check_result cr = { 0 };
-    if (r && !d.errors)
+    if (r && !d.errors) {
+        if (o->pid)
+            odp_filter_set_port_resolver(resolve_port, (void *)&o->pid);
         params_bind(r, o->params, o->nparams, &d);
+        odp_filter_set_port_resolver(NULL, NULL);
+    }
     if (r && !d.errors)
         check_recipe(r, cat, &d, &cr);
     /* The binary's probes must be the ones the recipe names. */

@@ -22,6 +22,7 @@ struct run_output {
     struct strbuf text;     /* untagged printf text not yet ended by a newline */
     struct strbuf *cpu_text;    /* per CPU: pieces of an event printed in parts */
     int ncpu;
+    int title_pending;      /* an aggregate's title was printed; its map has not come yet */
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);

@@ -12,8 +12,10 @@
 
 void render_plan_free(struct render_plan *p)
 {
-    for (int i = 0; i < p->nmaps; i++)
+    for (int i = 0; i < p->nmaps; i++) {
         free(p->maps[i].name);
+        free(p->maps[i].title);
+    }
     free(p->maps);
     memset(p, 0, sizeof *p);
 }
@@ -44,8 +46,31 @@ static int hexdigit(char c)
 
 /* A line of the script's text: a flow key between STX and ETX, in hex, becomes its
  * dump-flows text. */
+/* An aggregate's title with no map after it: bpftrace prints nothing for an empty map. */
+static void close_title(struct run_output *r)
+{
+    if (r->title_pending)
+        run_output_line(r, "  (none)");
+    r->title_pending = 0;
+}
+
+static int is_title(const struct run_output *r, const char *line)
+{
+    for (int i = 0; i < r->plan->nmaps; i++)
+        if (r->plan->maps[i].title && strcmp(r->plan->maps[i].title, line) == 0)
+            return 1;
+    return 0;
+}
+
 static void text_line(struct run_output *r, const char *line)
 {
+    if (*line)
+        close_title(r);
+    if (is_title(r, line)) {
+        run_output_line(r, line);
+        r->title_pending = 1;
+        return;
+    }
     const char *stx = strchr(line, '\002'), *etx = stx ? strchr(stx, '\003') : NULL;
     if (!stx) {
         run_output_line(r, line);
@@ -334,6 +359,7 @@ void run_render_json(struct run_output *r, const char *line)
     if (!strcmp(t, "printf") || !strcmp(t, "time") || !strcmp(t, "syscall") || !strcmp(t, "join")) {
         printf_record(r, data);
     } else if (!strcmp(t, "map") || !strcmp(t, "stats") || !strcmp(t, "hist")) {
+        r->title_pending = 0;
         for (int i = 0; data && data->kind == JSON_OBJECT && i < data->n; i++) {
             if (!strcmp(t, "hist"))
                 render_hist(r, data->keys[i], data->items[i]);
@@ -352,6 +378,7 @@ void run_render_json(struct run_output *r, const char *line)
 
 void run_render_flush(struct run_output *r)
 {
+    close_title(r);
     if (r->text.len)
         text_line(r, r->text.s);
     sb_free(&r->text);

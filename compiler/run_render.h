@@ -10,6 +10,8 @@
 struct render_map {
     char *name;              /* the bpftrace map, without '@' */
     int has_title;           /* the script prints a title before it; else run prints "name:" */
+    char *title;             /* that title: a map with nothing in it prints no record, so run
+                              * says "(none)" under a title nothing followed */
     int nkeys;
     unsigned tid_keys;       /* bit i: key i is a thread id (shown with its thread name) */
 };

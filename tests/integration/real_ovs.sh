@@ -43,7 +43,7 @@ limit=$(sed -n 's/.*(limit \([0-9]*\)).*/\1/p' <<<"$show")
 check "FLOW_LIMIT equals upcall/show's limit ($limit)" awk -v l="$limit" '{ if ($7 != l) bad = 1 } END { exit bad || NR == 0 }' "$WORK/rows"
 check "POLL_WAIT is min(max-idle 1000, max-revalidator 500) = 500 ms" awk '{ if ($9 != "500.000") bad = 1 } END { exit bad || NR == 0 }' "$WORK/rows"
 check "ACTUAL_WAIT close to 500 ms" awk '{ if ($10 < 400 || $10 > 700) bad = 1 } END { exit bad || NR == 0 }' "$WORK/rows"
-rounds=$(awk '/^@rounds\[\]:/ { print $2 }' "$OUT")
+rounds=$(awk '/^revalidator rounds seen:$/ { getline; gsub(/,/, ""); print $1 }' "$OUT")
 check "round counter counts the printed rounds ($rounds >= $rows)" [ "${rounds:-0}" -ge "$rows" ]
 
 # --- deletes: purge, then idle
@@ -83,4 +83,31 @@ check "flow_reval_monitor exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
 check "three flows in the datapath, one from 50:54:00:00:02:01 ($want)" [ "$(grep -c '^ufid:' "$WORK/flows")" -eq 3 -a -n "$want" ]
 got=$(awk '/removed by revalidator\/purge$/ { print $3 }' "$OUT")
 check "with the filter, only that flow's purge is printed ($got)" [ "$got" = "$want" ]
+# --- keys: printed as dump-flows text; a key pasted from dump-flows -m works as the filter
+sleep 2       # the flows above are gone (purged)
+sandbox inject "$sbx" p1 3
+sleep 0.3
+sandbox appctl "$sbx" dpctl/dump-flows -m > "$WORK/flows"
+line=$(grep 'eth(src=50:54:00:00:02:01' "$WORK/flows" | head -1)
+want=$(echo "$line" | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://')
+pasted=$(echo "$line" | sed 's/^ufid:[0-9a-f-]*, //; s/, packets:.*//')
+sandbox appctl "$sbx" revalidator/purge >/dev/null
+sleep 1.5
+"$OVSTRACE" run flow_reval_monitor --pid "$VSWITCHD_PID" -p key=true -p "filter=$pasted" >"$OUT" 2>"$ERR" &
+tracer=$!
+sleep 2
+sandbox inject "$sbx" p1 3
+sleep 0.3
+sandbox appctl "$sbx" revalidator/purge >/dev/null
+sleep 1
+kill -INT "$tracer"; wait "$tracer"; RUN_STATUS=$?
+check "a key pasted from dump-flows -m is a valid filter (exit $RUN_STATUS): $pasted" [ "$RUN_STATUS" -eq 0 ]
+got=$(awk '$3 ~ /^[0-9a-f]+-/ && /removed by revalidator\/purge / { print $3 }' "$OUT" | sort -u)
+check "the pasted key picks out its own flow ($got, want $want)" [ -n "$want" -a "$got" = "$want" ]
+key=$(awk '$3 ~ /^[0-9a-f]+-/ && /removed by revalidator\/purge / { print $NF }' "$OUT")
+eth=$(echo "$pasted" | grep -o 'eth(src=[0-9a-f:]*,dst=[0-9a-f:]*)')
+num=$(sandbox appctl "$sbx" dpctl/show | awk '$1 == "port" && $3 == "p1" { sub(/:$/, "", $2); print $2 }')
+port="in_port($num)"
+check "its key prints as dump-flows text, with the flow's $port and $eth" \
+    bash -c "[[ '$key' == *'$port'* && '$key' == *'$eth'* && '$key' == *'eth_type(0x0800),ipv4(src='* ]]"
 finish

@@ -71,10 +71,14 @@ static void test_text(void)
 static void test_tables(void)
 {
     struct render_map maps[] = {
-        { "deletes", 1, 1, 0 }, { "by_thread", 0, 2, 1 }, { "rounds", 1, 0, 0 }, { "lat", 1, 0, 0 },
-        { "st", 0, 1, 0 },
+        { .name = "deletes", .has_title = 1, .title = "deletes by reason:", .nkeys = 1 },
+        { .name = "by_thread", .nkeys = 2, .tid_keys = 1 },
+        { .name = "rounds", .has_title = 1, .title = "rounds:" },
+        { .name = "lat", .has_title = 1, .title = "latency:" },
+        { .name = "st", .nkeys = 1 },
+        { .name = "empty", .has_title = 1, .title = "nothing here:", .nkeys = 1 },
     };
-    struct render_plan plan = { maps, 5, getpid() };
+    struct render_plan plan = { maps, 6, getpid() };
     char me[64], *line;
     snprintf(me, sizeof me, "%d", getpid());
     FILE *f = fopen("/proc/self/comm", "r");
@@ -94,7 +98,8 @@ static void test_tables(void)
                "{\"type\": \"printf\", \"data\": \"\\nlatency:\\n\"}\n"
                "{\"type\": \"hist\", \"data\": {\"@lat\": [{\"min\": 4, \"max\": 7, \"count\": 1}, "
                "{\"min\": 1024, \"max\": 2047, \"count\": 2000}]}}\n"
-               "{\"type\": \"stats\", \"data\": {\"@st\": {\"k\": {\"count\": 2, \"average\": 20, \"total\": 40}}}}\n",
+               "{\"type\": \"stats\", \"data\": {\"@st\": {\"k\": {\"count\": 2, \"average\": 20, \"total\": 40}}}}\n"
+               "{\"type\": \"printf\", \"data\": \"\\nnothing here:\\n\"}\n",
             me);
     fclose(j);
     char *out = render(&plan, json);
@@ -116,10 +121,13 @@ static void test_tables(void)
                      "\n"
                      "st:\n"
                      "  k  count 2, average 20, total 40\n"
+                     "\n"
+                     "nothing here:\n"
+                     "  (none)\n"
                      "\nLost events: 0\n",
                      me, comm, (int)(strlen(me) + strlen(comm) + 3 + 6 - strlen("999999999, action")), "", "");
     EXPECT_STR(out, line, "maps sorted largest first, thousands separated, tuple keys split, thread names beside "
-               "thread ids, a keyless count, a histogram, stats");
+               "thread ids, a keyless count, a histogram, stats, (none) for an empty map");
     free(line);
     free(out);
     free(json);
