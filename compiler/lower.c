@@ -1115,6 +1115,58 @@ static int forget_ended_flows(struct lower *L, struct probe_block *pb)
     return pruned;
 }
 
+/* Rewrite a line's argN (outside string literals) to $argN; set bit N of *USED. */
+static char *args_to_vars(const char *line, unsigned *used)
+{
+    struct strbuf out = { 0 };
+    int quoted = 0;
+    for (const char *p = line; *p; p++) {
+        if (*p == '"' && (p == line || p[-1] != '\\'))
+            quoted = !quoted;
+        int start = p == line || !(p[-1] == '_' || p[-1] == '$' || p[-1] == '.' || p[-1] == '>' ||
+                                   (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+                                   (p[-1] >= '0' && p[-1] <= '9'));
+        if (!quoted && start && strncmp(p, "arg", 3) == 0 && p[3] >= '0' && p[3] <= '9' &&
+            !(p[4] >= '0' && p[4] <= '9') && !(p[4] == '_' || (p[4] >= 'a' && p[4] <= 'z'))) {
+            *used |= 1u << (p[3] - '0');
+            sb_printf(&out, "$arg%c", p[3]);
+            p += 3;
+            continue;
+        }
+        sb_addc(&out, *p);
+    }
+    return sb_steal(&out);
+}
+
+/* Read a probe's arguments into variables first thing in its block. bpftrace 0.17 reads
+ * argN from the saved registers each time it is named; after a key walk's loop LLVM may
+ * reuse an offset context pointer for such a read, and the verifier refuses the program
+ * ("dereference of modified ctx ptr"). Read once, up front, the problem cannot arise. */
+static void hoist_args(struct bt_block *b)
+{
+    unsigned used = 0;
+    for (int i = 0; i < b->lines.n; i++) {
+        const char *l = b->lines.v[i];
+        while (*l == ' ')
+            l++;
+        if (strncmp(l, "//", 2) == 0)
+            continue;
+        char *fixed = args_to_vars(b->lines.v[i], &used);
+        free(b->lines.v[i]);
+        b->lines.v[i] = fixed;
+    }
+    if (!used)
+        return;
+    struct vec lines = { 0 };
+    for (int n = 0; n < 10; n++)
+        if (used >> n & 1)
+            vec_push(&lines, xasprintf("$arg%d = arg%d;", n, n));
+    for (int i = 0; i < b->lines.n; i++)
+        vec_push(&lines, b->lines.v[i]);
+    vec_free(&b->lines);
+    b->lines = lines;
+}
+
 static void lower_blocks(struct lower *L)
 {
     const struct recipe *r = L->r;
@@ -1151,6 +1203,7 @@ static void lower_blocks(struct lower *L)
         }
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
+        hoist_args(pb->block);
         vec_push(&L->P->blocks, pb->block);
         free(pb);
     }

@@ -64,8 +64,7 @@ static int is_title(const struct run_output *r, const char *line)
 
 static void text_line(struct run_output *r, const char *line)
 {
-    if (*line)
-        close_title(r);
+    close_title(r);
     if (is_title(r, line)) {
         run_output_line(r, line);
         r->title_pending = 1;

@@ -80,13 +80,13 @@ static void expect_error(const char *yaml, const char *needle, const char *what)
 
 static void test_resolution(void)
 {
-    expect_script(FLOW_EVENT("true", "ukey.ufid"), "((struct udpif_key *)arg1)->ufid.u32[0]", "ufid read through the ukey");
+    expect_script(FLOW_EVENT("true", "ukey.ufid"), "((struct udpif_key *)$arg1)->ufid.u32[0]", "ufid read through the ukey");
     expect_script(FLOW_EVENT("true", "ukey.ufid"), "struct udpif_key {\n    char _pad_0[40];\n    struct ovs_u128 ufid;",
                   "struct emitted with the used field at its offset");
     expect_script(FLOW_EVENT("true", "ukey.stats.n_packets"), "->stats.n_packets", "nested inline struct");
-    expect_script(FLOW_EVENT("true", "udpif.dpif.full_name"), "str(((struct udpif *)arg0)->dpif->full_name)",
+    expect_script(FLOW_EVENT("true", "udpif.dpif.full_name"), "str(((struct udpif *)$arg0)->dpif->full_name)",
                   "string through two pointers");
-    expect_script(FLOW_EVENT("true", "reason"), "@_enum_flow_del_reason[(uint32)arg3]", "enum printed by name");
+    expect_script(FLOW_EVENT("true", "reason"), "@_enum_flow_del_reason[(uint32)$arg3]", "enum printed by name");
     expect_error(FLOW_EVENT("true", "ukey.nope"), "struct udpif_key has no field 'nope'", "unknown struct field");
     expect_error(FLOW_EVENT("true", "ukey"), "cannot print a whole struct udpif_key *", "whole struct refused");
     expect_error(FLOW_EVENT("true", "flow.key"), "unknown field 'flow' of probe 'flow_result'", "unknown argument");
@@ -97,8 +97,8 @@ static void test_resolution(void)
 
 static void test_enums_and_literals(void)
 {
-    expect_script(FLOW_EVENT("result == \"delete\"", "tid"), "((uint32)arg2 == 1)", "enum short name");
-    expect_script(FLOW_EVENT("reason == \"FDR_FLOW_MISSING_DP\"", "tid"), "((uint32)arg3 == 11)", "enum C name");
+    expect_script(FLOW_EVENT("result == \"delete\"", "tid"), "((uint32)$arg2 == 1)", "enum short name");
+    expect_script(FLOW_EVENT("reason == \"FDR_FLOW_MISSING_DP\"", "tid"), "((uint32)$arg3 == 11)", "enum C name");
     expect_error(FLOW_EVENT("reason == \"idel\"", "tid"), "'idel' is not a value of enum flow_del_reason", "bad enum name");
     expect_error(FLOW_EVENT("reason == 3 + comm", "tid"), "'+' needs numbers, not a string", "string arithmetic");
     expect_error(FLOW_EVENT("tid / 0", "tid"), "division by zero", "constant division by zero");
