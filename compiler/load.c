@@ -83,6 +83,22 @@ static void load_probe_use(struct loader *L, const struct ynode *n, struct probe
     u->loc = n->loc;
 }
 
+/* An entry NAME: SPEC of a named section (params, spans, watch, aggregates): its name
+ * kept and checked, SPEC checked to be a mapping of known KEYS. 0 when SPEC is no mapping. */
+static int named_entry(struct loader *L, const struct ynode *key, const struct ynode *spec, const char *what,
+                       const char *const *keys, char **name, struct loc *loc)
+{
+    char a_what[64];
+    snprintf(a_what, sizeof a_what, "%s %s", strchr("aeiou", what[0]) ? "an" : "a", what);
+    *name = xstrdup(key->value);
+    *loc = key->loc;
+    valid_ident(L, key, what);
+    if (!want(L, spec, Y_MAP, a_what))
+        return 0;
+    check_keys(L, spec, keys, a_what);
+    return 1;
+}
+
 /* ---- params ---- */
 
 static const char *const param_types[] = { "int", "duration", "bool", "enum", "string", "odp_flow", "probe", NULL };
@@ -90,12 +106,8 @@ static const char *const param_types[] = { "int", "duration", "bool", "enum", "s
 static void load_param(struct loader *L, const struct ynode *key, const struct ynode *spec, struct param *p)
 {
     static const char *const keys[] = { "type", "default", "min", "max", "values", "help", NULL };
-    p->name = xstrdup(key->value);
-    p->loc = key->loc;
-    valid_ident(L, key, "parameter");
-    if (!want(L, spec, Y_MAP, "a parameter"))
+    if (!named_entry(L, key, spec, "parameter", keys, &p->name, &p->loc))
         return;
-    check_keys(L, spec, keys, "a parameter");
     const struct ynode *t = want(L, ymap_get(spec, "type"), Y_SCALAR, "type");
     if (!t) {
         if (!ymap_get(spec, "type"))
@@ -163,12 +175,8 @@ static void load_params(struct loader *L, const struct ynode *map)
 static void load_span(struct loader *L, const struct ynode *key, const struct ynode *spec, struct span *s)
 {
     static const char *const keys[] = { "from", "to", "key", "capture", "count", NULL };
-    s->name = xstrdup(key->value);
-    s->loc = key->loc;
-    valid_ident(L, key, "span");
-    if (!want(L, spec, Y_MAP, "a span"))
+    if (!named_entry(L, key, spec, "span", keys, &s->name, &s->loc))
         return;
-    check_keys(L, spec, keys, "a span");
     if (!ymap_get(spec, "from") || !ymap_get(spec, "to"))
         diag_error(L->d, key->loc, "span '%s' needs both 'from' and 'to' probes", s->name);
     load_probe_use(L, ymap_get(spec, "from"), &s->from, "from");
@@ -225,12 +233,8 @@ static void load_spans(struct loader *L, const struct ynode *map)
 static void load_watch(struct loader *L, const struct ynode *key, const struct ynode *spec, struct watch *w)
 {
     static const char *const keys[] = { "id", "follow", "capacity", NULL };
-    w->name = xstrdup(key->value);
-    w->loc = key->loc;
-    valid_ident(L, key, "watch list");
-    if (!want(L, spec, Y_MAP, "a watch list"))
+    if (!named_entry(L, key, spec, "watch list", keys, &w->name, &w->loc))
         return;
-    check_keys(L, spec, keys, "a watch list");
     const struct ynode *id = want(L, ymap_get(spec, "id"), Y_SCALAR, "id");
     if (id && valid_ident(L, id, "id field")) {
         w->id = xstrdup(id->value);
@@ -344,12 +348,8 @@ static void load_aggregate(struct loader *L, const struct ynode *key, const stru
 {
     static const char *const keys[] = { "on", "where", "value", "by", "title", NULL };
     o->kind = OUT_AGG;
-    o->name = xstrdup(key->value);
-    o->loc = key->loc;
-    valid_ident(L, key, "aggregate");
-    if (!want(L, n, Y_MAP, "an aggregate"))
+    if (!named_entry(L, key, n, "aggregate", keys, &o->name, &o->loc))
         return;
-    check_keys(L, n, keys, "an aggregate");
     if (!ymap_get(n, "on"))
         diag_error(L->d, key->loc, "aggregate '%s' needs 'on:', the probe or span it counts", o->name);
     if (!ymap_get(n, "value"))

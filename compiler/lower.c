@@ -352,6 +352,15 @@ static const char *memo_find(struct lctx *X, const char *key, const void *what)
     return NULL;
 }
 
+/* The block computed (KEY, WHAT) already: append its result to O and say so. */
+static int memo_reuse(struct lctx *X, const char *key, const void *what, struct strbuf *o)
+{
+    const char *done = memo_find(X, key, what);
+    if (done)
+        sb_add(o, done);
+    return done != NULL;
+}
+
 static void memo_add(struct lctx *X, const char *key, const void *what, const char *result)
 {
     struct walk_memo *w = xcalloc(1, sizeof *w);
@@ -385,9 +394,7 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
         return;
     char *key = lv_text(X, e->args[0]);
     /* Two outputs on one probe filtering the same key share one walk. */
-    const char *done = memo_find(X, key, p);
-    if (done) {
-        sb_add(o, done);
+    if (memo_reuse(X, key, p, o)) {
         free(key);
         return;
     }
@@ -432,9 +439,7 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     if (!need_pre(X, e))
         return;
     char *id = watch_id_text(X, e->lhs, 0);
-    const char *done = memo_find(X, id, w);
-    if (done) {
-        sb_add(o, done);
+    if (memo_reuse(X, id, w, o)) {
         free(id);
         return;
     }
@@ -444,13 +449,13 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     struct bt_block *b = X->pre;
     const char *holder = e->args[1]->name ? e->args[1]->name : "it";
     bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
-    /* The id into variables once: one read of memory, and short map keys below. */
+    /* The id is read where it is used, not kept in variables: a key walk may follow, and
+     * each variable takes 8 bytes of the 512-byte stack. */
     struct strbuf k = { 0 };
     int words = is_ufid(&e->lhs->type) ? 4 : 1;
     for (int i = 0; i < words; i++) {
         char *word = watch_id_text(X, e->lhs, i);
-        bt_line(b, "$%s_id%d = %s;", var, i, word);
-        sb_printf(&k, "%s$%s_id%d", i ? ", " : "", var, i);
+        sb_printf(&k, "%s%s", i ? ", " : "", word);
         free(word);
     }
     char *key = sb_steal(&k);

@@ -4,6 +4,7 @@
 // unknown value read from memory ($len + 1 means "absent"), one u32 header read per
 // attribute, and all compares after the loop, so verifier states merge.
 #include "odp_lower.h"
+
 #include <stdio.h>
 
 static int has_attr(const int *v, int n, int a)
@@ -24,31 +25,6 @@ static int nested_attrs(const struct odp_filter *f, int parent, int *out, int ma
     return n;
 }
 
-/* One loop over the TLVs in [START, END): records where each wanted type's payload starts. */
-static void walk_loop(struct bt_block *b, const char *v, const char *tag, const char *start, const char *end,
-                      const int *types, int ntypes, int nest_parent_len, int max)
-{
-    bt_line(b, "$%s_%soff = %s;", v, tag, start);
-    bt_line(b, "$%s_%si = 0;", v, tag);
-    bt_line(b, "while ($%s_%si < %d && $%s_%soff + 4 <= %s) {", v, tag, max, v, tag, end);
-    bt_line(b, "$%s_hdr = *(uint32 *)($%s_key + $%s_%soff);", v, v, v, tag);
-    bt_line(b, "$%s_type = ($%s_hdr >> 16) & 0x%x;", v, v, ODP_NLA_TYPE_MASK);
-    for (int i = 0; i < ntypes; i++) {
-        bt_line(b, "if ($%s_type == %d) {", v, types[i]);
-        bt_line(b, "$%s_%so%d = $%s_%soff + 4;", v, tag, types[i], v, tag);
-        if (nest_parent_len && (types[i] == ODP_ATTR_ENCAP || types[i] == ODP_ATTR_TUNNEL))
-            bt_line(b, "$%s_l%d = $%s_hdr & 0xffff;", v, types[i], v);
-        bt_line(b, "}");
-    }
-    /* nla_len counts the header; anything shorter is a broken key: stop. */
-    bt_line(b, "if (($%s_hdr & 0xffff) < 4) {", v);
-    bt_line(b, "break;");
-    bt_line(b, "}");
-    bt_line(b, "$%s_%soff = $%s_%soff + ((($%s_hdr & 0xffff) + 3) & 0xfffc);", v, tag, v, tag, v);
-    bt_line(b, "$%s_%si++;", v, tag);
-    bt_line(b, "}");
-}
-
 static unsigned long long le_bytes(const unsigned char *p, int n)
 {
     unsigned long long x = 0;
@@ -58,7 +34,7 @@ static unsigned long long le_bytes(const unsigned char *p, int n)
 }
 
 /* The compare of one match: split into 8/4/2/1-byte reads of little-endian integers. */
-static void compare(struct bt_block *b, const char *v, const struct odp_match *m, const char *base)
+static void compare(struct bt_block *b, const char *v, const struct odp_match *m, const char *base, int present)
 {
     static const struct { int size; const char *type; } reads[] = { { 8, "uint64" }, { 4, "uint32" }, { 2, "uint16" },
                                                                      { 1, "uint8" } };
@@ -70,8 +46,8 @@ static void compare(struct bt_block *b, const char *v, const struct odp_match *m
         return;
     }
     bt_line(b, "if (%s > $%s_len || %s + %d > $%s_len) {", base, v, base, m->offset + m->width, v);
-    if (!m->if_absent)
-        bt_line(b, "$%s = 0;", v);
+    if (!m->if_absent || present)
+        bt_line(b, "$%s = 0;", v);     /* inside the walk the attribute is there: too short */
     else
         bt_line(b, "// absent means 0 here, which matches");
     bt_line(b, "} else {");
@@ -93,20 +69,90 @@ static void compare(struct bt_block *b, const char *v, const struct odp_match *m
     bt_line(b, "}");
 }
 
+/* Compared inside the walk: a top-level attribute whose every compare is a zero value of
+ * metadata that OVS leaves out of keys when zero (absent matches), when the filter is big
+ * enough for its offset variables to crowd the stack (a whole key pasted from dump-flows).
+ * Small filters keep every compare after the loop: a compare inside it doubles the states
+ * the verifier explores there, and several walks on one probe multiply. */
+#define ODP_INLINE_ABOVE 8
+
+static int is_inline(const struct odp_filter *f, const struct odp_match *m)
+{
+    if (f->nattrs <= ODP_INLINE_ABOVE || m->parent || !m->if_absent || m->attr == ODP_ATTR_ENCAP || m->attr == ODP_ATTR_TUNNEL)
+        return 0;
+    for (int i = 0; i < f->n; i++)
+        if (f->m[i].attr == m->attr && (f->m[i].parent || !f->m[i].if_absent))
+            return 0;
+    return 1;
+}
+
+/* One loop over the TLVs in [START, END): records where each wanted type's payload starts. */
+static void walk_loop(struct bt_block *b, const char *v, const char *tag, const char *start, const char *end,
+                      const int *types, int ntypes, int nest_parent_len, int max, const struct odp_filter *inl)
+{
+    bt_line(b, "$%s_%soff = %s;", v, tag, start);
+    bt_line(b, "$%s_%si = 0;", v, tag);
+    bt_line(b, "while ($%s_%si < %d && $%s_%soff + 4 <= %s) {", v, tag, max, v, tag, end);
+    bt_line(b, "$%s_hdr = *(uint32 *)($%s_key + $%s_%soff);", v, v, v, tag);
+    bt_line(b, "$%s_type = ($%s_hdr >> 16) & 0x%x;", v, v, ODP_NLA_TYPE_MASK);
+    for (int i = 0; i < ntypes; i++) {
+        bt_line(b, "if ($%s_type == %d) {", v, types[i]);
+        bt_line(b, "$%s_%so%d = $%s_%soff + 4;", v, tag, types[i], v, tag);
+        if (nest_parent_len && (types[i] == ODP_ATTR_ENCAP || types[i] == ODP_ATTR_TUNNEL))
+            bt_line(b, "$%s_l%d = $%s_hdr & 0xffff;", v, types[i], v);
+        bt_line(b, "}");
+    }
+    /* Zero metadata (skb_mark(0), ct_state(0)...: most of a pasted key) is compared right
+     * here, so it needs no offset variable: each one is 8 bytes of a 512-byte stack. */
+    for (int i = 0; inl && i < inl->n; i++) {
+        const struct odp_match *m = &inl->m[i];
+        if (!is_inline(inl, m))
+            continue;
+        char base[48];
+        snprintf(base, sizeof base, "$%s_%soff + 4", v, tag);
+        bt_line(b, "if ($%s_type == %d) {", v, m->attr);
+        compare(b, v, m, base, 1);
+        bt_line(b, "}");
+    }
+    /* nla_len counts the header; anything shorter is a broken key: stop. */
+    bt_line(b, "if (($%s_hdr & 0xffff) < 4) {", v);
+    bt_line(b, "break;");
+    bt_line(b, "}");
+    /* No early exit once every wanted attribute is found: the counter it needs costs stack
+     * that a whole pasted key's walk does not have to spare, and the watch list already
+     * makes the walk a once-per-flow cost. */
+    bt_line(b, "$%s_%soff = $%s_%soff + ((($%s_hdr & 0xffff) + 3) & 0xfffc);", v, tag, v, tag, v);
+    bt_line(b, "$%s_%si++;", v, tag);
+    bt_line(b, "}");
+}
+
+
 void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const struct odp_filter *f, const char *v)
 {
     bt_line(b, "$%s_key = (uint64)%s;", v, key);
-    bt_line(b, "$%s_len = (uint64)%s;", v, len);
-    /* "Not found" is an unknown to the verifier, so absent and present states merge. */
-    bt_line(b, "$%s_nf = $%s_len + 1;", v, v);
+    /* A copy of the length the verifier cannot tie back to its source (netlink keys are
+     * under 64 KiB): the walk's compares narrow this copy only, so code after the walk that
+     * reads the same length (a key printed in pieces) starts from one state, not one per
+     * path through the walk (over a million checked instructions became ninety thousand). */
+    bt_line(b, "$%s_len = (uint64)%s & 0xffff;", v, len);
+    /* "Not found" is $len + 1, an unknown to the verifier (len is read from memory), so absent
+     * and present states merge. Every variable is 8 bytes of the 512-byte stack: no spares. */
+    int attrs[32], nattrs = 0;
     for (int i = 0; i < f->nattrs; i++) {
-        bt_line(b, "$%s_o%d = $%s_nf;", v, f->attrs[i], v);
+        int inline_only = 0;
+        for (int j = 0; j < f->n && !inline_only; j++)
+            inline_only = f->m[j].attr == f->attrs[i] && is_inline(f, &f->m[j]);
+        if (inline_only)
+            continue;
+        attrs[nattrs++] = f->attrs[i];
+        bt_line(b, "$%s_o%d = $%s_len + 1;", v, f->attrs[i], v);
         if (f->attrs[i] == ODP_ATTR_ENCAP || f->attrs[i] == ODP_ATTR_TUNNEL)
-            bt_line(b, "$%s_l%d = $%s_nf;", v, f->attrs[i], v);
+            bt_line(b, "$%s_l%d = $%s_len + 1;", v, f->attrs[i], v);
     }
+    bt_line(b, "$%s = 1;", v);
     char end[48];
     snprintf(end, sizeof end, "$%s_len", v);
-    walk_loop(b, v, "", "(uint64)0", end, f->attrs, f->nattrs, 1, ODP_WALK_MAX_ATTRS);
+    walk_loop(b, v, "", "(uint64)0", end, attrs, nattrs, 1, ODP_WALK_MAX_ATTRS, f);
     static const int parents[] = { ODP_ATTR_ENCAP, ODP_ATTR_TUNNEL };
     for (int p = 0; p < 2; p++) {
         if (!has_attr(f->attrs, f->nattrs, parents[p]))
@@ -116,21 +162,22 @@ void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const 
         char tag[16], start[64], end[96];
         snprintf(tag, sizeof tag, "n%d_", parents[p]);
         for (int i = 0; i < n; i++)
-            bt_line(b, "$%s_%so%d = $%s_nf;", v, tag, nested[i], v);
+            bt_line(b, "$%s_%so%d = $%s_len + 1;", v, tag, nested[i], v);
         /* An absent nest walks nothing: start past the end. */
         snprintf(start, sizeof start, "$%s_o%d", v, parents[p]);
         snprintf(end, sizeof end, "($%s_o%d <= $%s_len ? $%s_o%d + $%s_l%d - 4 : 0)", v, parents[p], v, v, parents[p],
                  v, parents[p]);
-        walk_loop(b, v, tag, start, end, nested, n, 0, 32);
+        walk_loop(b, v, tag, start, end, nested, n, 0, 32, NULL);
     }
-    bt_line(b, "$%s = 1;", v);
     for (int i = 0; i < f->n; i++) {
         const struct odp_match *m = &f->m[i];
+        if (is_inline(f, m))
+            continue;
         char base[48];
         if (m->parent)
             snprintf(base, sizeof base, "$%s_n%d_o%d", v, m->parent, m->attr);
         else
             snprintf(base, sizeof base, "$%s_o%d", v, m->attr);
-        compare(b, v, m, base);
+        compare(b, v, m, base, 0);
     }
 }

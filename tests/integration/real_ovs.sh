@@ -31,7 +31,7 @@ run_for() {
 while read -r recipe args; do
     # shellcheck disable=SC2086  # ARGS is a list of -p options
     run_for 2 "$recipe" $args
-    check "$recipe $args: loads and exits 0 ($RUN_STATUS)" \
+    check "$recipe ${args:0:120}: loads and exits 0 ($RUN_STATUS)" \
         bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'probes attached' '$ERR'"
     [ "$RUN_STATUS" -eq 0 ] || sed 's/^/#   /' "$ERR"
 done <<'EOF'
@@ -45,6 +45,8 @@ flow_reval_monitor
 flow_reval_monitor -p results=all -p key=true
 flow_reval_monitor -p filter=tcp(dst=80) -p results=all
 flow_reval_monitor -p filter=in_port(p1),ipv4(src=10.0.0.0/24) -p key=true -p max_flows=10000
+flow_reval_monitor -p key=true -p results=all -p filter=recirc_id(0),dp_hash(0),skb_priority(0),in_port(1),skb_mark(0),ct_state(0),ct_zone(0),ct_mark(0),ct_label(0x0),ct_tuple4(src=10.0.0.1,dst=10.0.1.1,proto=6,tp_src=1,tp_dst=2),eth(src=50:54:00:00:00:01,dst=50:54:00:00:01:01),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.1.1,proto=6,tos=0,ttl=64,frag=no),tcp(src=1024,dst=80),tcp_flags(syn)
+upcall_monitor -p key=true -p filter=recirc_id(0),dp_hash(0),skb_priority(0),in_port(1),skb_mark(0),ct_state(0),ct_zone(0),ct_mark(0),ct_label(0x0),ct_tuple4(src=10.0.0.1,dst=10.0.1.1,proto=6,tp_src=1,tp_dst=2),eth(src=50:54:00:00:00:01,dst=50:54:00:00:01:01),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.1.1,proto=6,tos=0,ttl=64,frag=no),tcp(src=1024,dst=80),tcp_flags(syn)
 EOF
 
 # --- bridge_loop
