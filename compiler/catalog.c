@@ -146,10 +146,12 @@ static void load_enums(struct catalog *c, const struct ynode *root, struct diag 
 {
     const struct ynode *map = ymap_get(root, "enums");
     if (!map || map->kind != Y_MAP) {
-        diag_error(d, root->loc, "enums.yaml: expected an 'enums' mapping");
+        diag_error(d, root->loc, "expected an 'enums' mapping");
         return;
     }
-    c->enums = xcalloc((size_t)map->n, sizeof *c->enums);
+    /* enums.yaml, then the generated syscalls.yaml: each adds to the list. */
+    c->enums = xrealloc(c->enums, (size_t)(c->nenums + map->n) * sizeof *c->enums);
+    memset(c->enums + c->nenums, 0, (size_t)map->n * sizeof *c->enums);
     for (int i = 0; i < map->n; i++) {
         struct cat_enum *en = &c->enums[c->nenums++];
         const struct ynode *e = map->items[i];
@@ -191,10 +193,11 @@ struct catalog *catalog_load(struct diag *d)
 {
     struct catalog *c = xcalloc(1, sizeof *c);
     static void (*const loaders[])(struct catalog *, const struct ynode *, struct diag *) = {
-        load_probes, load_structs, load_enums,
+        load_probes, load_structs, load_enums, load_enums,
     };
-    const struct embedded_file *files[] = { &template_probes, &template_structs, &template_enums };
-    for (int i = 0; i < 3; i++) {
+    const struct embedded_file *files[] = { &template_probes, &template_structs, &template_enums,
+                                            &template_syscalls };
+    for (int i = 0; i < 4; i++) {
         struct source *src;
         struct ynode *root = load_template(files[i], d, &src);
         if (root)

@@ -8,5 +8,5 @@ struct embedded_file {
     const char *text;
     size_t len;
 };
-extern const struct embedded_file template_probes, template_structs, template_enums;
+extern const struct embedded_file template_probes, template_structs, template_enums, template_syscalls;
 #endif
