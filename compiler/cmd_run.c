@@ -253,7 +253,14 @@ int cmd_run(int argc, char **argv)
         rc = 1;
     if (path) {
         ensure_tracefs();
-        fprintf(stderr, "ovstrace: tracing ovs-vswitchd pid %d with %s\n", pid, res.recipe_name);
+        char comm[32] = "", comm_path[48];
+        snprintf(comm_path, sizeof comm_path, "/proc/%d/comm", pid);
+        FILE *f = fopen(comm_path, "r");
+        if (f && fgets(comm, sizeof comm, f))
+            comm[strcspn(comm, "\n")] = '\0';
+        if (f)
+            fclose(f);
+        fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
         /* Watch lists bigger than bpftrace's default map size need bigger maps. */
         const char *keys = getenv("BPFTRACE_MAP_KEYS_MAX");
         if (res.map_keys_max && (!keys || atol(keys) < res.map_keys_max)) {

@@ -273,8 +273,11 @@ static void render_table(struct run_output *r, const char *name, const struct js
         vw = w > vw ? w : vw;
     }
     kw = kw > 60 ? 60 : kw;
+    /* Numbers line up on the right; stats() texts ("count 2, average ...") on the left. */
+    int stats = v->n && v->items[0]->kind == JSON_OBJECT;
     for (int i = 0; i < v->n; i++) {
-        char *line = xasprintf("  %-*s  %*s", kw, rows[i].key, vw, rows[i].text);
+        char *line = stats ? xasprintf("  %-*s  %s", kw, rows[i].key, rows[i].text)
+                           : xasprintf("  %-*s  %*s", kw, rows[i].key, vw, rows[i].text);
         run_output_line(r, line);
         free(line);
         free(rows[i].key);
