@@ -823,7 +823,9 @@ static void event_header(struct lower *L, const struct output *o)
 
 static char *agg_key(struct lctx *X, const struct expr *e)
 {
-    if (e->type.kind == T_ENUM && enum_prints_text(X->L->cat, &e->type)) {
+    /* Under run, an enum key stays a number and run names it (render_enum): no name table
+     * to fill in BEGIN, which for the 360 syscalls costs bpftrace 2 s of start-up. */
+    if (e->type.kind == T_ENUM && enum_prints_text(X->L->cat, &e->type) && !X->L->opt->for_run) {
         const struct cat_enum *en = catalog_enum(X->L->cat, e->type.ref);
         vec_add_unique(&X->L->enums, en);
         char *v = lv_text(X, e);

@@ -40,7 +40,20 @@ static int resolve_port(const char *name, size_t len, uint32_t *port, char *why,
 }
 
 /* What run's renderer needs to know of each aggregate: its keys, which are thread ids. */
-static void plan_aggregates(const struct recipe *r, int pid, struct render_plan *plan)
+static struct render_enum *render_enum_of(const struct cat_enum *en)
+{
+    struct render_enum *e = xcalloc(1, sizeof *e);
+    e->values = xcalloc((size_t)en->nvalues + 1, sizeof *e->values);
+    e->texts = xcalloc((size_t)en->nvalues + 1, sizeof *e->texts);
+    for (int i = 0; i < en->nvalues; i++) {
+        e->values[i] = en->values[i].value;
+        e->texts[i] = xstrdup(en->values[i].text ? en->values[i].text : en->values[i].name);
+    }
+    e->n = en->nvalues;
+    return e;
+}
+
+static void plan_aggregates(const struct recipe *r, const struct catalog *cat, int pid, struct render_plan *plan)
 {
     plan->pid = pid;
     plan->maps = xcalloc((size_t)r->noutputs + 1, sizeof *plan->maps);
@@ -53,9 +66,14 @@ static void plan_aggregates(const struct recipe *r, int pid, struct render_plan 
         m->has_title = o->title != NULL;
         m->title = o->title ? xstrdup(o->title) : NULL;
         m->nkeys = o->nby;
-        for (int k = 0; k < o->nby && k < 32; k++)
-            if (o->by[k]->ref == REF_BUILTIN && o->by[k]->builtin && !strcmp(o->by[k]->builtin, "tid"))
+        for (int k = 0; k < o->nby && k < RENDER_MAX_KEYS; k++) {
+            const struct expr *by = o->by[k];
+            if (by->ref == REF_BUILTIN && by->builtin && !strcmp(by->builtin, "tid"))
                 m->tid_keys |= 1u << k;
+            /* The script keeps enum keys as numbers under run (lower.c agg_key). */
+            if (by->type.kind == T_ENUM && enum_prints_text(cat, &by->type))
+                m->key_enums[k] = render_enum_of(catalog_enum(cat, by->type.ref));
+        }
     }
 }
 
@@ -120,7 +138,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
         res->map_keys_max = recipe_map_keys_max(r);
         if (o->for_run)
-            plan_aggregates(r, o->pid, &res->plan);
+            plan_aggregates(r, cat, o->pid, &res->plan);
     }
     res->recipe_path = path;
     bt_program_free(prog);

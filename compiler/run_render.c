@@ -15,6 +15,16 @@ void render_plan_free(struct render_plan *p)
     for (int i = 0; i < p->nmaps; i++) {
         free(p->maps[i].name);
         free(p->maps[i].title);
+        for (int k = 0; k < RENDER_MAX_KEYS; k++) {
+            struct render_enum *e = p->maps[i].key_enums[k];
+            if (!e)
+                continue;
+            for (int j = 0; j < e->n; j++)
+                free(e->texts[j]);
+            free(e->texts);
+            free(e->values);
+            free(e);
+        }
     }
     free(p->maps);
     memset(p, 0, sizeof *p);
@@ -170,7 +180,10 @@ static int all_digits(const char *s)
 /* A map key as shown: tuple parts (bpftrace joins them with ',') with thread ids named. */
 static char *key_text(const struct run_output *r, const struct render_map *m, const char *key)
 {
-    if (!m || (m->nkeys < 2 && !m->tid_keys))
+    int named = 0;
+    for (int i = 0; m && i < m->nkeys && i < RENDER_MAX_KEYS; i++)
+        named |= m->key_enums[i] != NULL;
+    if (!m || (m->nkeys < 2 && !m->tid_keys && !named))
         return xstrdup(key);
     struct strbuf out = { 0 };
     char *copy = xstrdup(key), *p = copy;
@@ -179,7 +192,12 @@ static char *key_text(const struct run_output *r, const struct render_map *m, co
         if (comma)
             *comma = '\0';
         sb_add(&out, i ? ", " : "");
-        sb_add(&out, p);
+        const struct render_enum *e = i < RENDER_MAX_KEYS ? m->key_enums[i] : NULL;
+        const char *text = NULL;
+        for (int j = 0; e && j < e->n && !text; j++)
+            if (e->values[j] == strtoll(p, NULL, 10) && all_digits(p))
+                text = e->texts[j];
+        sb_add(&out, text ? text : p);
         char name[64];
         if ((m->tid_keys >> i & 1) && all_digits(p) && (thread_name(r->plan->pid, p, name, sizeof name), name[0]))
             sb_printf(&out, " (%s)", name);

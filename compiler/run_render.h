@@ -6,7 +6,15 @@
 #ifndef OVSTRACE_RUN_RENDER_H
 #define OVSTRACE_RUN_RENDER_H
 
+/* An enum's names, for keys the script leaves as numbers. */
+struct render_enum {
+    long long *values;
+    char **texts;
+    int n;
+};
+
 /* What run knows about the recipe's aggregates, from the compiler. */
+#define RENDER_MAX_KEYS 8
 struct render_map {
     char *name;              /* the bpftrace map, without '@' */
     int has_title;           /* the script prints a title before it; else run prints "name:" */
@@ -14,6 +22,7 @@ struct render_map {
                               * says "(none)" under a title nothing followed */
     int nkeys;
     unsigned tid_keys;       /* bit i: key i is a thread id (shown with its thread name) */
+    struct render_enum *key_enums[RENDER_MAX_KEYS];   /* key i: an enum number run names, or NULL */
 };
 
 struct render_plan {

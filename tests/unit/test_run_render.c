@@ -133,8 +133,25 @@ static void test_tables(void)
     free(json);
 }
 
+/* Enum keys arrive as numbers (no name table in the script); run names them. */
+static void test_enum_keys(void)
+{
+    long long values[] = { 0, 35, 230 };
+    char *texts[] = { "read", "nanosleep", "clock_nanosleep" };
+    struct render_enum syscalls = { values, texts, 3 };
+    struct render_map maps[] = { { .name = "calls", .has_title = 1, .title = "calls:", .nkeys = 2,
+                                   .key_enums = { NULL, &syscalls } } };
+    struct render_plan plan = { maps, 1, 0 };
+    char *out = render(&plan, "{\"type\": \"printf\", \"data\": \"calls:\\n\"}\n"
+                              "{\"type\": \"map\", \"data\": {\"@calls\": {\"sleeper,35\": 25, \"sleeper,999\": 1}}}\n");
+    EXPECT_STR(out, "calls:\n  sleeper, nanosleep  25\n  sleeper, 999         1\n\nLost events: 0\n",
+               "enum keys are named by run; an unknown number stays a number");
+    free(out);
+}
+
 int main(void)
 {
+    test_enum_keys();
     test_json();
     test_text();
     test_tables();
