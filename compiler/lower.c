@@ -361,8 +361,10 @@ static int memo_reuse(struct lctx *X, const char *key, const void *what, struct 
     return done != NULL;
 }
 
-static void memo_add(struct lctx *X, const char *key, const void *what, const char *result)
+/* Append RESULT to O, and remember it as the block's result for (KEY, WHAT). */
+static void memo_emit(struct lctx *X, const char *key, const void *what, const char *result, struct strbuf *o)
 {
+    sb_add(o, result);
     struct walk_memo *w = xcalloc(1, sizeof *w);
     *w = (struct walk_memo){ X->pre, xstrdup(key), what, xstrdup(result) };
     vec_push(&X->L->walks, w);
@@ -405,8 +407,7 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
     odp_lower_walk(X->pre, key, len, p->flow, var);
     char result[20];
     snprintf(result, sizeof result, "$%s", var);
-    sb_add(o, result);
-    memo_add(X, key, p, result);
+    memo_emit(X, key, p, result, o);
     free(len);
     free(key);
 }
@@ -485,8 +486,7 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     bt_line(b, "}");
     char result[32];
     snprintf(result, sizeof result, "($%s == 1)", var);
-    sb_add(o, result);
-    memo_add(X, id, w, result);
+    memo_emit(X, id, w, result, o);
     free(null_check);
     free(follow);
     free(key);
