@@ -17,11 +17,21 @@ sandbox start "$sbx" 1000
 . "$sbx/env"
 check "sandbox ovs-vswitchd is running (pid $VSWITCHD_PID)" kill -0 "$VSWITCHD_PID"
 
-# run_for SECONDS RECIPE ARGS...: ovstrace run in the background, interrupted after SECONDS.
+# wait_attached: until the ovstrace run writing $ERR says its probes are attached (bpftrace
+# takes a few seconds on a busy machine; a fixed sleep made the flow tests flaky).
+wait_attached() {
+    for _ in $(seq 300); do grep -q 'probes attached' "$ERR" 2>/dev/null && return 0; sleep 0.1; done
+    echo "# probes not attached after 30 s"
+}
+
+# run_for SECONDS RECIPE ARGS...: ovstrace run in the background, interrupted SECONDS after
+# its probes are attached.
 run_for() {
     local secs=$1; shift
+    : > "$ERR"
     "$OVSTRACE" run "$@" --pid "$VSWITCHD_PID" >"$OUT" 2>"$ERR" &
     local p=$!
+    wait_attached
     sleep "$secs"
     kill -INT "$p"
     wait "$p"; RUN_STATUS=$?
@@ -71,9 +81,10 @@ rounds=$(awk '/^revalidator rounds seen:$/ { getline; gsub(/,/, ""); print $1 }'
 check "round counter counts the printed rounds ($rounds >= $rows)" [ "${rounds:-0}" -ge "$rows" ]
 
 # --- deletes: purge, then idle
+: > "$ERR"
 "$OVSTRACE" run "$here/flow_deletes.recipe" --pid "$VSWITCHD_PID" >"$OUT" 2>"$ERR" &
 tracer=$!
-sleep 2
+wait_attached
 sandbox inject "$sbx" p1 4
 sleep 0.3
 sandbox appctl "$sbx" dpctl/dump-flows -m | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/purged_ufids"
@@ -93,9 +104,10 @@ awk '$1 == "dump" && $3 == "unused" { print $2 }' "$OUT" | sort > "$WORK/got_idl
 check "idle timeout: the idle flows' UFIDs show as idle deletes ($(wc -l < "$WORK/idle_ufids") flows)" diff "$WORK/idle_ufids" "$WORK/got_idle"
 check "no unexpected delete reasons" bash -c "! awk '\$1 == \"dump\" || \$1 == \"sweep\"' '$OUT' | grep -v -e 'removed by revalidator/purge' -e 'unused for longer than max-idle'"
 # --- flow_reval_monitor with a filter on the ukey's own key (the userspace datapath has no put probe)
+: > "$ERR"
 "$OVSTRACE" run flow_reval_monitor --pid "$VSWITCHD_PID" -p 'filter=eth(src=50:54:00:00:02:01),eth_type(0x0800)' >"$OUT" 2>"$ERR" &
 tracer=$!
-sleep 2
+wait_attached
 sandbox inject "$sbx" p1 3
 sleep 0.3     # purge before max-idle (1 s): the sweep decides per UFID if no dump round did yet
 sandbox appctl "$sbx" dpctl/dump-flows -m > "$WORK/flows"
@@ -110,10 +122,11 @@ check "with the filter, only that flow's purge is printed ($got)" [ "$got" = "$w
 # --- flows deleted behind the revalidator's back (dpctl/del-flows): "missing" deletes, for
 # the flows a masked filter selects (MACs 50:54:00:00:0[23]:01 under ff:ff:ff:ff:fe:00)
 sleep 2
+: > "$ERR"
 "$OVSTRACE" run flow_reval_monitor --pid "$VSWITCHD_PID" -p 'filter=eth(src=50:54:00:00:02:00/ff:ff:ff:ff:fe:00)' \
     >"$OUT" 2>"$ERR" &
 tracer=$!
-sleep 2
+wait_attached
 sandbox inject "$sbx" p1 3
 sleep 0.3
 sandbox appctl "$sbx" dpctl/dump-flows -m > "$WORK/flows"
@@ -136,9 +149,10 @@ want=$(echo "$line" | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://')
 pasted=$(echo "$line" | sed 's/^ufid:[0-9a-f-]*, //; s/, packets:.*//')
 sandbox appctl "$sbx" revalidator/purge >/dev/null
 sleep 1.5
+: > "$ERR"
 "$OVSTRACE" run flow_reval_monitor --pid "$VSWITCHD_PID" -p key=true -p "filter=$pasted" >"$OUT" 2>"$ERR" &
 tracer=$!
-sleep 2
+wait_attached
 sandbox inject "$sbx" p1 3
 sleep 0.3
 sandbox appctl "$sbx" revalidator/purge >/dev/null
