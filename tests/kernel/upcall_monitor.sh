@@ -10,9 +10,11 @@
 #   kernel_probes   bpftrace lists the binary's USDT probes and the openvswitch
 #                   tracepoints, and counts the same ping with tracepoint:openvswitch:*,
 #                   kprobe:ovs_packet_cmd_execute and the USDT probe: the counts agree
-#   flow_reval      flow_reval_monitor with -p filter='ipv4(proto=1)': of the ping's four
-#                   flow puts (real kernel-datapath keys), exactly the two ICMP ones print,
-#                   with the UFIDs dpctl/dump-flows -m shows for the ICMP flows
+#   flow_reval      flow_reval_monitor with a masked filter, ipv4(src=10.0.0.0/255.255.255.252,
+#                   proto=1) (ns1 is 10.0.0.1, ns2 10.0.0.2; no address equals 10.0.0.0, so
+#                   only a masked compare selects them): of the ping's four flow puts (real
+#                   kernel-datapath keys), exactly the two ICMP ones print, with the UFIDs
+#                   dpctl/dump-flows -m shows for the ICMP flows
 # OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
 . "$(dirname "$0")/../e2e/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +28,7 @@ um=$WORK/upcall_monitor kp=$WORK/kernel_probes fr=$WORK/flow_reval
 cp -r "$here/payloads/upcall_monitor" "$um"
 cp -r "$here/payloads/kernel_probes" "$kp"
 cp -r "$here/payloads/upcall_monitor" "$fr"
-"$OVSTRACE" compile flow_reval_monitor --target "$vswitchd" -p 'filter=eth_type(0x0800),ipv4(proto=1)' \
+"$OVSTRACE" compile flow_reval_monitor --target "$vswitchd" -p 'filter=eth_type(0x0800),ipv4(src=10.0.0.0/255.255.255.252,proto=1)' \
     -o "$fr/flow_reval_monitor.bt" 2>>"$ERR"
 check "ovstrace compile flow_reval_monitor -p filter=... --target $vswitchd" test -s "$fr/flow_reval_monitor.bt"
 "$OVSTRACE" compile upcall_monitor --target "$vswitchd" -o "$um/upcall_monitor.bt" 2>"$ERR"
