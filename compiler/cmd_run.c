@@ -55,14 +55,8 @@ static int find_vswitchd(int *pids, int max)
         int pid = cli_parse_pid(de->d_name);
         if (!pid)
             continue;
-        char path[64], comm[32] = "";
-        snprintf(path, sizeof path, "/proc/%d/comm", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        if (fgets(comm, sizeof comm, f))
-            comm[strcspn(comm, "\n")] = '\0';
-        fclose(f);
+        char comm[32];
+        proc_comm(pid, 0, comm, sizeof comm);
         if (strcmp(comm, "ovs-vswitchd") == 0 && n < max)
             pids[n++] = pid;
     }
@@ -253,13 +247,8 @@ int cmd_run(int argc, char **argv)
         rc = 1;
     if (path) {
         ensure_tracefs();
-        char comm[32] = "", comm_path[48];
-        snprintf(comm_path, sizeof comm_path, "/proc/%d/comm", pid);
-        FILE *f = fopen(comm_path, "r");
-        if (f && fgets(comm, sizeof comm, f))
-            comm[strcspn(comm, "\n")] = '\0';
-        if (f)
-            fclose(f);
+        char comm[32];
+        proc_comm(pid, 0, comm, sizeof comm);
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
         /* Watch lists bigger than bpftrace's default map size need bigger maps. */
         const char *keys = getenv("BPFTRACE_MAP_KEYS_MAX");

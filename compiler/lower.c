@@ -417,17 +417,26 @@ static int is_ufid(const struct type *t)
     return t->kind == T_UFID || t->kind == T_UFID_PTR;
 }
 
-/* The text of a watch list's id: a UFID's word I (0..3), or the number itself. */
-static char *watch_id_text(struct lctx *X, const struct expr *id, int i)
+/* "REF->u32[0], ..., REF->u32[3]": a UFID's four words (REF an ovs_u128, or a pointer to one),
+ * as a map key. */
+static void ufid_words(struct strbuf *o, const char *ref, int is_ptr)
 {
-    struct strbuf r = { 0 };
+    for (int i = 0; i < 4; i++)
+        sb_printf(o, "%s%s%su32[%d]", i ? ", " : "", ref, is_ptr ? "->" : ".", i);
+}
+
+/* A watch list's map key: a UFID's four words, or the number itself. */
+static char *watch_key_text(struct lctx *X, const struct expr *id)
+{
+    struct strbuf r = { 0 }, key = { 0 };
     if (!is_ufid(&id->type)) {
-        lv(X, id, &r);
-        return sb_steal(&r);
+        lv(X, id, &key);
+        return sb_steal(&key);
     }
     lref(X, id, &r);
-    sb_printf(&r, "%su32[%d]", id->type.kind == T_UFID_PTR ? "->" : ".", i);
-    return sb_steal(&r);
+    ufid_words(&key, r.s, id->type.kind == T_UFID_PTR);
+    sb_free(&r);
+    return sb_steal(&key);
 }
 
 /* watched(LIST, S): @_watch_LIST remembers, per id, whether to follow S (1) or not (2). The
@@ -439,9 +448,11 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     const struct watch *w = e->data;
     if (!need_pre(X, e))
         return;
-    char *id = watch_id_text(X, e->lhs, 0);
-    if (memo_reuse(X, id, w, o)) {
-        free(id);
+    /* The id is read where it is used, not kept in variables: a key walk may follow, and
+     * each variable takes 8 bytes of the 512-byte stack. */
+    char *key = watch_key_text(X, e->lhs);
+    if (memo_reuse(X, key, w, o)) {
+        free(key);
         return;
     }
     char var[16];
@@ -450,30 +461,19 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     struct bt_block *b = X->pre;
     const char *holder = e->args[1]->name ? e->args[1]->name : "it";
     bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
-    /* The id is read where it is used, not kept in variables: a key walk may follow, and
-     * each variable takes 8 bytes of the 512-byte stack. */
-    struct strbuf k = { 0 };
-    int words = is_ufid(&e->lhs->type) ? 4 : 1;
-    for (int i = 0; i < words; i++) {
-        char *word = watch_id_text(X, e->lhs, i);
-        sb_printf(&k, "%s%s", i ? ", " : "", word);
-        free(word);
-    }
-    char *key = sb_steal(&k);
     bt_line(b, "$%s = @_watch_%s[%s];", var, w->name, key);
     bt_line(b, "if ($%s == 0) {", var);
     int memos = X->L->walks.n;
     char *follow = lv_text(X, e->rhs);
     memo_truncate(X->L, memos);
     bt_line(b, "$%s = %s ? 1 : 2;", var, follow);
-    char *null_check = NULL;
-    if (e->lhs->type.kind == T_UFID_PTR) {
+    int guarded = e->lhs->type.kind == T_UFID_PTR;
+    if (guarded) {
         /* A put may carry no UFID: nothing to remember it by. */
         struct strbuf r = { 0 };
         lref(X, e->lhs, &r);
-        null_check = xasprintf("%s != 0", r.s);
+        bt_line(b, "if (%s != 0) {", r.s);
         sb_free(&r);
-        bt_line(b, "if (%s) {", null_check);
     }
     bt_line(b, "if (@_watch_%s_n < %lld) {", w->name, (long long)w->cap);
     bt_line(b, "@_watch_%s[%s] = $%s;", w->name, key, var);
@@ -481,16 +481,14 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     bt_line(b, "} else {");
     bt_line(b, "@_watch_%s_full = @_watch_%s_full + 1;", w->name, w->name);
     bt_line(b, "}");
-    if (null_check)
+    if (guarded)
         bt_line(b, "}");
     bt_line(b, "}");
     char result[32];
     snprintf(result, sizeof result, "($%s == 1)", var);
-    memo_emit(X, id, w, result, o);
-    free(null_check);
+    memo_emit(X, key, w, result, o);
     free(follow);
     free(key);
-    free(id);
 }
 
 static char *lv_text(struct lctx *X, const struct expr *e)
@@ -754,38 +752,29 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
 {
     struct printf_line p = { 0 };
     int last = last_shown(o);
-    const struct column *key = NULL;
+    /* A key in odp format, last, is printed in pieces after the other columns. */
+    const struct column *key = last >= 0 && !strcmp(column_format(X->L, &o->cols[last]), "odp") ? &o->cols[last]
+                                                                                               : NULL;
+    /* The run-mode tag: record separator, the CPU, unit separator. */
+    const char *tag = X->L->opt->for_run ? "\\036%d\\037" : "";
+    if (key && X->L->opt->for_run) {
+        sb_add(&p.fmt, "\036%d\037");
+        sb_add(&p.args, ", cpu");
+    }
     for (int i = 0; i < o->ncols; i++) {
-        if (!column_shown(&o->cols[i]))
+        if (!column_shown(&o->cols[i]) || &o->cols[i] == key)
             continue;
-        int odp = strcmp(column_format(X->L, &o->cols[i]), "odp") == 0;
-        if (odp && i != last && o->cols[i].format)
+        if (i != last && o->cols[i].format && !strcmp(o->cols[i].format, "odp"))
             diag_error(X->L->d, o->cols[i].format_loc, "a flow key printed as odp must be the last column of its "
                        "event (it is printed in pieces)");
-        if (!odp || i != last) {
-            add_column(X, &o->cols[i], i == last, &p);
-            continue;
-        }
-        key = &o->cols[i];
+        add_column(X, &o->cols[i], i == last, &p);
     }
     if (printf_stack(&p) > PRINTF_STACK_MAX)
         diag_error(X->L->d, o->loc, "this event's columns need %d bytes of BPF stack; bpftrace 0.17's printf has "
                    "room for %d (numbers take 8, strings read with str() and hex dumps 64): drop or split columns",
                    printf_stack(&p), PRINTF_STACK_MAX);
-    /* The run-mode tag: record separator, the CPU, unit separator. */
-    const char *tag = X->L->opt->for_run ? "\\036%d\\037" : "";
-    if (!key) {
+    if (!key)
         sb_add(&p.fmt, "\n");
-    } else if (X->L->opt->for_run) {
-        struct printf_line t = { 0 };
-        sb_add(&t.fmt, "\036%d\037");
-        sb_add(&t.args, ", cpu");
-        sb_add(&t.fmt, p.fmt.s ? p.fmt.s : "");
-        sb_add(&t.args, p.args.s ? p.args.s : "");
-        sb_free(&p.fmt);
-        sb_free(&p.args);
-        p = t;
-    }
     if (p.fmt.len)
         emit_printf(b, &p);
     if (key)
@@ -1104,9 +1093,9 @@ static int forget_ended_flows(struct lower *L, struct probe_block *pb)
         if (!f || !is_ufid(&f->type))
             continue;
         struct strbuf k = { 0 };
-        for (int j = 0; j < 4; j++)
-            sb_printf(&k, "%s((struct %s *)arg%d)->%s%su32[%d]", j ? ", " : "", holder->type.ref, holder->index,
-                      f->name, f->type.kind == T_UFID_PTR ? "->" : ".", j);
+        char *ref = xasprintf("((struct %s *)arg%d)->%s", holder->type.ref, holder->index, f->name);
+        ufid_words(&k, ref, f->type.kind == T_UFID_PTR);
+        free(ref);
         vec_add_unique(&L->fields, f);
         use_type(L, &holder->type);
         L->need_u128 = 1;

@@ -64,6 +64,24 @@ static int fail(struct parser *p, size_t off, size_t len, const char *hint, cons
     return -1;
 }
 
+/* Record a warning (message, hint, byte range): accepted input worth a word. The first
+ * one is kept, like the first error. */
+static void warn(struct parser *p, size_t off, size_t len, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void warn(struct parser *p, size_t off, size_t len, const char *hint, const char *fmt, ...)
+{
+    struct odp_filter *f = p->out;
+    if (f->warning[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->warning, sizeof f->warning, fmt, ap);
+    va_end(ap);
+    snprintf(f->warn_hint, sizeof f->warn_hint, "%s", hint);
+    f->warn_off = (unsigned)off;
+    f->warn_len = (unsigned)len;
+}
+
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -473,15 +491,9 @@ struct vtext {
  * the first one is noted for a warning in case it was a typo. */
 static void note_outside_mask(struct parser *p, const struct vtext *x, const char *masked, const char *mask)
 {
-    struct odp_filter *f = p->out;
-    if (f->warning[0])
-        return;
-    snprintf(f->warning, sizeof f->warning, "value %.*s has bits outside mask %s; comparing %s/%.*s",
-             (int)x->vn, p->t + x->s, mask, masked, (int)x->mn, p->t + x->ms);
-    snprintf(f->warn_hint, sizeof f->warn_hint, "the bits outside a mask are ignored, as in ovs-dpctl (the "
-             "userspace datapath's dump-flows prints such values)");
-    f->warn_off = (unsigned)x->s;
-    f->warn_len = (unsigned)(x->e - x->s);
+    warn(p, x->s, x->e - x->s, "the bits outside a mask are ignored, as in ovs-dpctl (the userspace datapath's "
+         "dump-flows prints such values)", "value %.*s has bits outside mask %s; comparing %s/%.*s", (int)x->vn,
+         p->t + x->s, mask, masked, (int)x->mn, p->t + x->ms);
 }
 
 static int frag_value(struct parser *p, const struct vtext *x, uint64_t *v)
@@ -720,15 +732,8 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
                 if (name_is(t + ns, ne - ns, tunnel_options[k])) {
                     /* Pasted from dump-flows: keep the rest of tunnel(), say this part is not compared. */
                     size_t c = find_close(p, p->pos);
-                    if (!p->out->warning[0]) {
-                        snprintf(p->out->warning, sizeof p->out->warning,
-                                 "tunnel %.*s(...) is not compared; the other tunnel() fields are", (int)(ne - ns),
-                                 t + ns);
-                        snprintf(p->out->warn_hint, sizeof p->out->warn_hint, "flows that differ only in "
-                                 "it match too");
-                        p->out->warn_off = (unsigned)ns;
-                        p->out->warn_len = (unsigned)(c + 1 - ns);
-                    }
+                    warn(p, ns, c + 1 - ns, "flows that differ only in it match too",
+                         "tunnel %.*s(...) is not compared; the other tunnel() fields are", (int)(ne - ns), t + ns);
                     p->pos = c + 1;
                     goto next_field;
                 }

@@ -154,19 +154,6 @@ static const struct render_map *plan_map(const struct run_output *r, const char 
     return NULL;
 }
 
-static void thread_name(int pid, const char *tid, char *out, size_t n)
-{
-    out[0] = '\0';
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%d/task/%s/comm", pid, tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    if (fgets(out, (int)n, f))
-        out[strcspn(out, "\n")] = '\0';
-    fclose(f);
-}
-
 static int all_digits(const char *s)
 {
     if (!*s)
@@ -192,14 +179,15 @@ static char *key_text(const struct run_output *r, const struct render_map *m, co
         if (comma)
             *comma = '\0';
         sb_add(&out, i ? ", " : "");
-        const struct render_enum *e = i < RENDER_MAX_KEYS ? m->key_enums[i] : NULL;
+        const struct render_enum *e = i < RENDER_MAX_KEYS && all_digits(p) ? m->key_enums[i] : NULL;
+        long long number = e ? strtoll(p, NULL, 10) : 0;
         const char *text = NULL;
         for (int j = 0; e && j < e->n && !text; j++)
-            if (e->values[j] == strtoll(p, NULL, 10) && all_digits(p))
+            if (e->values[j] == number)
                 text = e->texts[j];
         sb_add(&out, text ? text : p);
         char name[64];
-        if ((m->tid_keys >> i & 1) && all_digits(p) && (thread_name(r->plan->pid, p, name, sizeof name), name[0]))
+        if ((m->tid_keys >> i & 1) && all_digits(p) && (proc_comm(r->plan->pid, atol(p), name, sizeof name), name[0]))
             sb_printf(&out, " (%s)", name);
         p = comma ? comma + 1 : NULL;
     }

@@ -221,3 +221,19 @@ int is_identifier(const char *s, size_t max)
             return 0;
     return n <= max;
 }
+
+void proc_comm(int pid, long tid, char *out, size_t n)
+{
+    char path[96];
+    if (tid > 0)
+        snprintf(path, sizeof path, "/proc/%d/task/%ld/comm", pid, tid);
+    else
+        snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    if (fgets(out, (int)n, f))
+        out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}

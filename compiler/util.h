@@ -45,4 +45,8 @@ const char *closest_name(const char *name, const char *const *candidates, int n)
 int parse_duration(const char *text, uint64_t *ns);
 /* Is S a C identifier of at most MAX bytes? */
 int is_identifier(const char *s, size_t max);
+
+/* A task's name (its comm): /proc/PID/comm, or /proc/PID/task/TID/comm when TID > 0.
+ * "" when the task is gone. */
+void proc_comm(int pid, long tid, char *out, size_t n);
 #endif
