@@ -1075,16 +1075,15 @@ static const struct cat_arg *arg_with_field(const struct lower *L, const struct 
 
 /* In a probe that ends flows (flow_end in the catalog: result == delete), drop the deleted
  * flow from every watch list keyed by UFID, last in the block: the lists then hold live
- * flows only. Returns how many lists it prunes. */
-static int forget_ended_flows(struct lower *L, struct probe_block *pb)
+ * flows only. Adds each list it prunes to PRUNED. */
+static void forget_ended_flows(struct lower *L, struct probe_block *pb, struct vec *pruned)
 {
     const struct cat_probe *p = pb->probe->probe;
     const struct cat_arg *result = p && p->flow_end ? cat_probe_arg(p, p->flow_end) : NULL;
     const struct cat_enum *en = result ? catalog_enum(L->cat, result->type.ref) : NULL;
     const struct cat_enum_value *del = en ? catalog_enum_lookup(en, "delete") : NULL;
     if (!del)
-        return 0;
-    int pruned = 0;
+        return;
     for (int i = 0; i < L->watches.n; i++) {
         const struct watch *w = L->watches.v[i];
         const struct cat_arg *holder = arg_with_field(L, p, w->id);
@@ -1106,9 +1105,30 @@ static int forget_ended_flows(struct lower *L, struct probe_block *pb)
         bt_line(pb->block, "@_watch_%s_n = @_watch_%s_n - 1;", w->name, w->name);
         bt_line(pb->block, "}");
         sb_free(&k);
-        pruned++;
+        vec_add_unique(pruned, w);
     }
-    return pruned;
+}
+
+/* A watch list no probe of the recipe prunes only fills up: say so, naming the probes that
+ * would (the catalog's flow_end probes). */
+static void warn_unpruned(struct lower *L, const struct vec *pruned)
+{
+    for (int i = 0; i < L->watches.n; i++) {
+        const struct watch *w = L->watches.v[i];
+        int done = 0;
+        for (int j = 0; j < pruned->n; j++)
+            done |= pruned->v[j] == w;
+        if (done)
+            continue;
+        struct strbuf enders = { 0 };
+        for (int j = 0; j < L->cat->nprobes; j++)
+            if (L->cat->probes[j].flow_end)
+                sb_printf(&enders, "%s%s", enders.len ? " or " : "", L->cat->probes[j].spec);
+        diag_warn(L->d, w->loc, "watch list '%s' is never pruned: no probe of this recipe ends its entries (a "
+                  "flow's deletion at %s); it fills to its capacity, %lld, and later entries are decided at every "
+                  "event", w->name, enders.s ? enders.s : "no catalog probe", (long long)w->cap);
+        sb_free(&enders);
+    }
 }
 
 /* Rewrite a line's argN (outside string literals) to $argN; set bit N of *USED. */
@@ -1186,17 +1206,11 @@ static void lower_blocks(struct lower *L)
         if (r->spans[i].from.probe || r->spans[i].from.target_name)
             span_start(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].from)->block);
     lower_window(L, &blocks);
-    int pruned = 0;
+    struct vec pruned = { 0 };
     for (int i = 0; i < blocks.n; i++)
-        pruned += forget_ended_flows(L, blocks.v[i]);
-    if (L->watches.n && !pruned)
-        for (int i = 0; i < L->watches.n; i++) {
-            const struct watch *w = L->watches.v[i];
-            diag_warn(L->d, w->loc, "watch list '%s' is never pruned: no probe of this recipe ends its entries (a "
-                      "flow's deletion at revalidate:flow_result or revalidator_sweep__:flow_sweep_result); it "
-                      "fills to its capacity, %lld, and later entries are decided at every event", w->name,
-                      (long long)w->cap);
-        }
+        forget_ended_flows(L, blocks.v[i], &pruned);
+    warn_unpruned(L, &pruned);
+    vec_free(&pruned);
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
         hoist_args(pb->block);
