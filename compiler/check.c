@@ -35,7 +35,7 @@ static void check_condition(struct scope *S, struct expr *e);
 
 const struct probe_use *probe_attach(const struct probe_use *u)
 {
-    return u->span ? &u->span->to : u;
+    return u->span ? &u->span->to.on : u;
 }
 
 int probe_same(const struct probe_use *a, const struct probe_use *b)
@@ -96,13 +96,18 @@ static void resolve_probe(struct checker *C, struct probe_use *u, int allow_span
         }
         if (!p->sval)
             return;
+        if (!p->sval[0]) {
+            diag_error(C->d, u->loc, "parameter '%s' is empty: a probe is needed here", p->name);
+            diag_hint(C->d, "give one with -p %s=PROBE, e.g. -p %s=usdt:main:poll_block", p->name, p->name);
+            return;
+        }
         text = p->sval;
     }
     if (!strchr(text, ':')) {
         struct span *s = recipe_span(C->r, text);
         if (s && allow_span) {
             u->span = s;
-            u->kind = s->to.kind;
+            u->kind = s->to.on.kind;
             return;
         }
         diag_error(C->d, u->loc, s ? "a span cannot be used here; name a probe" : "unknown probe or span '%s'", text);
@@ -232,6 +237,7 @@ static void check_name(struct scope *S, struct expr *e)
             e->type = type_simple(builtins[i].kind);
             e->type.size = builtins[i].size;
             e->type.is_signed = builtins[i].is_signed;
+            e->type.is_tid = strcmp(e->name, "tid") == 0;
             return;
         }
     }
@@ -279,8 +285,8 @@ static void check_span_member(struct scope *S, struct expr *e, const struct span
     for (int i = 0; i < s->ncaptures; i++) {
         if (strcmp(s->captures[i].name, e->name) == 0) {
             e->index = i;
-            if (s->captures[i].value)
-                type_copy(&e->type, &s->captures[i].value->type);
+            if (s->captures[i].values && s->captures[i].values[0])
+                type_copy(&e->type, &s->captures[i].values[0]->type);
             return;
         }
     }
@@ -764,7 +770,22 @@ static void fn_watched(struct scope *S, struct expr *e)
     }
 }
 
+/* thread(X): is thread id X one of the traced process's threads? For kernel probes that
+ * name another task than the one running (sched_switch's next_pid, sched_wakeup's pid). */
+static void fn_thread(struct scope *S, struct expr *e)
+{
+    struct expr *a = e->args[0];
+    if (!type_is_integer(&a->type) || a->type.kind != T_INT) {
+        char t[64];
+        diag_error(S->C->d, a->loc, "thread() takes a thread id (like next_pid), not %s", type_a(&a->type, t, sizeof t));
+        return;
+    }
+    S->C->r->uses_threads = 1;
+    set_type(e, type_simple(T_BOOL));
+}
+
 static const struct function functions[] = {
+    { "thread", 1, 1, 0, fn_thread },
     { "match", 2, 2, 0, fn_match },
     { "watched", 2, 2, 0, fn_watched },
     { "str", 1, 1, 0, fn_str },
@@ -870,7 +891,7 @@ static void scope_for(struct scope *S, struct checker *C, const struct probe_use
     /* Every span ending at this probe has its values here (computed first). */
     for (int i = 0; i < C->r->nspans && S->nspans < 16; i++) {
         const struct span *s = &C->r->spans[i];
-        if (s->to.text && (s->to.probe || s->to.target_name) && probe_same(&s->to, u))
+        if (s->to.on.text && (s->to.on.probe || s->to.on.target_name) && probe_same(&s->to.on, u))
             S->spans[S->nspans++] = s;
     }
 }
@@ -892,14 +913,15 @@ static int valid_key_type(const struct type *t)
            t->kind == T_IPV4;
 }
 
-static struct expr **check_keys_in(struct checker *C, struct span *s, const struct probe_use *u)
+static struct expr **check_keys_in(struct checker *C, const struct ynode **nodes, int nkeys,
+                                   const struct probe_use *u)
 {
-    struct expr **keys = xcalloc((size_t)s->nkeys + 1, sizeof *keys);
+    struct expr **keys = xcalloc((size_t)nkeys + 1, sizeof *keys);
     struct scope S;
     scope_for(&S, C, u);
     S.nspans = 0;    /* a key is about the probe itself */
-    for (int i = 0; i < s->nkeys; i++) {
-        keys[i] = parse_expr(s->key_nodes[i], C->d);
+    for (int i = 0; i < nkeys; i++) {
+        keys[i] = parse_expr(nodes[i], C->d);
         if (!keys[i])
             continue;
         check_expr(&S, keys[i]);
@@ -912,33 +934,58 @@ static struct expr **check_keys_in(struct checker *C, struct span *s, const stru
     return keys;
 }
 
+/* An end's condition is about its probe; spans ending there are not readable yet at a start. */
+static void check_span_end(struct checker *C, struct span_end *e)
+{
+    e->keys = check_keys_in(C, e->key_nodes, e->nkeys, &e->on);
+    if (e->where) {
+        struct scope S;
+        scope_for(&S, C, &e->on);
+        S.nspans = 0;
+        check_condition(&S, e->where);
+    }
+    if (e->any_task && e->on.kind != PK_TRACEPOINT && e->on.kind != PK_KPROBE && e->on.kind != PK_KRETPROBE)
+        diag_error(C->d, e->on.loc, "'task: any' is for kernel probes; USDT probes and uprobes fire in the traced "
+                   "process only");
+}
+
 static void check_span(struct checker *C, struct span *s)
 {
-    resolve_probe(C, &s->from, 0);
-    resolve_probe(C, &s->to, 0);
+    for (int i = 0; i < s->nfroms; i++)
+        resolve_probe(C, &s->froms[i].on, 0);
+    resolve_probe(C, &s->to.on, 0);
     if (C->d->errors)
         return;
-    s->keys_from = check_keys_in(C, s, &s->from);
-    s->keys_to = check_keys_in(C, s, &s->to);
-    struct scope S;
-    scope_for(&S, C, &s->from);
+    for (int i = 0; i < s->nfroms; i++)
+        check_span_end(C, &s->froms[i]);
+    check_span_end(C, &s->to);
     for (int i = 0; i < s->ncaptures; i++) {
         struct capture *c = &s->captures[i];
-        c->value = parse_expr(c->node, C->d);
-        if (!c->value)
-            continue;
-        check_expr(&S, c->value);
-        if (c->value->type.kind != T_VOID && !valid_key_type(&c->value->type) &&
-            c->value->type.kind != T_TIMESTAMP && c->value->type.kind != T_DURATION) {
-            char t[64];
-            diag_error(C->d, c->value->loc, "a capture must be a number or short string, not %s",
-                       type_a(&c->value->type, t, sizeof t));
+        c->values = xcalloc((size_t)s->nfroms, sizeof *c->values);
+        /* Each start evaluates the capture in its own probe's context. */
+        for (int f = 0; f < s->nfroms; f++) {
+            struct scope S;
+            scope_for(&S, C, &s->froms[f].on);
+            struct expr *v = c->values[f] = parse_expr(c->node, C->d);
+            if (!v)
+                continue;
+            check_expr(&S, v);
+            if (v->type.kind != T_VOID && !valid_key_type(&v->type) && v->type.kind != T_TIMESTAMP &&
+                v->type.kind != T_DURATION) {
+                char t[64];
+                diag_error(C->d, v->loc, "a capture must be a number or short string, not %s",
+                           type_a(&v->type, t, sizeof t));
+            }
+            if (f && v->type.kind != T_VOID && c->values[0] && c->values[0]->type.kind != v->type.kind)
+                diag_error(C->d, v->loc, "capture '%s' has another type at this start than at the first", c->name);
         }
     }
     for (int i = 0; i < s->ncounts; i++) {
         resolve_probe(C, &s->counts[i].on, 0);
-        if (s->counts[i].on.probe || s->counts[i].on.target_name)
-            s->counts[i].keys = check_keys_in(C, s, &s->counts[i].on);
+        if (!s->key_nodes && (s->counts[i].on.probe || s->counts[i].on.target_name))
+            diag_error(C->d, s->counts[i].loc, "a span with counted probes needs its own 'key:' for them");
+        else if (s->counts[i].on.probe || s->counts[i].on.target_name)
+            s->counts[i].keys = check_keys_in(C, s->key_nodes, s->nkeys, &s->counts[i].on);
     }
 }
 
@@ -1090,16 +1137,28 @@ static void window_value(struct checker *C, const struct ynode *n, int duration,
     expr_free(e);
 }
 
+static int empty_probe_param(struct checker *C, const struct probe_use *u)
+{
+    const struct param *p = u->text && u->text[0] == '$' ? recipe_param(C->r, u->text + 1) : NULL;
+    return p && p->type == P_PROBE && (!p->sval || !p->sval[0]);
+}
+
 static void check_window(struct checker *C, struct window *w)
 {
     if (!w->present)
         return;
-    if (w->has_start)
+    /* A probe parameter left empty means no such trigger. */
+    if (w->has_start && !empty_probe_param(C, &w->start))
         resolve_probe(C, &w->start, 0);
-    if (w->has_stop)
+    else
+        w->has_start = 0;
+    if (w->has_stop && !empty_probe_param(C, &w->stop))
         resolve_probe(C, &w->stop, 0);
+    else
+        w->has_stop = 0;
     window_value(C, w->time_node, 1, &w->time_ns);
     window_value(C, w->interval_node, 1, &w->interval_ns);
+    window_value(C, w->min_delta_node, 1, &w->min_delta_ns);
     uint64_t count = 1;
     window_value(C, w->count_node, 0, &count);
     w->count = (int64_t)count;

@@ -172,29 +172,84 @@ static void load_params(struct loader *L, const struct ynode *map)
 
 /* ---- spans ---- */
 
+/* A list of key expressions (one, or a YAML list); syntax errors are reported here, once. */
+static const struct ynode **load_key_nodes(struct loader *L, const struct ynode *k, int *n)
+{
+    int max = k->kind == Y_SEQ ? k->n : 1;
+    const struct ynode **nodes = xcalloc((size_t)max + 1, sizeof *nodes);
+    *n = 0;
+    for (int i = 0; i < max; i++) {
+        const struct ynode *kn = k->kind == Y_SEQ ? k->items[i] : k;
+        struct expr *probe_parse = parse_expr(kn, L->d);
+        if (probe_parse)
+            nodes[(*n)++] = kn;
+        expr_free(probe_parse);
+    }
+    return nodes;
+}
+
+/* A span end: `PROBE`, or `{probe: PROBE, key: K, where: COND, task: any}`. */
+static void load_span_end(struct loader *L, const struct ynode *n, struct span_end *e, const char *what)
+{
+    static const char *const keys[] = { "probe", "key", "where", "task", NULL };
+    if (n->kind != Y_MAP) {
+        load_probe_use(L, n, &e->on, what);
+        return;
+    }
+    check_keys(L, n, keys, "a span end");
+    if (!ymap_get(n, "probe"))
+        diag_error(L->d, n->loc, "a span end in a mapping needs 'probe:'");
+    load_probe_use(L, ymap_get(n, "probe"), &e->on, "probe");
+    if (ymap_get(n, "key"))
+        e->key_nodes = load_key_nodes(L, ymap_get(n, "key"), &e->nkeys);
+    e->where = expr_at(L, n, "where");
+    const struct ynode *task = want(L, ymap_get(n, "task"), Y_SCALAR, "task");
+    if (task) {
+        if (strcmp(task->value, "any") && strcmp(task->value, "traced"))
+            diag_error(L->d, task->loc, "'task' is 'any' (every task on the system) or 'traced' (the default)");
+        e->any_task = strcmp(task->value, "any") == 0;
+    }
+}
+
 static void load_span(struct loader *L, const struct ynode *key, const struct ynode *spec, struct span *s)
 {
     static const char *const keys[] = { "from", "to", "key", "capture", "count", NULL };
     if (!named_entry(L, key, spec, "span", keys, &s->name, &s->loc))
         return;
-    if (!ymap_get(spec, "from") || !ymap_get(spec, "to"))
+    const struct ynode *from = ymap_get(spec, "from"), *to = ymap_get(spec, "to");
+    if (!from || !to)
         diag_error(L->d, key->loc, "span '%s' needs both 'from' and 'to' probes", s->name);
-    load_probe_use(L, ymap_get(spec, "from"), &s->from, "from");
-    load_probe_use(L, ymap_get(spec, "to"), &s->to, "to");
-    const struct ynode *k = ymap_get(spec, "key");
-    if (!k) {
-        diag_error(L->d, key->loc, "span '%s' needs a 'key' (e.g. tid) to pair its start with its end", s->name);
-    } else {
-        int n = k->kind == Y_SEQ ? k->n : 1;
-        s->key_nodes = xcalloc((size_t)n, sizeof *s->key_nodes);
-        for (int i = 0; i < n; i++) {
-            const struct ynode *kn = k->kind == Y_SEQ ? k->items[i] : k;
-            struct expr *probe_parse = parse_expr(kn, L->d);    /* report syntax errors once */
-            if (probe_parse)
-                s->key_nodes[s->nkeys++] = kn;
-            expr_free(probe_parse);
-        }
+    if (from) {
+        int n = from->kind == Y_SEQ ? from->n : 1;
+        s->froms = xcalloc((size_t)n, sizeof *s->froms);
+        for (int i = 0; i < n; i++)
+            load_span_end(L, from->kind == Y_SEQ ? from->items[i] : from, &s->froms[s->nfroms++], "from");
     }
+    if (to)
+        load_span_end(L, to, &s->to, "to");
+    /* The span's key is each end's default; every end must have one. */
+    const struct ynode *k = ymap_get(spec, "key");
+    const struct ynode **common = NULL;
+    int ncommon = 0;
+    if (k)
+        common = s->key_nodes = load_key_nodes(L, k, &ncommon);
+    int missing = 0;
+    for (int i = 0; i <= s->nfroms; i++) {
+        struct span_end *e = i < s->nfroms ? &s->froms[i] : &s->to;
+        if (!e->key_nodes && common) {
+            e->key_nodes = xcalloc((size_t)ncommon + 1, sizeof *e->key_nodes);
+            memcpy(e->key_nodes, common, (size_t)ncommon * sizeof *common);
+            e->nkeys = ncommon;
+        }
+        missing |= !e->key_nodes && e->on.text;
+        if (e->key_nodes && e->nkeys != (s->nkeys ? s->nkeys : e->nkeys))
+            diag_error(L->d, e->on.loc, "span '%s' has %d key parts at one end and %d at this one", s->name,
+                       s->nkeys, e->nkeys);
+        if (e->key_nodes && !s->nkeys)
+            s->nkeys = e->nkeys;
+    }
+    if (missing)
+        diag_error(L->d, key->loc, "span '%s' needs a 'key' (e.g. tid) to pair its start with its end", s->name);
     const struct ynode *cap = want(L, ymap_get(spec, "capture"), Y_MAP, "capture");
     if (cap) {
         s->captures = xcalloc((size_t)cap->n, sizeof *s->captures);
@@ -407,7 +462,7 @@ static void load_report(struct loader *L, const struct ynode *n)
 
 static void load_window(struct loader *L, const struct ynode *n)
 {
-    static const char *const keys[] = { "start", "stop", "time", "interval", "count", NULL };
+    static const char *const keys[] = { "start", "stop", "time", "interval", "count", "min_delta", "spans", NULL };
     struct window *w = &L->r->window;
     if (!want(L, n, Y_MAP, "window"))
         return;
@@ -425,7 +480,15 @@ static void load_window(struct loader *L, const struct ynode *n)
     w->time_node = ymap_get(n, "time");
     w->interval_node = ymap_get(n, "interval");
     w->count_node = ymap_get(n, "count");
+    w->min_delta_node = ymap_get(n, "min_delta");
     w->count = 1;
+    const struct ynode *spans = want(L, ymap_get(n, "spans"), Y_SCALAR, "spans");
+    if (spans) {
+        if (strcmp(spans->value, "inside") && strcmp(spans->value, "ending"))
+            diag_error(L->d, spans->loc, "'spans' is 'inside' (count spans that start and end in a window) or "
+                       "'ending' (count spans that end in a window; the default)");
+        w->spans_inside = strcmp(spans->value, "inside") == 0;
+    }
 }
 
 /* ---- the document ---- */
@@ -504,17 +567,25 @@ static void exprs_free(struct expr **v, int n)
     free(v);
 }
 
+static void span_end_free(struct span_end *e)
+{
+    probe_use_free(&e->on);
+    exprs_free(e->keys, e->keys ? e->nkeys : 0);
+    free(e->key_nodes);
+    expr_free(e->where);
+}
+
 static void span_free(struct span *s)
 {
     free(s->name);
-    probe_use_free(&s->from);
-    probe_use_free(&s->to);
-    exprs_free(s->keys_from, s->keys_from ? s->nkeys : 0);
-    exprs_free(s->keys_to, s->keys_to ? s->nkeys : 0);
+    for (int i = 0; i < s->nfroms; i++)
+        span_end_free(&s->froms[i]);
+    free(s->froms);
+    span_end_free(&s->to);
     free(s->key_nodes);
     for (int i = 0; i < s->ncaptures; i++) {
         free(s->captures[i].name);
-        expr_free(s->captures[i].value);
+        exprs_free(s->captures[i].values, s->captures[i].values ? s->nfroms : 0);
     }
     free(s->captures);
     for (int i = 0; i < s->ncounts; i++) {

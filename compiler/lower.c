@@ -306,6 +306,10 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
             lmatch(X, e, o);
         } else if (strcmp(e->name, "watched") == 0) {
             lwatched(X, e, o);
+        } else if (strcmp(e->name, "thread") == 0) {
+            sb_add(o, "@_threads[(uint64)");
+            lv(X, e->args[0], o);
+            sb_addc(o, ']');
         } else if (e->nargs) {
             sb_printf(o, "%s(", e->name);
             for (int i = 0; i < e->nargs; i++) {
@@ -858,6 +862,7 @@ struct probe_block {
     const struct probe_use *probe;
     struct bt_block *block;
     int nguards;           /* outputs with their own condition */
+    int mixed;             /* a kernel probe some use wants for every task: no block predicate, uses guarded */
 };
 
 static int window_gated(const struct lower *L) { return L->r->window.present; }
@@ -872,7 +877,7 @@ static void lower_output(struct lower *L, const struct output *o, struct bt_bloc
     if (guarded) {
         struct strbuf c = { 0 };
         if (window_gated(L))
-            sb_add(&c, "@_on");
+            sb_add(&c, "@_on == 1");
         if (o->where && !o->where->is_const) {
             sb_add(&c, c.len ? " && " : "");
             lv(&X, o->where, &c);
@@ -893,10 +898,23 @@ static int output_live(const struct output *o)
     return !(o->where && o->where->is_const && !o->where->cval);
 }
 
-static void span_end(struct lower *L, const struct span *s, struct bt_block *b)
+/* The pid filter of a kernel probe's use, when its block serves other tasks too. */
+static const char *task_guard(const struct lower *L, const struct probe_block *pb, int any_task);
+
+static void span_end(struct lower *L, const struct span *s, struct probe_block *pb)
 {
-    struct lctx X = { L, probe_attach(&s->to), NULL };
-    char *k = keys_text(&X, s->keys_to, s->nkeys);
+    const struct span_end *e = &s->to;
+    struct bt_block *b = pb->block;
+    struct lctx X = { L, probe_attach(&e->on), b };
+    const char *guard = task_guard(L, pb, e->any_task);
+    if (guard)
+        bt_line(b, "if (%s) {", guard);
+    if (e->where) {
+        char *w = lv_text(&X, e->where);
+        bt_line(b, "if (%s) {", w);
+        free(w);
+    }
+    char *k = keys_text(&X, e->keys, s->nkeys);
     bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, k);
     bt_line(b, "if ($%s_start) {", s->name);
     bt_line(b, "$%s_duration = nsecs - $%s_start;", s->name, s->name);
@@ -913,31 +931,58 @@ static void span_end(struct lower *L, const struct span *s, struct bt_block *b)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], b);
     bt_line(b, "}");
+    if (e->where)
+        bt_line(b, "}");
+    if (guard)
+        bt_line(b, "}");
     free(k);
 }
 
-static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct bt_block *b)
+static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct probe_block *pb)
 {
     struct lctx X = { L, probe_attach(&c->on), NULL };
+    const char *guard = task_guard(L, pb, 0);
     char *k = keys_text(&X, c->keys, s->nkeys);
-    bt_line(b, "if (@_%s_start[%s]) {", s->name, k);
-    bt_line(b, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, k, s->name, c->name, k);
-    bt_line(b, "}");
+    if (guard)
+        bt_line(pb->block, "if (%s) {", guard);
+    bt_line(pb->block, "if (@_%s_start[%s]) {", s->name, k);
+    bt_line(pb->block, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, k, s->name, c->name, k);
+    bt_line(pb->block, "}");
+    if (guard)
+        bt_line(pb->block, "}");
     free(k);
 }
 
-static void span_start(struct lower *L, const struct span *s, struct bt_block *b)
+/* Start span S at its FROM-th start. With `spans: inside`, only while a window is open. */
+static void span_start(struct lower *L, const struct span *s, int from, struct probe_block *pb)
 {
-    struct lctx X = { L, probe_attach(&s->from), NULL };
-    char *k = keys_text(&X, s->keys_from, s->nkeys);
+    const struct span_end *e = &s->froms[from];
+    struct bt_block *b = pb->block;
+    struct lctx X = { L, probe_attach(&e->on), b };
+    struct strbuf cond = { 0 };
+    const char *guard = task_guard(L, pb, e->any_task);
+    if (guard)
+        sb_add(&cond, guard);
+    if (L->r->window.present && L->r->window.spans_inside)
+        sb_printf(&cond, "%s@_on == 1", cond.len ? " && " : "");
+    if (e->where) {
+        sb_add(&cond, cond.len ? " && " : "");
+        lv(&X, e->where, &cond);
+    }
+    if (cond.len)
+        bt_line(b, "if (%s) {", cond.s);
+    char *k = keys_text(&X, e->keys, s->nkeys);
     bt_line(b, "@_%s_start[%s] = nsecs;", s->name, k);
     for (int i = 0; i < s->ncaptures; i++) {
-        char *v = lv_text(&X, s->captures[i].value);
+        char *v = lv_text(&X, s->captures[i].values[from]);
         bt_line(b, "@_%s_%s[%s] = %s;", s->name, s->captures[i].name, k, v);
         free(v);
     }
     for (int i = 0; i < s->ncounts; i++)
         bt_line(b, "@_%s_%s[%s] = 0;", s->name, s->counts[i].name, k);
+    if (cond.len)
+        bt_line(b, "}");
+    sb_free(&cond);
     free(k);
 }
 
@@ -968,6 +1013,38 @@ static char *attach_text(struct lower *L, const struct probe_use *u)
     return xstrdup("BEGIN");
 }
 
+/* Kernel probes fire for every task: they are filtered to the traced process unless the
+ * catalog says the event is not about a task of it (task: any, e.g. an upcall in softirq). */
+static int probe_filtered(const struct probe_use *u)
+{
+    return (u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) &&
+           !(u->probe && u->probe->any_task);
+}
+
+static const char *pid_test(const struct lower *L)
+{
+    static char buf[32];
+    if (L->opt->pid)
+        snprintf(buf, sizeof buf, "pid == %d", L->opt->pid);
+    else
+        snprintf(buf, sizeof buf, "pid == $1");
+    return buf;
+}
+
+/* Does some span end at probe U concern any task (`task: any`)? */
+static int any_task_use(const struct lower *L, const struct probe_use *u)
+{
+    for (int i = 0; i < L->r->nspans; i++) {
+        const struct span *s = &L->r->spans[i];
+        for (int j = 0; j <= s->nfroms; j++) {
+            const struct span_end *e = j < s->nfroms ? &s->froms[j] : &s->to;
+            if (e->any_task && (e->on.probe || e->on.target_name) && probe_same(&e->on, u))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static struct probe_block *block_for(struct lower *L, struct vec *blocks, const struct probe_use *u)
 {
     u = probe_attach(u);
@@ -982,14 +1059,18 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     pb->block = bt_block_new(attach);
     free(attach);
     /* -p filters USDT and uprobes to one process, but not kernel probes. */
-    if ((u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) && !(u->probe && u->probe->any_task)) {
-        if (L->opt->pid)
-            pb->block->pred = xasprintf("pid == %d", L->opt->pid);
-        else
-            pb->block->pred = xstrdup("pid == $1");
+    if (probe_filtered(u)) {
+        pb->mixed = any_task_use(L, u);
+        if (!pb->mixed)
+            pb->block->pred = xstrdup(pid_test(L));
     }
     vec_push(blocks, pb);
     return pb;
+}
+
+static const char *task_guard(const struct lower *L, const struct probe_block *pb, int any_task)
+{
+    return pb->mixed && !any_task ? pid_test(L) : NULL;
 }
 
 /* Print aggregates (a window's end, a periodic report, or the final one). */
@@ -1007,13 +1088,62 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
     }
 }
 
-static void window_stop_lines(struct lower *L, struct bt_block *b)
+/* ------------------------------------------------------------------ windows
+ *
+ * A window's state is the global @_on: 0 armed (waiting for the start trigger), 1 open,
+ * 2 closed and being reported. bpftrace performs print() and clear() asynchronously, in
+ * user space, after the probe returns; a window that reopened at once could lose its first
+ * events to the previous window's clear(). So a closed window rests in state 2 for the
+ * interval (at least WINDOW_REST_MS) and the timer reopens or re-arms it. */
+#define WINDOW_REST_MS 20
+#define WINDOW_TICK_MS 10
+
+static void stamp(struct bt_block *b, const char *what, const char *extra_fmt, const char *extra_arg)
 {
-    bt_line(b, "@_on = 0;");
-    bt_line(b, "@_windows = @_windows + 1;");
-    bt_line(b, "@_win_end = nsecs;");
-    bt_line(b, "printf(\"# Stop sampling @%%s, window %%d\\n\", strftime(\"%%H:%%M:%%S.%%f\", nsecs), @_windows);");
+    bt_line(b, "printf(\"# %s%s @%%s\\n\", %s%sstrftime(\"%%Y-%%m-%%dT%%H:%%M:%%S.%%f\", $now));", what,
+            extra_fmt, extra_arg ? extra_arg : "", extra_arg ? ", " : "");
+}
+
+/* Forget every started span: with `spans: inside` a span counts only if it starts in the window. */
+static void clear_spans(struct lower *L, struct bt_block *b)
+{
+    for (int i = 0; i < L->r->nspans; i++) {
+        const struct span *s = &L->r->spans[i];
+        bt_line(b, "clear(@_%s_start);", s->name);
+        for (int j = 0; j < s->ncaptures; j++)
+            bt_line(b, "clear(@_%s_%s);", s->name, s->captures[j].name);
+        for (int j = 0; j < s->ncounts; j++)
+            bt_line(b, "clear(@_%s_%s);", s->name, s->counts[j].name);
+    }
+}
+
+static void clear_aggregates(struct lower *L, struct bt_block *b)
+{
+    for (int i = 0; i < L->r->noutputs; i++)
+        if (L->r->outputs[i].kind == OUT_AGG && output_live(&L->r->outputs[i]))
+            bt_line(b, "clear(@%s);", L->r->outputs[i].name);
+}
+
+/* Window lines read the clock once: each nsecs is a new reading, and the delta printed
+ * must equal the difference of the trigger times printed. */
+static void window_open(struct lower *L, struct bt_block *b, int triggered)
+{
+    bt_line(b, "$now = nsecs;");
+    bt_line(b, "@_on = 1;");
+    bt_line(b, "@_win_start = $now;");
+    if (triggered)
+        stamp(b, "Start sampling", " (trigger@%llu)", "$now");
+    else
+        stamp(b, "Start sampling", "", NULL);
+    (void)L;
+}
+
+/* Report the closing window's aggregates, count it, and end the run after `count` windows. */
+static void window_report(struct lower *L, struct bt_block *b, const char *dump_fmt, const char *dump_arg)
+{
+    stamp(b, dump_fmt, dump_arg ? " %llu ns" : "", dump_arg);
     report_lines(L, b, 1);
+    bt_line(b, "@_windows = @_windows + 1;");
     if (L->r->window.count > 0) {
         bt_line(b, "if (@_windows >= %lld) {", (long long)L->r->window.count);
         bt_line(b, "exit();");
@@ -1021,11 +1151,34 @@ static void window_stop_lines(struct lower *L, struct bt_block *b)
     }
 }
 
-static void window_start_lines(struct bt_block *b)
+static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
 {
-    bt_line(b, "@_on = 1;");
-    bt_line(b, "@_win_start = nsecs;");
-    bt_line(b, "printf(\"# Start sampling @%%s\\n\", strftime(\"%%H:%%M:%%S.%%f\", nsecs));");
+    const struct window *w = &L->r->window;
+    bt_line(b, "$now = nsecs;");
+    bt_line(b, "@_on = 2;");
+    bt_line(b, "@_win_end = $now;");
+    if (by_trigger)
+        stamp(b, "Stop sampling", " (trigger@%llu)", "$now");
+    else
+        stamp(b, "Stop sampling", "", NULL);
+    if (w->spans_inside)
+        clear_spans(L, b);
+    if (by_trigger && w->has_start) {
+        /* Both triggers: the stop-start delta decides whether the window is reported. */
+        bt_line(b, "$delta = $now - @_win_start;");
+        if (!w->min_delta_ns) {
+            window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
+            return;
+        }
+        bt_line(b, "if ($delta >= %llu) {", (unsigned long long)w->min_delta_ns);
+        window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
+        bt_line(b, "} else {");
+        stamp(b, "Sample dump skipped, delta", " %llu ns", "$delta");
+        clear_aggregates(L, b);
+        bt_line(b, "}");
+    } else {
+        window_report(L, b, "Sample dump", NULL);
+    }
 }
 
 static void lower_window(struct lower *L, struct vec *blocks)
@@ -1035,30 +1188,52 @@ static void lower_window(struct lower *L, struct vec *blocks)
         return;
     if (w->has_start) {
         struct probe_block *pb = block_for(L, blocks, &w->start);
-        bt_line(pb->block, "if (!@_on) {");
-        window_start_lines(pb->block);
+        const char *guard = task_guard(L, pb, 0);
+        if (guard)
+            bt_line(pb->block, "if (%s) {", guard);
+        bt_line(pb->block, "if (@_on == 0) {");
+        window_open(L, pb->block, 1);
+        bt_line(pb->block, "} else {");
+        bt_line(pb->block, "@_missed = @_missed + 1;");
         bt_line(pb->block, "}");
+        if (guard)
+            bt_line(pb->block, "}");
+        struct strbuf m = { 0 };
+        sb_printf(&m, "# Waiting for the start trigger, %s", w->start.text[0] == '$' ? "" : w->start.text);
+        if (w->start.text[0] == '$') {
+            const struct param *p = recipe_param((struct recipe *)L->r, w->start.text + 1);
+            sb_add(&m, p && p->sval ? p->sval : w->start.text);
+        }
+        bt_print_text(L->P->begin, "", m.s);
+        sb_free(&m);
     } else {
-        window_start_lines(L->P->begin);
+        window_open(L, L->P->begin, 0);
     }
     if (w->has_stop) {
         struct probe_block *pb = block_for(L, blocks, &w->stop);
-        bt_line(pb->block, "if (@_on) {");
-        window_stop_lines(L, pb->block);
+        const char *guard = task_guard(L, pb, 0);
+        if (guard)
+            bt_line(pb->block, "if (%s) {", guard);
+        bt_line(pb->block, "if (@_on == 1) {");
+        window_close(L, pb->block, 1);
         bt_line(pb->block, "}");
+        if (guard)
+            bt_line(pb->block, "}");
     }
-    if (w->time_ns) {
-        struct bt_block *t = bt_block_new("interval:ms:10");
-        bt_line(t, "if (@_on && nsecs - @_win_start >= %llu) {", (unsigned long long)w->time_ns);
-        window_stop_lines(L, t);
+    struct bt_block *t = bt_block_new("interval:ms:" "10");
+    if (!w->has_stop && w->time_ns) {
+        bt_line(t, "if (@_on == 1 && nsecs - @_win_start >= %llu) {", (unsigned long long)w->time_ns);
+        window_close(L, t, 0);
         bt_line(t, "}");
-        if (!w->has_start) {
-            bt_line(t, "if (!@_on && @_windows > 0 && nsecs - @_win_end >= %llu) {", (unsigned long long)w->interval_ns);
-            window_start_lines(t);
-            bt_line(t, "}");
-        }
-        vec_push(&L->P->timers, t);
     }
+    uint64_t rest = w->interval_ns > WINDOW_REST_MS * 1000000ull ? w->interval_ns : WINDOW_REST_MS * 1000000ull;
+    bt_line(t, "if (@_on == 2 && nsecs - @_win_end >= %llu) {", (unsigned long long)rest);
+    if (w->has_start)
+        bt_line(t, "@_on = 0;");
+    else
+        window_open(L, t, 0);
+    bt_line(t, "}");
+    vec_push(&L->P->timers, t);
 }
 
 /* The argument of catalog probe P that points at a struct with field NAME, or NULL. */
@@ -1189,22 +1364,27 @@ static void lower_blocks(struct lower *L)
     struct vec blocks = { 0 };
     /* Phase order inside a block: span ends, outputs, counters, span starts. */
     for (int i = 0; i < r->nspans; i++)
-        if (r->spans[i].to.probe || r->spans[i].to.target_name)
-            span_end(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].to)->block);
+        if (r->spans[i].to.on.probe || r->spans[i].to.on.target_name)
+            span_end(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].to.on));
     for (int i = 0; i < r->noutputs; i++) {
         const struct output *o = &r->outputs[i];
         if (o->on.span || !output_live(o))
             continue;
         struct probe_block *pb = block_for(L, &blocks, &o->on);
+        const char *guard = task_guard(L, pb, 0);
+        if (guard)
+            bt_line(pb->block, "if (%s) {", guard);
         lower_output(L, o, pb->block);
+        if (guard)
+            bt_line(pb->block, "}");
     }
     for (int i = 0; i < r->nspans; i++)
         for (int j = 0; j < r->spans[i].ncounts; j++)
-            span_count(L, &r->spans[i], &r->spans[i].counts[j],
-                       block_for(L, &blocks, &r->spans[i].counts[j].on)->block);
+            span_count(L, &r->spans[i], &r->spans[i].counts[j], block_for(L, &blocks, &r->spans[i].counts[j].on));
     for (int i = 0; i < r->nspans; i++)
-        if (r->spans[i].from.probe || r->spans[i].from.target_name)
-            span_start(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].from)->block);
+        for (int j = 0; j < r->spans[i].nfroms; j++)
+            if (r->spans[i].froms[j].on.probe || r->spans[i].froms[j].on.target_name)
+                span_start(L, &r->spans[i], j, block_for(L, &blocks, &r->spans[i].froms[j].on));
     lower_window(L, &blocks);
     struct vec pruned = { 0 };
     for (int i = 0; i < blocks.n; i++)
@@ -1275,24 +1455,27 @@ static void lower_end(struct lower *L)
     const struct recipe *r = L->r;
     struct bt_block *b = L->P->end;
     if (r->window.present) {
-        bt_line(b, "if (@_on) {");
+        /* Ctrl-C or the target's exit ends an open window: it is reported like any other. */
+        bt_line(b, "if (@_on == 1) {");
+        bt_line(b, "$now = nsecs;");
+        stamp(b, "Stop sampling", "", NULL);
+        stamp(b, "Sample dump", "", NULL);
         report_lines(L, b, 0);
         bt_line(b, "}");
+        if (r->window.has_start) {
+            bt_line(b, "if (@_missed > 0) {");
+            bt_line(b, "printf(\"\\n# WARNING: %%d start triggers came while a window was open or being reported; "
+                    "they were ignored\\n\", @_missed);");
+            bt_line(b, "}");
+        }
     } else {
         report_lines(L, b, 0);
     }
     /* Clear everything, so bpftrace's automatic dump at exit prints nothing twice. */
-    for (int i = 0; i < r->noutputs; i++)
-        if (r->outputs[i].kind == OUT_AGG && output_live(&r->outputs[i]))
-            bt_line(b, "clear(@%s);", r->outputs[i].name);
-    for (int i = 0; i < r->nspans; i++) {
-        const struct span *s = &r->spans[i];
-        bt_line(b, "clear(@_%s_start);", s->name);
-        for (int j = 0; j < s->ncaptures; j++)
-            bt_line(b, "clear(@_%s_%s);", s->name, s->captures[j].name);
-        for (int j = 0; j < s->ncounts; j++)
-            bt_line(b, "clear(@_%s_%s);", s->name, s->counts[j].name);
-    }
+    clear_aggregates(L, b);
+    clear_spans(L, b);
+    if (r->uses_threads)
+        bt_line(b, "clear(@_threads);");
     for (int i = 0; i < L->enums.n; i++)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
     for (int i = 0; i < L->watches.n; i++) {
@@ -1310,7 +1493,45 @@ static void lower_end(struct lower *L)
         bt_line(b, "delete(@_windows);");
         bt_line(b, "delete(@_win_start);");
         bt_line(b, "delete(@_win_end);");
+        if (r->window.has_start)
+            bt_line(b, "delete(@_missed);");
     }
+}
+
+/* The traced process's threads, for thread(X): known at compile time when the pid is
+ * (listed from /proc in BEGIN), else learnt as each thread is first switched out. New
+ * threads join when created, and leave when they exit. */
+static void lower_threads(struct lower *L)
+{
+    if (!L->r->uses_threads)
+        return;
+    struct bt_block *b = L->P->begin;
+    if (L->opt->pid) {
+        int *tids = NULL;
+        int n = proc_threads(L->opt->pid, &tids);
+        for (int i = 0; i < n; i++)
+            bt_line(b, "@_threads[(uint64)%d] = 1;", tids[i]);
+        free(tids);
+        if (n <= 0)
+            bt_line(b, "@_threads[(uint64)%d] = 1;", L->opt->pid);
+    } else {
+        bt_line(b, "@_threads[(uint64)$1] = 1;");
+        struct bt_block *learn = bt_block_new("tracepoint:sched:sched_switch");
+        learn->pred = xstrdup(pid_test(L));
+        bt_line(learn, "// a thread of the traced process that runs is one of its threads");
+        bt_line(learn, "@_threads[(uint64)tid] = 1;");
+        vec_push(&L->P->blocks, learn);
+    }
+    struct bt_block *born = bt_block_new("tracepoint:task:task_newtask");
+    born->pred = xstrdup(pid_test(L));
+    bt_line(born, "if (args->clone_flags & 0x10000) {    // CLONE_THREAD: a thread, not a child process");
+    bt_line(born, "@_threads[(uint64)args->pid] = 1;");
+    bt_line(born, "}");
+    vec_push(&L->P->blocks, born);
+    struct bt_block *gone = bt_block_new("tracepoint:sched:sched_process_exit");
+    gone->pred = xstrdup(pid_test(L));
+    bt_line(gone, "delete(@_threads[(uint64)tid]);");
+    vec_push(&L->P->blocks, gone);
 }
 
 static void lower_report_timer(struct lower *L)
@@ -1332,15 +1553,18 @@ static void collect_all(struct lower *L)
     const struct recipe *r = L->r;
     for (int i = 0; i < r->nspans; i++) {
         const struct span *s = &r->spans[i];
-        for (int k = 0; k < s->nkeys; k++) {
-            collect(L, s->keys_from[k]);
-            collect(L, s->keys_to[k]);
+        for (int j = 0; j <= s->nfroms; j++) {
+            const struct span_end *e = j < s->nfroms ? &s->froms[j] : &s->to;
+            for (int k = 0; k < s->nkeys; k++)
+                collect(L, e->keys[k]);
+            collect(L, e->where);
+            for (int c = 0; c < s->ncaptures && j < s->nfroms; c++)
+                collect(L, s->captures[c].values[j]);
+        }
+        for (int k = 0; k < s->nkeys; k++)
             for (int c = 0; c < s->ncounts; c++)
                 if (s->counts[c].keys)
                     collect(L, s->counts[c].keys[k]);
-        }
-        for (int c = 0; c < s->ncaptures; c++)
-            collect(L, s->captures[c].value);
     }
     for (int i = 0; i < r->noutputs; i++) {
         const struct output *o = &r->outputs[i];
@@ -1396,6 +1620,7 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
     lower_header(&L);
     lower_begin(&L);
     lower_blocks(&L);
+    lower_threads(&L);
     lower_report_timer(&L);
     lower_end(&L);
     lower_enums(&L);

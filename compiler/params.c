@@ -123,9 +123,11 @@ int param_set(struct param *p, const char *text, char *err, size_t errlen)
         /* The syntax is parsed by params_bind, which can point into the value. */
         return set_text(p, text, PARAM_FLOW_MAX, err, errlen);
     case P_PROBE:
-        if (probespec_parse(text, &spec, err, errlen) < 0)
+        /* Empty: no probe, for optional ones such as a window's triggers. */
+        if (*text && probespec_parse(text, &spec, err, errlen) < 0)
             return -1;
-        probespec_release(&spec);
+        if (*text)
+            probespec_release(&spec);
         return set_text(p, text, PARAM_STRING_MAX, err, errlen);
     }
     return -1;

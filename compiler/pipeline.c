@@ -68,7 +68,7 @@ static void plan_aggregates(const struct recipe *r, const struct catalog *cat, i
         m->nkeys = o->nby;
         for (int k = 0; k < o->nby && k < RENDER_MAX_KEYS; k++) {
             const struct expr *by = o->by[k];
-            if (by->ref == REF_BUILTIN && by->builtin && !strcmp(by->builtin, "tid"))
+            if (by->type.is_tid)
                 m->tid_keys |= 1u << k;
             /* The script keeps enum keys as numbers under run (lower.c agg_key). */
             if (by->type.kind == T_ENUM && enum_prints_text(cat, &by->type))

@@ -47,7 +47,7 @@ struct capture {
     char *name;
     struct loc loc;
     const struct ynode *node;
-    struct expr *value;                /* checked in the `from` probe's context */
+    struct expr **values;              /* one per `from` end, checked in that probe's context */
 };
 
 struct span_count {
@@ -57,13 +57,26 @@ struct span_count {
     struct expr **keys;                /* the span key, checked in this probe's context */
 };
 
+/* One end of a span: the probe, the key there (the span's own key unless the end names
+ * one: sched_switch starts a thread's run under next_pid and ends it under prev_pid), a
+ * condition, and whether the end concerns any task rather than the traced process. */
+struct span_end {
+    struct probe_use on;
+    const struct ynode **key_nodes;    /* re-parsed per probe context */
+    int nkeys;
+    struct expr **keys;                /* set by the checker */
+    struct expr *where;
+    int any_task;                      /* `task: any`: no automatic pid filter at this end */
+};
+
 struct span {
     char *name;
     struct loc loc;
-    struct probe_use from, to;
-    const struct ynode **key_nodes;    /* re-parsed per probe context */
+    struct span_end *froms;            /* where it starts: one or more probes */
+    int nfroms;
+    struct span_end to;                /* where it ends */
+    const struct ynode **key_nodes;    /* the span's `key:`, each end's default; counted probes use it */
     int nkeys;
-    struct expr **keys_from, **keys_to;
     struct capture *captures;
     int ncaptures;
     struct span_count *counts;
@@ -107,12 +120,14 @@ struct output {
 struct window {
     int present;
     struct loc loc;
-    int has_start, has_stop;
+    int has_start, has_stop;           /* cleared by the checker when a probe parameter is empty */
     struct probe_use start, stop;
-    uint64_t time_ns;                  /* 0: until the stop trigger / Ctrl-C */
+    uint64_t time_ns;                  /* 0: until the stop trigger / Ctrl-C; unused with a stop trigger */
     uint64_t interval_ns;
-    int64_t count;                     /* windows before exit; 0 = forever */
-    const struct ynode *time_node, *interval_node, *count_node;
+    int64_t count;                     /* windows reported before exit; 0 = forever */
+    uint64_t min_delta_ns;             /* start and stop triggers: skip windows shorter than this */
+    int spans_inside;                  /* `spans: inside`: count only spans that start and end in a window */
+    const struct ynode *time_node, *interval_node, *count_node, *min_delta_node;
 };
 
 /* A watch list: the flows (or other objects) a recipe follows, keyed by one of their
@@ -146,6 +161,7 @@ struct recipe {
     uint64_t report_every_ns;
     int report_reset;
     struct window window;
+    int uses_threads;        /* set by the checker: thread() is used, the script keeps a thread set */
     struct vec cli_sources;  /* -p values as sources, so diagnostics can point into them */
 };
 

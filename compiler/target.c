@@ -133,8 +133,9 @@ int target_check_probes(struct recipe *r, const char *binary, int pid, struct di
         if (pid)
             notes_add_mapped_libs(&N, pid, d);
         for (int i = 0; i < r->nspans; i++) {
-            check_use(&r->spans[i].from, &N, binary, d);
-            check_use(&r->spans[i].to, &N, binary, d);
+            for (int j = 0; j < r->spans[i].nfroms; j++)
+                check_use(&r->spans[i].froms[j].on, &N, binary, d);
+            check_use(&r->spans[i].to.on, &N, binary, d);
             for (int j = 0; j < r->spans[i].ncounts; j++)
                 check_use(&r->spans[i].counts[j].on, &N, binary, d);
         }

@@ -62,6 +62,11 @@ static int parse_named(const char *text, struct type *out)
             return 1;
         }
     }
+    if (strcmp(text, "tid") == 0) {
+        *out = type_int(4, 1);
+        out->is_tid = 1;
+        return 1;
+    }
     static const struct { const char *name; enum tkind kind; int size; } simple[] = {
         { "bool", T_BOOL, 1 }, { "string", T_CSTR, 8 }, { "data_loc_string", T_DLSTR, 4 },
         { "ipv4", T_IPV4, 4 }, { "ipv6", T_IPV6, 16 }, { "mac", T_MAC, 6 }, { "ufid", T_UFID, 16 },

@@ -35,6 +35,7 @@ struct type {
     int be;
     long unit_ns;
     int array_len;     /* T_CHARS */
+    int is_tid;        /* T_INT naming a thread (tid, sched_switch's next_pid): run shows its name */
     char *ref;         /* owned */
     char *len_field;   /* owned */
 };

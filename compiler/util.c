@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,4 +237,32 @@ void proc_comm(int pid, long tid, char *out, size_t n)
     if (fgets(out, (int)n, f))
         out[strcspn(out, "\n")] = '\0';
     fclose(f);
+}
+
+static int int_order(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int proc_threads(int pid, int **tids)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *dir = opendir(path);
+    *tids = NULL;
+    if (!dir)
+        return -1;
+    int n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        if (n == cap)
+            *tids = xrealloc(*tids, (size_t)(cap = cap ? cap * 2 : 64) * sizeof **tids);
+        (*tids)[n++] = atoi(de->d_name);
+    }
+    closedir(dir);
+    qsort(*tids, (size_t)n, sizeof **tids, int_order);
+    return n;
 }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The four window modes, decided in BPF, on the stand-in (main loop every 50 ms):
+# time windows with an interval, start trigger + time, stop trigger, both triggers with
+# the stop-start delta, and windows skipped for a delta below min_delta.
+. "$(dirname "$0")/lib.sh"
+RECIPE=$(dirname "$0")/window_modes.recipe
+
+# seconds TIMESTAMP_LINE: the @YYYY-MM-DDTHH:MM:SS.ffffff of a window line, as seconds of the day.
+secs() { sed 's/.*@[0-9-]*T//' | awk -F: '{ printf "%.6f\n", $1 * 3600 + $2 * 60 + $3 }'; }
+# durations START_RE STOP_RE: for each window, stop time - start time, in ms.
+durations() {
+    grep -E "$1" "$OUT" | secs > "$WORK/starts"
+    grep -E "$2" "$OUT" | secs > "$WORK/stops"
+    paste "$WORK/starts" "$WORK/stops" | awk '{ printf "%d\n", ($2 - $1) * 1000 }'
+}
+all_between() { awk -v lo="$1" -v hi="$2" 'NF { n++; if ($1 < lo || $1 > hi) bad++ } END { exit !(n > 0 && !bad) }'; }
+# trigger_delta_ok: each reported delta equals its stop trigger@ minus its start trigger@.
+trigger_deltas_match() {
+    awk '/^# Start sampling \(trigger@/ { s = $4; sub(/.*@/, "", s); sub(/\).*/, "", s) }
+         /^# Stop sampling \(trigger@/ { e = $4; sub(/.*@/, "", e); sub(/\).*/, "", e) }
+         /delta [0-9]+ ns/ { d = $0; sub(/.*delta /, "", d); sub(/ ns.*/, "", d); n++; if (d != e - s) bad++ }
+         END { exit !(n > 0 && !bad) }' "$OUT"
+}
+count_of() { grep -c -E "$1" "$OUT"; }
+
+mount_tracefs
+
+# 1. Time mode: three 300 ms windows, 200 ms apart; the run ends by itself.
+standin_start -w 1500 -m 50
+compile_and_run "$RECIPE" -p time=300ms -p interval=200ms -p count=3
+kill "$STANDIN_PID" 2>/dev/null; standin_wait
+check "time: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "time: 3 windows opened, closed, dumped" [ "$(count_of '^# Start sampling @')" -eq 3 ] && [ "$(count_of '^# Stop sampling @')" -eq 3 ] && [ "$(count_of '^# Sample dump @')" -eq 3 ]
+check "time: each window lasts 300-340 ms ($(durations '^# Start sampling' '^# Stop sampling' | paste -sd' '))" \
+    all_between 299 340 < <(durations '^# Start sampling' '^# Stop sampling')
+grep '^# Stop sampling' "$OUT" | secs | head -2 > "$WORK/ends"; grep '^# Start sampling' "$OUT" | secs | tail -2 > "$WORK/next"
+check "time: 200-240 ms between windows" all_between 199 240 < <(paste "$WORK/ends" "$WORK/next" | awk '{ printf "%d\n", ($2 - $1) * 1000 }')
+check "time: 4 to 8 iterations per window" all_between 4 8 < <(grep '^@iterations' "$OUT" | awk '{ print $NF }')
+
+# 2. Start trigger only: a window opens at poll_block and lasts 200 ms; poll_block keeps
+#    firing while it is open: those starts are counted as missed.
+standin_start -w 1500 -m 50
+compile_and_run "$RECIPE" -p start=u:main:poll_block -p time=200ms -p count=2
+kill "$STANDIN_PID" 2>/dev/null; standin_wait
+check "start: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "start: waits for its trigger first" grep -q '^# Waiting for the start trigger, u:main:poll_block' "$OUT"
+check "start: 2 triggered windows" [ "$(count_of '^# Start sampling \(trigger@[0-9]+\) @')" -eq 2 ]
+check "start: each lasts 200-240 ms ($(durations '^# Start sampling' '^# Stop sampling' | paste -sd' '))" \
+    all_between 199 240 < <(durations '^# Start sampling' '^# Stop sampling')
+check "start: missed start triggers reported" grep -qE '^# WARNING: [1-9][0-9]* start triggers came while a window' "$OUT"
+
+# 3. Stop trigger only: windows open at once and close at sweep_done (time is not used).
+standin_start -w 1500 -r 100
+compile_and_run "$RECIPE" -p stop=u:udpif_revalidator:sweep_done -p count=3
+kill "$STANDIN_PID" 2>/dev/null; standin_wait
+check "stop: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "stop: 3 windows opened without a trigger" [ "$(count_of '^# Start sampling @')" -eq 3 ]
+check "stop: 3 closed by the trigger" [ "$(count_of '^# Stop sampling \(trigger@[0-9]+\) @')" -eq 3 ]
+check "stop: 3 dumps" [ "$(count_of '^# Sample dump @')" -eq 3 ]
+
+# 4. Both triggers: poll_block -> run_start is the main loop's 50 ms sleep.
+standin_start -w 1500 -m 50
+compile_and_run "$RECIPE" -p start=u:main:poll_block -p stop=u:main:run_start -p count=2 -p min_delta=30ms
+kill "$STANDIN_PID" 2>/dev/null; standin_wait
+check "both: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "both: 2 triggered dumps" [ "$(count_of '^# Triggered sample dump, stop-start delta [0-9]+ ns @')" -eq 2 ]
+check "both: delta = stop trigger - start trigger" trigger_deltas_match
+check "both: deltas 50-90 ms" all_between 50000000 90000000 < <(grep -o 'delta [0-9]*' "$OUT" | awk '{ print $2 }')
+check "both: no window skipped" [ "$(count_of 'skipped')" -eq 0 ]
+
+# 5. Both triggers, min_delta above the sleep: every window is skipped, none counted.
+standin_start -w 1500 -m 50 -n 8 -r 100
+compile_and_run "$RECIPE" -p start=u:main:poll_block -p stop=u:main:run_start -p count=2 -p min_delta=200ms
+standin_wait
+check "skip: windows skipped with their delta" [ "$(count_of '^# Sample dump skipped, delta [0-9]+ ns @')" -ge 3 ]
+check "skip: skipped delta = stop trigger - start trigger" trigger_deltas_match
+check "skip: nothing dumped" [ "$(count_of 'Triggered sample dump')" -eq 0 ]
+check "skip: skipped deltas are below 200 ms" all_between 0 199999999 < <(grep -o 'delta [0-9]*' "$OUT" | awk '{ print $2 }')
+finish
