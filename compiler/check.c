@@ -287,6 +287,11 @@ static void check_span_member(struct scope *S, struct expr *e, const struct span
             e->index = i;
             if (s->captures[i].values && s->captures[i].values[0])
                 type_copy(&e->type, &s->captures[i].values[0]->type);
+            /* A string the probe pointed at was copied into the span's map at its start. */
+            if (e->type.kind == T_CSTR || e->type.kind == T_DLSTR) {
+                type_release(&e->type);
+                e->type = type_simple(T_STR);
+            }
             return;
         }
     }
@@ -971,7 +976,7 @@ static void check_span(struct checker *C, struct span *s)
                 continue;
             check_expr(&S, v);
             if (v->type.kind != T_VOID && !valid_key_type(&v->type) && v->type.kind != T_TIMESTAMP &&
-                v->type.kind != T_DURATION) {
+                v->type.kind != T_DURATION && v->type.kind != T_DLSTR && v->type.kind != T_CSTR) {
                 char t[64];
                 diag_error(C->d, v->loc, "a capture must be a number or short string, not %s",
                            type_a(&v->type, t, sizeof t));

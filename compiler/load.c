@@ -399,49 +399,191 @@ static void load_events(struct loader *L, const struct ynode *seq)
         load_event(L, seq->items[i], &o[i]);
 }
 
-static void load_aggregate(struct loader *L, const struct ynode *key, const struct ynode *n, struct output *o)
+static void load_by(struct loader *L, const struct ynode *by, struct output *o)
 {
-    static const char *const keys[] = { "on", "where", "value", "by", "title", NULL };
-    o->kind = OUT_AGG;
-    if (!named_entry(L, key, n, "aggregate", keys, &o->name, &o->loc))
+    if (!by)
+        return;
+    int cnt = by->kind == Y_SEQ ? by->n : 1;
+    o->by = xcalloc((size_t)cnt, sizeof *o->by);
+    for (int i = 0; i < cnt; i++) {
+        struct expr *e = parse_expr(by->kind == Y_SEQ ? by->items[i] : by, L->d);
+        if (e)
+            o->by[o->nby++] = e;
+    }
+}
+
+static int is_aggregation(const struct expr *e)
+{
+    static const char *const fns[] = { "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", NULL };
+    for (int i = 0; e && e->kind == E_CALL && fns[i]; i++)
+        if (!strcmp(e->name, fns[i]))
+            return 1;
+    return 0;
+}
+
+/* A table aggregate: each key column is parsed once per value column, whose own aggregate
+ * (NAME_FN) it keys. Returns the number of outputs added. */
+static void load_table(struct loader *L, const struct ynode *key, const struct ynode *n, const char *name,
+                       struct loc loc)
+{
+    struct recipe *r = L->r;
+    const struct ynode *cols = want(L, ymap_get(n, "columns"), Y_SEQ, "columns");
+    if (!cols || !cols->n)
+        return;
+    r->tables = xrealloc(r->tables, (size_t)(r->ntables + 1) * sizeof *r->tables);
+    struct table *t = &r->tables[r->ntables++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup(name);
+    t->loc = loc;
+    t->title = text_of(L, n, "title");
+    int tindex = r->ntables;
+    struct column *parsed = xcalloc((size_t)cols->n, sizeof *parsed);
+    const struct ynode **key_nodes = xcalloc((size_t)cols->n, sizeof *key_nodes);
+    int nkeys = 0, nvalues = 0;
+    t->cols = xcalloc((size_t)cols->n, sizeof *t->cols);
+    for (int i = 0; i < cols->n; i++) {
+        struct column *c = &parsed[i];
+        load_column(L, cols->items[i], c);
+        struct table_col *tc = &t->cols[t->ncols++];
+        tc->name = c->name ? xstrdup(c->name) : xstrdup("");
+        tc->key = tc->part = -1;
+        if (c->when || c->width)
+            diag_error(L->d, c->loc, "a table column takes a name, a value and a format only");
+        if (!c->value)
+            continue;
+        if (is_aggregation(c->value)) {
+            if (!strcmp(c->value->name, "stats") || !strcmp(c->value->name, "hist") || !strcmp(c->value->name, "lhist"))
+                diag_error(L->d, c->value->loc, "a table's value columns are count(), sum(), min(), max() or avg(): "
+                           "one number each");
+            if (c->format)
+                diag_error(L->d, c->format_loc, "a table's value columns print numbers; 'format' is for key columns");
+            nvalues++;
+            continue;
+        }
+        if (c->format && strcmp(c->format, "int"))
+            diag_error(L->d, c->format_loc, "a key column's format is 'int' (an enum key shown as its number) or none");
+        tc->as_number = c->format != NULL;
+        /* The same key expression twice (a syscall's name and its number) is one map key. */
+        for (int k = 0; k < nkeys && tc->key < 0; k++)
+            if (key_nodes[k]->vlen == c->value_node->vlen && !strcmp(key_nodes[k]->value, c->value_node->value))
+                tc->key = k;
+        if (tc->key < 0) {
+            tc->key = nkeys;
+            key_nodes[nkeys++] = c->value_node;
+        }
+    }
+    if (!nvalues)
+        diag_error(L->d, ymap_get(n, "columns")->loc, "a table needs a value column, e.g. - COUNT: count()");
+    if (nkeys > 8)
+        diag_error(L->d, ymap_get(n, "columns")->loc, "a table has at most 8 key columns");
+    const struct ynode *total = want(L, ymap_get(n, "total"), Y_MAP, "total");
+    if (total) {
+        static const char *const tkeys[] = { "label", "except", NULL };
+        check_keys(L, total, tkeys, "total");
+        t->total_label = text_of(L, total, "label");
+        t->total_except = text_of(L, total, "except");
+        if (!t->total_label)
+            diag_error(L->d, total->loc, "a total needs a 'label', e.g. \"TOTAL:\"");
+    }
+    /* One aggregate per value column. */
+    for (int i = 0; i < t->ncols; i++) {
+        if (!parsed[i].value || !is_aggregation(parsed[i].value))
+            continue;
+        int index = r->noutputs;
+        struct output *o = add_outputs(L, 1);
+        o->kind = OUT_AGG;
+        o->loc = parsed[i].loc;
+        o->table = tindex;
+        t->cols[i].part = index;
+        int same = 0;
+        for (int j = 0; j < i; j++)
+            same += t->cols[j].part >= 0 && !strcmp(r->outputs[t->cols[j].part].value->name, parsed[i].value->name);
+        o->name = same ? xasprintf("%s_%s%d", name, parsed[i].value->name, same + 1)
+                       : xasprintf("%s_%s", name, parsed[i].value->name);
+        load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
+        o->where = expr_at(L, n, "where");
+        o->value = parsed[i].value;
+        parsed[i].value = NULL;
+        o->fn_loc = parsed[i].loc;
+        o->by = xcalloc((size_t)nkeys + 1, sizeof *o->by);
+        for (int k = 0; k < nkeys; k++) {
+            struct expr *e = parse_expr(key_nodes[k], L->d);
+            if (e)
+                o->by[o->nby++] = e;
+        }
+    }
+    /* Plain bpftrace prints the title once, before the first of the table's maps. */
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].part >= 0) {
+            r->outputs[t->cols[i].part].title = t->title ? xstrdup(t->title) : xasprintf("%s:", name);
+            break;
+        }
+    for (int i = 0; i < cols->n; i++) {
+        free(parsed[i].name);
+        free(parsed[i].format);
+        expr_free(parsed[i].value);
+        expr_free(parsed[i].when);
+    }
+    free(parsed);
+    free(key_nodes);
+    (void)key;
+}
+
+static void load_aggregate(struct loader *L, const struct ynode *key, const struct ynode *n)
+{
+    static const char *const keys[] = { "on", "where", "value", "by", "title", "columns", "total", NULL };
+    char *name = NULL;
+    struct loc loc;
+    if (!named_entry(L, key, n, "aggregate", keys, &name, &loc))
         return;
     if (!ymap_get(n, "on"))
-        diag_error(L->d, key->loc, "aggregate '%s' needs 'on:', the probe or span it counts", o->name);
+        diag_error(L->d, key->loc, "aggregate '%s' needs 'on:', the probe or span it counts", name);
+    if (ymap_get(n, "columns")) {
+        if (ymap_get(n, "value") || ymap_get(n, "by"))
+            diag_error(L->d, key->loc, "aggregate '%s' has 'columns': its keys and values are columns, not 'by' "
+                       "and 'value'", name);
+        load_table(L, key, n, name, loc);
+        free(name);
+        return;
+    }
+    if (ymap_get(n, "total"))
+        diag_error(L->d, ymap_key(n, "total")->loc, "'total' is for aggregates written with 'columns'");
+    struct output *o = add_outputs(L, 1);
+    o->kind = OUT_AGG;
+    o->name = name;
+    o->loc = loc;
     if (!ymap_get(n, "value"))
         diag_error(L->d, key->loc, "aggregate '%s' needs 'value:', e.g. count() or hist(EXPR)", o->name);
     load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
     o->where = expr_at(L, n, "where");
     o->value = expr_at(L, n, "value");
     o->title = text_of(L, n, "title");
-    const struct ynode *by = ymap_get(n, "by");
-    if (by) {
-        int cnt = by->kind == Y_SEQ ? by->n : 1;
-        o->by = xcalloc((size_t)cnt, sizeof *o->by);
-        for (int i = 0; i < cnt; i++) {
-            struct expr *e = parse_expr(by->kind == Y_SEQ ? by->items[i] : by, L->d);
-            if (e)
-                o->by[o->nby++] = e;
-        }
-    }
+    load_by(L, ymap_get(n, "by"), o);
 }
 
 static void load_aggregates(struct loader *L, const struct ynode *map)
 {
     if (!want(L, map, Y_MAP, "aggregates"))
         return;
-    struct output *o = add_outputs(L, map->n);
     for (int i = 0; i < map->n; i++)
-        load_aggregate(L, map->keys[i], map->items[i], &o[i]);
+        load_aggregate(L, map->keys[i], map->items[i]);
 }
 
 /* ---- report and window ---- */
 
 static void load_report(struct loader *L, const struct ynode *n)
 {
-    static const char *const keys[] = { "every", "reset", NULL };
+    static const char *const keys[] = { "every", "reset", "layout", NULL };
     if (!want(L, n, Y_MAP, "report"))
         return;
     check_keys(L, n, keys, "report");
+    const struct ynode *layout = want(L, ymap_get(n, "layout"), Y_SCALAR, "layout");
+    if (layout) {
+        if (strcmp(layout->value, "threads") && strcmp(layout->value, "tables"))
+            diag_error(L->d, layout->loc, "'layout' is 'threads' (tables keyed by a thread first, grouped under each "
+                       "thread) or 'tables' (the default)");
+        L->r->report_by_thread = strcmp(layout->value, "threads") == 0;
+    }
     L->r->report_every_ns = 0;
     const struct ynode *every = ymap_get(n, "every");
     if (every) {
@@ -637,6 +779,17 @@ void recipe_free(struct recipe *r)
     for (int i = 0; i < r->noutputs; i++)
         output_free(&r->outputs[i]);
     free(r->outputs);
+    for (int i = 0; i < r->ntables; i++) {
+        struct table *t = &r->tables[i];
+        for (int j = 0; j < t->ncols; j++)
+            free(t->cols[j].name);
+        free(t->cols);
+        free(t->name);
+        free(t->title);
+        free(t->total_label);
+        free(t->total_except);
+    }
+    free(r->tables);
     for (int i = 0; i < r->nwatches; i++) {
         free(r->watches[i].name);
         free(r->watches[i].id);

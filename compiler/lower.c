@@ -1080,12 +1080,17 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
         const struct output *o = &L->r->outputs[i];
         if (o->kind != OUT_AGG || !output_live(o))
             continue;
-        if (o->title)
+        /* Under run, a table's title is printed by run, with the joined table. */
+        if (o->title && !(o->table && L->opt->for_run))
             bt_print_text(b, "\\n", o->title);
         bt_line(b, "print(@%s);", o->name);
         if (reset)
             bt_line(b, "clear(@%s);", o->name);
     }
+    if (L->r->uses_threads && L->r->report_by_thread && L->opt->for_run)
+        bt_line(b, "print(@_exited);");
+    if (L->r->ntables && L->opt->for_run)
+        bt_line(b, "printf(\"\\036dump\\037\\n\");    // run: the report's tables are complete");
 }
 
 /* ------------------------------------------------------------------ windows
@@ -1476,6 +1481,8 @@ static void lower_end(struct lower *L)
     clear_spans(L, b);
     if (r->uses_threads)
         bt_line(b, "clear(@_threads);");
+    if (r->uses_threads && r->report_by_thread && L->opt->for_run)
+        bt_line(b, "clear(@_exited);");
     for (int i = 0; i < L->enums.n; i++)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
     for (int i = 0; i < L->watches.n; i++) {
@@ -1524,13 +1531,18 @@ static void lower_threads(struct lower *L)
     }
     struct bt_block *born = bt_block_new("tracepoint:task:task_newtask");
     born->pred = xstrdup(pid_test(L));
-    bt_line(born, "if (args->clone_flags & 0x10000) {    // CLONE_THREAD: a thread, not a child process");
+    bt_line(born, "// CLONE_THREAD: a thread, not a child process");
+    bt_line(born, "if (args->clone_flags & 0x10000) {");
     bt_line(born, "@_threads[(uint64)args->pid] = 1;");
     bt_line(born, "}");
     vec_push(&L->P->blocks, born);
     struct bt_block *gone = bt_block_new("tracepoint:sched:sched_process_exit");
     gone->pred = xstrdup(pid_test(L));
     bt_line(gone, "delete(@_threads[(uint64)tid]);");
+    if (L->opt->for_run && L->r->report_by_thread) {
+        bt_line(gone, "// run names threads from /proc, where an exited one is gone: keep its name");
+        bt_line(gone, "@_exited[tid] = comm;");
+    }
     vec_push(&L->P->blocks, gone);
 }
 

@@ -53,9 +53,44 @@ static struct render_enum *render_enum_of(const struct cat_enum *en)
     return e;
 }
 
+/* Table aggregates: which maps are whose columns, and how the table is shown. */
+static void plan_tables(const struct recipe *r, struct render_plan *plan)
+{
+    plan->by_thread = r->report_by_thread;
+    plan->tables = xcalloc((size_t)r->ntables + 1, sizeof *plan->tables);
+    for (int i = 0; i < r->ntables; i++) {
+        const struct table *t = &r->tables[i];
+        struct render_table *rt = &plan->tables[plan->ntables++];
+        rt->title = xstrdup(t->title ? t->title : t->name);
+        rt->total_label = t->total_label ? xstrdup(t->total_label) : NULL;
+        rt->total_except = t->total_except ? xstrdup(t->total_except) : NULL;
+        rt->cols = xcalloc((size_t)t->ncols, sizeof *rt->cols);
+        rt->sort_part = -1;
+        for (int j = 0; j < t->ncols; j++) {
+            struct render_table_col *c = &rt->cols[rt->ncols++];
+            c->header = xstrdup(t->cols[j].name);
+            c->key = t->cols[j].key;
+            c->as_number = t->cols[j].as_number;
+            c->part = -1;
+            if (t->cols[j].part < 0 || rt->nparts == RENDER_MAX_PARTS)
+                continue;
+            const struct output *o = &r->outputs[t->cols[j].part];
+            c->part = rt->nparts;
+            c->summed = o->fn == AGG_COUNT || o->fn == AGG_SUM;
+            /* Sorted by the first sum() (kernel_delay: total time), else the first value. */
+            if (o->fn == AGG_SUM && rt->sort_part < 0)
+                rt->sort_part = c->part;
+            rt->parts[rt->nparts++] = xstrdup(o->name);
+        }
+        if (rt->sort_part < 0)
+            rt->sort_part = 0;
+    }
+}
+
 static void plan_aggregates(const struct recipe *r, const struct catalog *cat, int pid, struct render_plan *plan)
 {
     plan->pid = pid;
+    plan_tables(r, plan);
     plan->maps = xcalloc((size_t)r->noutputs + 1, sizeof *plan->maps);
     for (int i = 0; i < r->noutputs; i++) {
         const struct output *o = &r->outputs[i];

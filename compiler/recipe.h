@@ -115,6 +115,26 @@ struct output {
     struct expr **by;
     int nby;
     int64_t lmin, lmax, lstep;
+    int table;                         /* 1 + index into the recipe's tables, or 0 */
+};
+
+/* An aggregate written as a table (`columns:`): the key columns key every value column's
+ * map; each value column is an aggregate of its own (NAME_count, NAME_sum, ...), printed
+ * one after the other by plain bpftrace and joined back into one table by `ovstrace run`. */
+struct table_col {
+    char *name;
+    int key;                           /* index into the parts' `by`, or -1 */
+    int part;                          /* index into the recipe's outputs of a value column, or -1 */
+    int as_number;                     /* a key column with `format: int`: an enum key shown as its number */
+};
+
+struct table {
+    char *name, *title;
+    struct loc loc;
+    struct table_col *cols;
+    int ncols;
+    char *total_label;                 /* a last row summing the count and sum columns, or NULL */
+    char *total_except;                /* rows whose first key shows as this text are not summed */
 };
 
 struct window {
@@ -158,8 +178,11 @@ struct recipe {
     int noutputs;
     struct watch *watches;
     int nwatches;
+    struct table *tables;
+    int ntables;
     uint64_t report_every_ns;
     int report_reset;
+    int report_by_thread;    /* report: {layout: threads}: run groups tables under each thread */
     struct window window;
     int uses_threads;        /* set by the checker: thread() is used, the script keeps a thread set */
     struct vec cli_sources;  /* -p values as sources, so diagnostics can point into them */

@@ -23,6 +23,8 @@ struct run_output {
     struct strbuf *cpu_text;    /* per CPU: pieces of an event printed in parts */
     int ncpu;
     int title_pending;      /* an aggregate's title was printed; its map has not come yet */
+    struct json *exited;    /* the script's @_exited: tid -> name of threads that exited */
+    struct json **held;     /* table parts received, [table * RENDER_MAX_PARTS + part], until the dump ends */
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Rendering bpftrace -f json records for `ovstrace run` (see run_render.h).
 #include "run_render.h"
+#include "run_tables.h"
 #include "json.h"
 #include "odp_format.h"
 #include "run_output.h"
@@ -27,6 +28,18 @@ void render_plan_free(struct render_plan *p)
         }
     }
     free(p->maps);
+    for (int i = 0; i < p->ntables; i++) {
+        struct render_table *t = &p->tables[i];
+        free(t->title);
+        for (int j = 0; j < t->nparts; j++)
+            free(t->parts[j]);
+        for (int j = 0; j < t->ncols; j++)
+            free(t->cols[j].header);
+        free(t->cols);
+        free(t->total_label);
+        free(t->total_except);
+    }
+    free(p->tables);
     memset(p, 0, sizeof *p);
 }
 
@@ -75,6 +88,10 @@ static int is_title(const struct run_output *r, const char *line)
 static void text_line(struct run_output *r, const char *line)
 {
     close_title(r);
+    if (!strcmp(line, RENDER_DUMP_END)) {
+        run_tables_render(r);
+        return;
+    }
     if (is_title(r, line)) {
         run_output_line(r, line);
         r->title_pending = 1;
@@ -369,6 +386,8 @@ void run_render_json(struct run_output *r, const char *line)
     } else if (!strcmp(t, "map") || !strcmp(t, "stats") || !strcmp(t, "hist")) {
         r->title_pending = 0;
         for (int i = 0; data && data->kind == JSON_OBJECT && i < data->n; i++) {
+            if (!strcmp(t, "map") && run_tables_hold(r, data->keys[i], &data->items[i]))
+                continue;
             if (!strcmp(t, "hist"))
                 render_hist(r, data->keys[i], data->items[i]);
             else
@@ -387,6 +406,8 @@ void run_render_json(struct run_output *r, const char *line)
 void run_render_flush(struct run_output *r)
 {
     close_title(r);
+    run_tables_render(r);
+    run_tables_free(r);
     if (r->text.len)
         text_line(r, r->text.s);
     sb_free(&r->text);

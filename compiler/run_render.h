@@ -25,13 +25,40 @@ struct render_map {
     struct render_enum *key_enums[RENDER_MAX_KEYS];   /* key i: an enum number run names, or NULL */
 };
 
+/* A table aggregate (recipe `columns:`): one map per value column, joined by key. */
+#define RENDER_MAX_PARTS 16
+struct render_table_col {
+    char *header;
+    int key;                 /* key index, or -1 */
+    int part;                /* value column: index into parts, or -1 */
+    int as_number;           /* an enum key shown as its number */
+    int summed;              /* a count() or sum() column: added up in the total row */
+};
+
+struct render_table {
+    char *title;
+    char *parts[RENDER_MAX_PARTS];   /* the value columns' maps, without '@' */
+    int nparts;
+    struct render_table_col *cols;
+    int ncols;
+    int sort_part;           /* rows are sorted by this value column, largest first */
+    char *total_label, *total_except;
+};
+
 struct render_plan {
     struct render_map *maps;
     int nmaps;
+    struct render_table *tables;
+    int ntables;
+    int by_thread;           /* tables keyed first by a thread id are grouped under each thread */
     int pid;                 /* the traced process: thread names come from /proc/PID/task */
 };
 
 void render_plan_free(struct render_plan *p);
+
+/* The line the script prints after a report's maps, under run, when the recipe has tables. */
+#define RENDER_DUMP_END "\036dump\037"
+
 
 struct run_output;
 /* One line of bpftrace -f json output. */

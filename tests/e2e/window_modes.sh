@@ -26,8 +26,9 @@ count_of() { grep -c -E "$1" "$OUT"; }
 
 mount_tracefs
 
-# 1. Time mode: three 300 ms windows, 200 ms apart; the run ends by itself.
-standin_start -w 1500 -m 50
+# 1. Time mode: three 300 ms windows, 200 ms apart; the run ends by itself. The main loop
+#    runs from the start: the windows open when bpftrace has attached (BEGIN).
+standin_start -w 0 -m 50
 compile_and_run "$RECIPE" -p time=300ms -p interval=200ms -p count=3
 kill "$STANDIN_PID" 2>/dev/null; standin_wait
 check "time: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

@@ -78,7 +78,7 @@ static void test_tables(void)
         { .name = "st", .nkeys = 1 },
         { .name = "empty", .has_title = 1, .title = "nothing here:", .nkeys = 1 },
     };
-    struct render_plan plan = { maps, 6, getpid() };
+    struct render_plan plan = { .maps = maps, .nmaps = 6, .pid = getpid() };
     char me[64], *line;
     snprintf(me, sizeof me, "%d", getpid());
     FILE *f = fopen("/proc/self/comm", "r");
@@ -141,7 +141,7 @@ static void test_enum_keys(void)
     struct render_enum syscalls = { values, texts, 3 };
     struct render_map maps[] = { { .name = "calls", .has_title = 1, .title = "calls:", .nkeys = 2,
                                    .key_enums = { NULL, &syscalls } } };
-    struct render_plan plan = { maps, 1, 0 };
+    struct render_plan plan = { .maps = maps, .nmaps = 1 };
     char *out = render(&plan, "{\"type\": \"printf\", \"data\": \"calls:\\n\"}\n"
                               "{\"type\": \"map\", \"data\": {\"@calls\": {\"sleeper,35\": 25, \"sleeper,999\": 1}}}\n");
     EXPECT_STR(out, "calls:\n  sleeper, nanosleep  25\n  sleeper, 999         1\n\nLost events: 0\n",
@@ -149,8 +149,63 @@ static void test_enum_keys(void)
     free(out);
 }
 
+/* Table aggregates: one map per value column, joined by key when the dump ends; with the
+ * threads layout, in blocks per thread as kernel_delay.py prints them. */
+static void test_joined_tables(void)
+{
+    long long values[] = { 7, 35 };
+    char *texts[] = { "poll", "nanosleep" };
+    struct render_enum syscalls = { values, texts, 2 };
+    struct render_map maps[] = {
+        { .name = "sc_count", .nkeys = 2, .tid_keys = 1, .key_enums = { NULL, &syscalls } },
+        { .name = "sc_sum", .nkeys = 2, .tid_keys = 1, .key_enums = { NULL, &syscalls } },
+        { .name = "run_count", .nkeys = 1, .tid_keys = 1 },
+        { .name = "run_sum", .nkeys = 1, .tid_keys = 1 },
+    };
+    struct render_table_col sc_cols[] = {
+        { "TID", 0, -1, 0, 0 }, { "NAME", 1, -1, 0, 0 }, { "NUMBER", 1, -1, 1, 0 },
+        { "COUNT", -1, 0, 0, 1 }, { "TOTAL ns", -1, 1, 0, 1 },
+    };
+    struct render_table_col run_cols[] = { { "TID", 0, -1, 0, 0 }, { "SCHED_CNT", -1, 0, 0, 1 }, { "TOTAL ns", -1, 1, 0, 1 } };
+    struct render_table tables[] = {
+        { .title = "[SYSCALL STATISTICS]", .parts = { "sc_count", "sc_sum" }, .nparts = 2, .cols = sc_cols, .ncols = 5,
+          .sort_part = 1, .total_label = "TOTAL( - poll):", .total_except = "poll" },
+        { .title = "[THREAD RUN STATISTICS]", .parts = { "run_count", "run_sum" }, .nparts = 2, .cols = run_cols,
+          .ncols = 3, .sort_part = 1 },
+    };
+    struct render_plan plan = { .maps = maps, .nmaps = 4, .tables = tables, .ntables = 2, .by_thread = 1, .pid = 1 };
+    /* Thread 999999998 does not exist: upstream's "<unknown:PID/TID>" name, sorted first. */
+    char *out = render(&plan,
+        "{\"type\": \"printf\", \"data\": \"# Sample dump\\n\"}\n"
+        "{\"type\": \"map\", \"data\": {\"@sc_count\": {\"999999998,7\": 5, \"999999998,35\": 2000}}}\n"
+        "{\"type\": \"map\", \"data\": {\"@sc_sum\": {\"999999998,7\": 184193176, \"999999998,35\": 1234567}}}\n"
+        "{\"type\": \"map\", \"data\": {\"@run_count\": {\"999999998\": 6}}}\n"
+        "{\"type\": \"map\", \"data\": {\"@run_sum\": {\"999999998\": 136764071}}}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001edump\\u001f\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"after\\n\"}\n");
+    EXPECT_STR(out,
+        "# Sample dump\n"
+        "TID        THREAD           <RESOURCE SPECIFIC>\n"
+        "---------- ---------------- ----------------------------------------------------------------------------\n"
+        " 999999998 <unknown:1/999999998> [SYSCALL STATISTICS]\n"
+        "                            NAME              NUMBER       COUNT     TOTAL ns\n"
+        "                            poll                   7           5  184,193,176\n"
+        "                            nanosleep             35       2,000    1,234,567\n"
+        "                            TOTAL( - poll):                2,000    1,234,567\n"
+        "\n"
+        "                            [THREAD RUN STATISTICS]\n"
+        "                             SCHED_CNT     TOTAL ns\n"
+        "                                     6  136,764,071\n"
+        "\n"
+        "after\n"
+        "\nLost events: 0\n",
+        "columns joined by key, sorted by total, enum named and numbered, total without poll, blocks per thread");
+    free(out);
+}
+
 int main(void)
 {
+    test_joined_tables();
     test_enum_keys();
     test_json();
     test_text();

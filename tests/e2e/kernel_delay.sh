@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# kernel_delay against a controlled workload (tests/target/workload.c): the sleeper makes
+# exactly N nanosleep calls of S us, the spinner spins P ms without a system call. In one
+# time window that covers both: the sleeper's nanosleep row counts N calls, at least N*S in
+# total and S at the longest; it was made ready at least N times (each sleep ends in a
+# wake-up); the spinner's run time is its P ms of spinning. Both threads exit before the
+# report: their names come from the script. The compiled script alone prints the same counts.
+. "$(dirname "$0")/lib.sh"
+mount_tracefs
+workload=$(dirname "$STANDIN")/workload
+n=25 s=3000 p=400
+
+# start_traced TRACER: start the workload, then the function TRACER (it traces $wl, output in
+# $OUT/$ERR); signal the workload to begin once the tracer has attached; wait for both.
+start_traced() {
+    "$workload" -g -n $n -s $s -p $p > "$WORK/workload.out" &
+    wl=$!
+    for _ in $(seq 50); do grep -q '^ready' "$WORK/workload.out" && break; sleep 0.1; done
+    "$@" >"$OUT" 2>"$ERR" &
+    tracer=$!
+    for _ in $(seq 300); do grep -qE 'probes attached|^Attaching' "$ERR" "$OUT" && break; sleep 0.1; done
+    sleep 0.5    # plain bpftrace says "Attaching" before it has attached
+    kill -USR1 "$wl"
+    wait "$wl"
+    for _ in $(seq 100); do kill -0 "$tracer" 2>/dev/null || break; sleep 0.1; done
+    kill -INT "$tracer" 2>/dev/null
+    wait "$tracer"; RUN_STATUS=$?
+}
+
+# section THREAD SECTION: the data rows of SECTION in THREAD's block, separators removed.
+section() {
+    awk -v t="$1" -v s="[$2]" '
+        /^ +[0-9]+ [^ ]+ +\[/ { thread = $2 }
+        /\[[A-Z ]+STATISTICS\]/ { cur = substr($0, index($0, "[")); hdr = 1; next }
+        /^$/ { cur = "" }
+        thread == t && cur == s { if (hdr) { hdr = 0; next } gsub(/,/, ""); print }' "$OUT"
+}
+
+with_run() { "$OVSTRACE" run kernel_delay --pid "$wl" -p sample_time=10s; }
+start_traced with_run
+check "run ends when the workload does ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "upstream's layout: header and thread blocks" grep -q '^TID        THREAD           <RESOURCE SPECIFIC>$' "$OUT"
+check "exited threads keep their names" grep -qE '^ +[0-9]+ sleeper +\[SYSCALL STATISTICS\]$' "$OUT"
+read -r calls total longest < <(section sleeper "SYSCALL STATISTICS" | awk '$1 == "nanosleep" { print $3, $4, $5 }')
+check "the sleeper made $n nanosleep calls (${calls:-none})" [ "${calls:-0}" -eq $n ]
+check "in all at least $n x $s us (${total:-none} ns)" [ "${total:-0}" -ge $((n * s * 1000)) ]
+check "the longest at least $s us (${longest:-none} ns)" [ "${longest:-0}" -ge $((s * 1000)) ]
+check "no poll: the TOTAL( - poll) row counts every call" \
+    [ "$(section sleeper "SYSCALL STATISTICS" | awk '$1 ~ /^TOTAL/ { print $(NF-1) }')" = \
+      "$(section sleeper "SYSCALL STATISTICS" | awk '$1 !~ /^TOTAL/ { c += $3 } END { print c }')" ]
+ready=$(section sleeper "THREAD READY STATISTICS" | awk '{ print $1 }')
+check "the sleeper was made ready at least $n times (${ready:-none})" [ "${ready:-0}" -ge $n ]
+run=$(section spinner "THREAD RUN STATISTICS" | awk '{ print $2 }')
+check "the spinner ran its $p ms (${run:-none} ns)" [ "${run:-0}" -ge $((p * 900000)) ] && [ "${run:-0}" -le $((p * 1200000 + 50000000)) ]
+check "the spinner made no nanosleep" bash -c "! grep -q nanosleep < <(awk -v t=spinner '/^ +[0-9]+ [^ ]+ +\\[/ { th = \$2 } th == t' '$OUT')"
+sed -n '/^TID/,$p' "$OUT" | head -30 | sed 's/^/#   /'
+
+"$OVSTRACE" compile kernel_delay -p sample_time=10s > "$WORK/kd.bt"
+with_bpftrace() { bpftrace "$WORK/kd.bt" -p "$wl" "$wl"; }
+start_traced with_bpftrace
+sleeper=$(awk '$1 == "sleeper" { print $2 }' "$WORK/workload.out")
+check "plain bpftrace: the sleeper's nanosleep count ($(grep "^@syscalls_count\[$sleeper, nanosleep\]" "$OUT"))" \
+    grep -q "^@syscalls_count\[$sleeper, nanosleep\]: $n$" "$OUT"
+check "plain bpftrace: section titles" grep -q '^\[THREAD RUN STATISTICS\]$' "$OUT"
+finish
