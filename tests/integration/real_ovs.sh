@@ -46,6 +46,9 @@ while read -r recipe args; do
     [ "$RUN_STATUS" -eq 0 ] || sed 's/^/#   /' "$ERR"
 done <<'EOF'
 bridge_loop
+kernel_delay -p syscall_events=true -p skip_syscall_poll_events=true -p start_trigger=u:udpif_revalidator:start_dump -p stop_trigger=u:udpif_revalidator:sweep_done -p trigger_delta=1us -p sample_count=2
+kernel_delay -p start_trigger=up:bridge_run -p sample_time=100ms -p sample_count=3 -p sample_interval=100ms
+kernel_delay -p stop_trigger=ur:bridge_run -p syscall_events=true -p stack_trace_size=0
 bridge_loop -p lines=false
 reval_monitor
 upcall_monitor -p key=true -p packet=true
@@ -167,4 +170,21 @@ num=$(sandbox appctl "$sbx" dpctl/show | awk '$1 == "port" && $3 == "p1" { sub(/
 port="in_port($num)"
 check "its key prints as dump-flows text, with the flow's $port and $eth" \
     bash -c "[[ '$key' == *'$port'* && '$key' == *'$eth'* && '$key' == *'eth_type(0x0800),ipv4(src='* ]]"
+
+# --- kernel_delay: a window from a revalidator round's start to its sweep (decided in BPF),
+#     and a time window showing the main thread's poll() calls
+run_for 3 kernel_delay -p start_trigger=u:udpif_revalidator:start_dump -p stop_trigger=u:udpif_revalidator:sweep_done
+check "kernel_delay triggered: ends by itself after its window ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "the window opened and closed at the triggers" \
+    bash -c "grep -q '^# Start sampling (trigger@[0-9]*) @' '$OUT' && grep -q '^# Stop sampling (trigger@[0-9]*) @' '$OUT'"
+delta=$(sed -n 's/^# Triggered sample dump, stop-start delta \([0-9]*\) ns @.*/\1/p' "$OUT")
+check "the dump has a stop-start delta (${delta:-none} ns)" [ "${delta:-0}" -gt 0 ]
+check "a revalidator thread is reported" grep -qE '^ +[0-9]+ revalidator[0-9]+ +\[[A-Z ]+STATISTICS\]$' "$OUT"
+sed -n '/^# Triggered/,/^$/p' "$OUT" | head -12 | sed 's/^/#   /'
+
+run_for 2 kernel_delay -p sample_time=1500ms
+check "kernel_delay time mode: ends by itself ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+polls=$(awk '/^ +[0-9]+ [^ ]+ +\[/ { t = $2 } t == "ovs-vswitchd" && $1 == "poll" { gsub(/,/, ""); print $3 }' "$OUT")
+check "the main thread's poll() calls are counted (${polls:-none})" [ "${polls:-0}" -gt 0 ]
+awk '/^ +[0-9]+ ovs-vswitchd +\[/ { on = 1 } on && /^$/ { exit } on' "$OUT" | head -12 | sed 's/^/#   /'
 finish
