@@ -1129,18 +1129,23 @@ static void clear_aggregates(struct lower *L, struct bt_block *b)
             bt_line(b, "clear(@%s);", L->r->outputs[i].name);
 }
 
-/* Window lines read the clock once: each nsecs is a new reading, and the delta printed
+/* Enter window STATE (1 open, 2 closed) at one clock reading, kept in TIME_MAP, and say so.
+ * Window lines read the clock once: each nsecs is a new reading, and the delta printed
  * must equal the difference of the trigger times printed. */
-static void window_open(struct lower *L, struct bt_block *b, int triggered)
+static void window_enter(struct bt_block *b, int state, const char *time_map, const char *what, int triggered)
 {
     bt_line(b, "$now = nsecs;");
-    bt_line(b, "@_on = 1;");
-    bt_line(b, "@_win_start = $now;");
+    bt_line(b, "@_on = %d;", state);
+    bt_line(b, "%s = $now;", time_map);
     if (triggered)
-        stamp(b, "Start sampling", " (trigger@%llu)", "$now");
+        stamp(b, what, " (trigger@%llu)", "$now");
     else
-        stamp(b, "Start sampling", "", NULL);
-    (void)L;
+        stamp(b, what, "", NULL);
+}
+
+static void window_open(struct bt_block *b, int triggered)
+{
+    window_enter(b, 1, "@_win_start", "Start sampling", triggered);
 }
 
 /* Report the closing window's aggregates, count it, and end the run after `count` windows. */
@@ -1159,13 +1164,7 @@ static void window_report(struct lower *L, struct bt_block *b, const char *dump_
 static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
 {
     const struct window *w = &L->r->window;
-    bt_line(b, "$now = nsecs;");
-    bt_line(b, "@_on = 2;");
-    bt_line(b, "@_win_end = $now;");
-    if (by_trigger)
-        stamp(b, "Stop sampling", " (trigger@%llu)", "$now");
-    else
-        stamp(b, "Stop sampling", "", NULL);
+    window_enter(b, 2, "@_win_end", "Stop sampling", by_trigger);
     if (w->spans_inside)
         clear_spans(L, b);
     if (by_trigger && w->has_start) {
@@ -1197,7 +1196,7 @@ static void lower_window(struct lower *L, struct vec *blocks)
         if (guard)
             bt_line(pb->block, "if (%s) {", guard);
         bt_line(pb->block, "if (@_on == 0) {");
-        window_open(L, pb->block, 1);
+        window_open(pb->block, 1);
         bt_line(pb->block, "} else {");
         bt_line(pb->block, "@_missed = @_missed + 1;");
         bt_line(pb->block, "}");
@@ -1212,7 +1211,7 @@ static void lower_window(struct lower *L, struct vec *blocks)
         bt_print_text(L->P->begin, "", m.s);
         sb_free(&m);
     } else {
-        window_open(L, L->P->begin, 0);
+        window_open(L->P->begin, 0);
     }
     if (w->has_stop) {
         struct probe_block *pb = block_for(L, blocks, &w->stop);
@@ -1225,7 +1224,9 @@ static void lower_window(struct lower *L, struct vec *blocks)
         if (guard)
             bt_line(pb->block, "}");
     }
-    struct bt_block *t = bt_block_new("interval:ms:" "10");
+    char tick[32];
+    snprintf(tick, sizeof tick, "interval:ms:%d", WINDOW_TICK_MS);
+    struct bt_block *t = bt_block_new(tick);
     if (!w->has_stop && w->time_ns) {
         bt_line(t, "if (@_on == 1 && nsecs - @_win_start >= %llu) {", (unsigned long long)w->time_ns);
         window_close(L, t, 0);
@@ -1236,7 +1237,7 @@ static void lower_window(struct lower *L, struct vec *blocks)
     if (w->has_start)
         bt_line(t, "@_on = 0;");
     else
-        window_open(L, t, 0);
+        window_open(t, 0);
     bt_line(t, "}");
     vec_push(&L->P->timers, t);
 }
