@@ -56,6 +56,18 @@ check "the spinner ran its $p ms (${run:-none} ns)" [ "${run:-0}" -ge $((p * 900
 check "the spinner made no nanosleep" bash -c "! grep -q nanosleep < <(awk -v t=spinner '/^ +[0-9]+ [^ ]+ +\\[/ { th = \$2 } th == t' '$OUT')"
 sed -n '/^TID/,$p' "$OUT" | head -30 | sed 's/^/#   /'
 
+# Per-call events: every nanosleep (S us) is longer than S/2, and every event printed is
+# (the sleeper's futex wait at the start barrier may be too); events carry their stacks.
+with_events() { "$OVSTRACE" run kernel_delay --pid "$wl" -p sample_time=10s -p syscall_events=true \
+                    -p syscall_events_min=$((s / 2))us -p stack_depth=4; }
+start_traced with_events; cp "$OUT" "$WORK/events.txt"
+sleeper=$(awk '$1 == "sleeper" { print $2 }' "$WORK/workload.out")
+events=$(awk -v t="$sleeper" '$3 == t && $NF == "nanosleep"' "$WORK/events.txt" | wc -l)
+check "syscall events: the sleeper's $n nanosleeps, each longer than $((s / 2)) us ($events)" [ "$events" -eq $n ]
+short=$(awk -v t="$sleeper" -v min=$((s / 2)) '$3 == t { d = $5; gsub(/,/, "", d); if (d + 0 <= min) print }' "$WORK/events.txt" | wc -l)
+check "syscall events: none of $((s / 2)) us or less ($short)" [ "$short" -eq 0 ]
+check "syscall events: kernel stacks printed" grep -q 'do_syscall_64' "$WORK/events.txt"
+
 "$OVSTRACE" compile kernel_delay -p sample_time=10s > "$WORK/kd.bt"
 with_bpftrace() { bpftrace "$WORK/kd.bt" -p "$wl" "$wl"; }
 start_traced with_bpftrace
