@@ -422,9 +422,8 @@ static int is_aggregation(const struct expr *e)
 }
 
 /* A table aggregate: each key column is parsed once per value column, whose own aggregate
- * (NAME_FN) it keys. Returns the number of outputs added. */
-static void load_table(struct loader *L, const struct ynode *key, const struct ynode *n, const char *name,
-                       struct loc loc)
+ * (NAME_FN) it keys. */
+static void load_table(struct loader *L, const struct ynode *n, const char *name, struct loc loc)
 {
     struct recipe *r = L->r;
     const struct ynode *cols = want(L, ymap_get(n, "columns"), Y_SEQ, "columns");
@@ -526,7 +525,6 @@ static void load_table(struct loader *L, const struct ynode *key, const struct y
     }
     free(parsed);
     free(key_nodes);
-    (void)key;
 }
 
 static void load_aggregate(struct loader *L, const struct ynode *key, const struct ynode *n)
@@ -542,7 +540,7 @@ static void load_aggregate(struct loader *L, const struct ynode *key, const stru
         if (ymap_get(n, "value") || ymap_get(n, "by"))
             diag_error(L->d, key->loc, "aggregate '%s' has 'columns': its keys and values are columns, not 'by' "
                        "and 'value'", name);
-        load_table(L, key, n, name, loc);
+        load_table(L, n, name, loc);
         free(name);
         return;
     }

@@ -1506,6 +1506,15 @@ static void lower_end(struct lower *L)
     }
 }
 
+/* A block of the thread set's upkeep: a kernel probe in the traced process's tasks. */
+static struct bt_block *thread_block(struct lower *L, const char *attach)
+{
+    struct bt_block *b = bt_block_new(attach);
+    b->pred = xstrdup(pid_test(L));
+    vec_push(&L->P->blocks, b);
+    return b;
+}
+
 /* The traced process's threads, for thread(X): known at compile time when the pid is
  * (listed from /proc in BEGIN), else learnt as each thread is first switched out. New
  * threads join when created, and leave when they exit. */
@@ -1524,27 +1533,21 @@ static void lower_threads(struct lower *L)
             bt_line(b, "@_threads[(uint64)%d] = 1;", L->opt->pid);
     } else {
         bt_line(b, "@_threads[(uint64)$1] = 1;");
-        struct bt_block *learn = bt_block_new("tracepoint:sched:sched_switch");
-        learn->pred = xstrdup(pid_test(L));
+        struct bt_block *learn = thread_block(L, "tracepoint:sched:sched_switch");
         bt_line(learn, "// a thread of the traced process that runs is one of its threads");
         bt_line(learn, "@_threads[(uint64)tid] = 1;");
-        vec_push(&L->P->blocks, learn);
     }
-    struct bt_block *born = bt_block_new("tracepoint:task:task_newtask");
-    born->pred = xstrdup(pid_test(L));
+    struct bt_block *born = thread_block(L, "tracepoint:task:task_newtask");
     bt_line(born, "// CLONE_THREAD: a thread, not a child process");
     bt_line(born, "if (args->clone_flags & 0x10000) {");
     bt_line(born, "@_threads[(uint64)args->pid] = 1;");
     bt_line(born, "}");
-    vec_push(&L->P->blocks, born);
-    struct bt_block *gone = bt_block_new("tracepoint:sched:sched_process_exit");
-    gone->pred = xstrdup(pid_test(L));
+    struct bt_block *gone = thread_block(L, "tracepoint:sched:sched_process_exit");
     bt_line(gone, "delete(@_threads[(uint64)tid]);");
     if (L->opt->for_run && L->r->report_by_thread) {
         bt_line(gone, "// run names threads from /proc, where an exited one is gone: keep its name");
         bt_line(gone, "@_exited[tid] = comm;");
     }
-    vec_push(&L->P->blocks, gone);
 }
 
 static void lower_report_timer(struct lower *L)

@@ -286,11 +286,15 @@ static void table_block(struct run_output *r, const struct tdata *d, struct trow
         total_line(r, d, w, grouped, indent, rows, nrows);
 }
 
+/* Threads by name, as kernel_delay.py sorts them; threads of one name by id. */
 static int thread_order(const void *a, const void *b)
 {
     const char *const *x = a, *const *y = b;
     int c = strcmp(x[1], y[1]);
-    return c ? c : atol(x[0]) - atol(y[0]) < 0 ? -1 : atol(x[0]) != atol(y[0]);
+    if (c)
+        return c;
+    long tx = atol(x[0]), ty = atol(y[0]);
+    return (tx > ty) - (tx < ty);
 }
 
 /* kernel_delay's layout: one block per thread, its tables one after the other. */
