@@ -1171,6 +1171,14 @@ static void check_window(struct checker *C, struct window *w)
         diag_error(C->d, w->loc, "a window needs a start or stop trigger, or a time");
 }
 
+static void check_event_buffer(struct checker *C, struct recipe *r)
+{
+    window_value(C, r->event_buffer_node, 0, &r->event_buffer_pages);
+    if (r->event_buffer_pages > (1u << 24))
+        diag_error(C->d, r->event_buffer_node->loc, "event_buffer_pages is %llu: at most %u (64 GiB)",
+                   (unsigned long long)r->event_buffer_pages, 1u << 24);
+}
+
 static int mentions_call(const struct expr *e, const char *fn)
 {
     if (!e)
@@ -1309,6 +1317,7 @@ int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, st
     for (int i = 0; i < r->noutputs; i++)
         check_output(&C, &r->outputs[i]);
     check_window(&C, &r->window);
+    check_event_buffer(&C, r);
     if (!d->errors)
         check_watch_use(&C);
     check_version(&C);

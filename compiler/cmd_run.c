@@ -223,6 +223,29 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* bpftrace's perf buffers are per CPU (BPFTRACE_PERF_RB_PAGES pages each, a power of two),
+ * upstream's ring buffer is one: TOTAL pages spread over the CPUs, never fewer per CPU than
+ * bpftrace's default of 64 (0: leave bpftrace's default). */
+static long perf_rb_pages(long total)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long each = cpus > 1 ? (total + cpus - 1) / cpus : total, pages = 1;
+    while (pages < each && pages < (1L << 24))
+        pages <<= 1;
+    return pages > 64 ? pages : 0;
+}
+
+/* Set bpftrace's setting NAME to VALUE unless the environment already asks for as much. */
+static void env_at_least(const char *name, long value)
+{
+    const char *now = getenv(name);
+    if (!value || (now && atol(now) >= value))
+        return;
+    char text[24];
+    snprintf(text, sizeof text, "%ld", value);
+    setenv(name, text, 1);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct compile_args a;
@@ -250,13 +273,10 @@ int cmd_run(int argc, char **argv)
         char comm[32];
         proc_comm(pid, 0, comm, sizeof comm);
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
-        /* Watch lists bigger than bpftrace's default map size need bigger maps. */
-        const char *keys = getenv("BPFTRACE_MAP_KEYS_MAX");
-        if (res.map_keys_max && (!keys || atol(keys) < res.map_keys_max)) {
-            char text[24];
-            snprintf(text, sizeof text, "%ld", res.map_keys_max);
-            setenv("BPFTRACE_MAP_KEYS_MAX", text, 1);
-        }
+        /* Watch lists bigger than bpftrace's default map size need bigger maps; the
+         * recipe's event buffer (kernel_delay's buffer_page_count) sets bpftrace's. */
+        env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
+        env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         rc = run_bpftrace(&a, pid, path, &res.plan);
         unlink(path);
         free(path);

@@ -358,12 +358,21 @@ static void load_column(struct loader *L, const struct ynode *n, struct column *
 
 static void load_event(struct loader *L, const struct ynode *n, struct output *o)
 {
-    static const char *const keys[] = { "on", "where", "columns", NULL };
+    static const char *const keys[] = { "on", "where", "columns", "title", "print", NULL };
     o->kind = OUT_EVENT;
     o->loc = n->loc;
     if (!want(L, n, Y_MAP, "an event"))
         return;
     check_keys(L, n, keys, "an event");
+    o->title = text_of(L, n, "title");
+    const struct ynode *print = want(L, ymap_get(n, "print"), Y_SCALAR, "print");
+    if (print) {
+        if (strcmp(print->value, "live") && strcmp(print->value, "after_report"))
+            diag_error(L->d, print->loc, "'print' is 'live' (each event as it happens, the default) or "
+                       "'after_report' (ovstrace run holds them and prints them after the next report)");
+        o->after_report = strcmp(print->value, "after_report") == 0;
+        o->print_loc = print->loc;
+    }
     if (!ymap_get(n, "on"))
         diag_error(L->d, n->loc, "an event needs 'on:', the probe or span it prints at");
     load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
@@ -637,7 +646,7 @@ static void load_document(struct loader *L, const struct ynode *root)
 {
     static const char *const keys[] = {
         "name", "summary", "about", "usage", "example", "origin", "ovs",
-        "params", "watch", "spans", "events", "aggregates", "report", "window", NULL,
+        "params", "watch", "spans", "events", "aggregates", "report", "window", "event_buffer_pages", NULL,
     };
     struct recipe *r = L->r;
     if (!want(L, root, Y_MAP, "a recipe"))
@@ -667,6 +676,7 @@ static void load_document(struct loader *L, const struct ynode *root)
         load_report(L, ymap_get(root, "report"));
     if (ymap_get(root, "window"))
         load_window(L, ymap_get(root, "window"));
+    r->event_buffer_node = ymap_get(root, "event_buffer_pages");    /* checked with the parameters */
     if (r->noutputs == 0 && !L->d->errors)
         diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs at least one event or aggregate to output");
 }

@@ -6,6 +6,7 @@
 #include "layouts.h"
 #include "odp_lower.h"
 #include "params.h"
+#include "run_render.h"    /* the held-event tags and their bound, shared with run */
 #include "util.h"
 
 #include <stdlib.h>
@@ -24,6 +25,8 @@ struct lower {
     int nvars;               /* match() walks and watched() lookups so far: each gets its own variables */
     struct vec watches;      /* const struct watch *: the watch lists some block consults */
     struct vec walks;        /* struct walk_memo *: one walk or lookup per key and filter in a block */
+    char pid_pred[32];       /* "pid == N", or "pid == $1" when the pid is bpftrace's first argument */
+    int pid_arg;             /* the script reads $1: run it as bpftrace -p PID - PID */
 };
 
 struct walk_memo {
@@ -752,6 +755,24 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
     free(len);
 }
 
+/* Under run, an event printed `after_report` is tagged GS 'h' (its title and header) or
+ * 'e' (one event), its index, US: run holds them and prints them after the next report
+ * (run_render.c). Plain bpftrace prints them as they come. */
+static int held_event(const struct lower *L, const struct output *o)
+{
+    return o->after_report && L->opt->for_run;
+}
+
+static void held_tag(const struct lower *L, const struct output *o, char kind, struct strbuf *fmt)
+{
+    int index = (int)(o - L->r->outputs);
+    if (!held_event(L, o))
+        return;
+    if (index >= RENDER_MAX_HELD && kind == 'h')
+        diag_error(L->d, o->loc, "only the first %d outputs of a recipe can be 'print: after_report'", RENDER_MAX_HELD);
+    sb_printf(fmt, "\035%c%d\037", kind, index);
+}
+
 static void event_line(struct lctx *X, const struct output *o, struct bt_block *b)
 {
     struct printf_line p = { 0 };
@@ -761,6 +782,10 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
                                                                                                : NULL;
     /* The run-mode tag: record separator, the CPU, unit separator. */
     const char *tag = X->L->opt->for_run ? "\\036%d\\037" : "";
+    if (key && o->after_report)
+        diag_error(X->L->d, o->print_loc, "an event with a flow key printed as odp is printed in pieces, as it "
+                   "happens: it cannot be 'print: after_report'");
+    held_tag(X->L, o, 'e', &p.fmt);
     if (key && X->L->opt->for_run) {
         sb_add(&p.fmt, "\036%d\037");
         sb_add(&p.args, ", cpu");
@@ -787,10 +812,18 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     sb_free(&p.args);
 }
 
-/* The column header, printed once in BEGIN; names go in as %s arguments, never into the format. */
+/* The column header (after the event's title), printed once in BEGIN; names go in as %s
+ * arguments, never into the format. */
 static void event_header(struct lower *L, const struct output *o)
 {
     struct printf_line p = { 0 };
+    held_tag(L, o, 'h', &p.fmt);
+    if (o->title) {
+        struct strbuf q = { 0 };
+        bt_quote(&q, o->title);
+        pf_arg(&p, "%s\n", q.s, 18);
+        sb_free(&q);
+    }
     int lastcol = last_shown(o);
     for (int i = 0; i < o->ncols; i++) {
         if (!column_shown(&o->cols[i]))
@@ -899,7 +932,7 @@ static int output_live(const struct output *o)
 }
 
 /* The pid filter of a kernel probe's use, when its block serves other tasks too. */
-static const char *task_guard(const struct lower *L, const struct probe_block *pb, int any_task);
+static const char *task_guard(struct lower *L, const struct probe_block *pb, int any_task);
 
 static void span_end(struct lower *L, const struct span *s, struct probe_block *pb)
 {
@@ -1021,19 +1054,24 @@ static int probe_filtered(const struct probe_use *u)
            !(u->probe && u->probe->any_task);
 }
 
-static const char *pid_test(const struct lower *L)
+static const char *pid_test(struct lower *L)
 {
-    static char buf[32];
     if (L->opt->pid)
-        snprintf(buf, sizeof buf, "pid == %d", L->opt->pid);
+        snprintf(L->pid_pred, sizeof L->pid_pred, "pid == %d", L->opt->pid);
     else
-        snprintf(buf, sizeof buf, "pid == $1");
-    return buf;
+        snprintf(L->pid_pred, sizeof L->pid_pred, "pid == $1");
+    L->pid_arg |= !L->opt->pid;
+    return L->pid_pred;
 }
 
-/* Does some span end at probe U concern any task (`task: any`)? */
+/* Does some use of probe U concern any task: a span end with `task: any`, or a window
+ * trigger (a kernel trigger fires for whatever task hits it, as upstream kernel_delay's:
+ * the packet that starts a window is processed in softirq, in any task's context)? */
 static int any_task_use(const struct lower *L, const struct probe_use *u)
 {
+    const struct window *w = &L->r->window;
+    if (w->present && ((w->has_start && probe_same(&w->start, u)) || (w->has_stop && probe_same(&w->stop, u))))
+        return 1;
     for (int i = 0; i < L->r->nspans; i++) {
         const struct span *s = &L->r->spans[i];
         for (int j = 0; j <= s->nfroms; j++) {
@@ -1068,9 +1106,17 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     return pb;
 }
 
-static const char *task_guard(const struct lower *L, const struct probe_block *pb, int any_task)
+static const char *task_guard(struct lower *L, const struct probe_block *pb, int any_task)
 {
     return pb->mixed && !any_task ? pid_test(L) : NULL;
+}
+
+static int has_held_events(const struct lower *L)
+{
+    for (int i = 0; i < L->r->noutputs; i++)
+        if (L->r->outputs[i].kind == OUT_EVENT && output_live(&L->r->outputs[i]) && held_event(L, &L->r->outputs[i]))
+            return 1;
+    return 0;
 }
 
 /* Print aggregates (a window's end, a periodic report, or the final one). */
@@ -1089,8 +1135,8 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
     }
     if (L->r->uses_threads && L->r->report_by_thread && L->opt->for_run)
         bt_line(b, "print(@_exited);");
-    if (L->r->ntables && L->opt->for_run)
-        bt_line(b, "printf(\"\\036dump\\037\\n\");    // run: the report's tables are complete");
+    if (L->opt->for_run && (L->r->ntables || has_held_events(L)))
+        bt_line(b, "printf(\"\\036dump\\037\\n\");    // run: the report is complete");
 }
 
 /* ------------------------------------------------------------------ windows
@@ -1191,17 +1237,13 @@ static void lower_window(struct lower *L, struct vec *blocks)
     if (!w->present)
         return;
     if (w->has_start) {
+        /* Triggers are any-task uses (any_task_use): no pid guard. */
         struct probe_block *pb = block_for(L, blocks, &w->start);
-        const char *guard = task_guard(L, pb, 0);
-        if (guard)
-            bt_line(pb->block, "if (%s) {", guard);
         bt_line(pb->block, "if (@_on == 0) {");
         window_open(pb->block, 1);
         bt_line(pb->block, "} else {");
         bt_line(pb->block, "@_missed = @_missed + 1;");
         bt_line(pb->block, "}");
-        if (guard)
-            bt_line(pb->block, "}");
         struct strbuf m = { 0 };
         sb_printf(&m, "# Waiting for the start trigger, %s", w->start.text[0] == '$' ? "" : w->start.text);
         if (w->start.text[0] == '$') {
@@ -1215,14 +1257,9 @@ static void lower_window(struct lower *L, struct vec *blocks)
     }
     if (w->has_stop) {
         struct probe_block *pb = block_for(L, blocks, &w->stop);
-        const char *guard = task_guard(L, pb, 0);
-        if (guard)
-            bt_line(pb->block, "if (%s) {", guard);
         bt_line(pb->block, "if (@_on == 1) {");
         window_close(L, pb->block, 1);
         bt_line(pb->block, "}");
-        if (guard)
-            bt_line(pb->block, "}");
     }
     char tick[32];
     snprintf(tick, sizeof tick, "interval:ms:%d", WINDOW_TICK_MS);
@@ -1415,7 +1452,8 @@ static int same_columns(const struct output *a, const struct output *b)
     for (int i = 0; i < a->ncols; i++)
         if (strcmp(a->cols[i].name, b->cols[i].name) != 0 || column_shown(&a->cols[i]) != column_shown(&b->cols[i]))
             return 0;
-    return 1;
+    /* A titled or held event has its own header. */
+    return !a->title && !b->title && !a->after_report && !b->after_report;
 }
 
 static void lower_begin(struct lower *L)
@@ -1533,6 +1571,7 @@ static void lower_threads(struct lower *L)
             bt_line(b, "@_threads[(uint64)%d] = 1;", L->opt->pid);
     } else {
         bt_line(b, "@_threads[(uint64)$1] = 1;");
+        L->pid_arg = 1;
         struct bt_block *learn = thread_block(L, "tracepoint:sched:sched_switch");
         bt_line(learn, "// a thread of the traced process that runs is one of its threads");
         bt_line(learn, "@_threads[(uint64)tid] = 1;");
@@ -1619,13 +1658,18 @@ static void lower_header(struct lower *L)
         if (r->watches[i].used)
             vec_push(h, xasprintf("Watch list %s: up to %lld entries by %s, each dropped when its flow is deleted.",
                                   r->watches[i].name, (long long)r->watches[i].cap, r->watches[i].id));
+    if (r->event_buffer_pages)
+        vec_push(h, xasprintf("Event buffer: %llu pages over all CPUs; bpftrace's are per CPU (BPFTRACE_PERF_RB_PAGES, "
+                              "64 by default): ovstrace run sets it to %llu/CPUs, rounded up to a power of two, at least 64.",
+                              (unsigned long long)r->event_buffer_pages, (unsigned long long)r->event_buffer_pages));
     if (recipe_map_keys_max(r))
         vec_push(h, xasprintf("Needs BPFTRACE_MAP_KEYS_MAX=%ld in bpftrace's environment (ovstrace run sets it).",
                               recipe_map_keys_max(r)));
     if (L->opt->target_path)
         vec_push(h, xasprintf("Attaches to %s.", L->opt->target_path));
     else
-        vec_push(h, xasprintf("Run: ovstrace compile %s | bpftrace -p $(pidof ovs-vswitchd) -", r->name));
+        vec_push(h, xasprintf("Run: ovstrace compile %s | bpftrace -p $(pidof ovs-vswitchd) -%s", r->name,
+                              L->pid_arg ? " $(pidof ovs-vswitchd)" : ""));
 }
 
 struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *cat, const struct lower_options *opt,
@@ -1633,13 +1677,13 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
 {
     struct lower L = { .r = r, .cat = cat, .opt = opt, .d = d, .P = bt_program_new() };
     collect_all(&L);
-    lower_header(&L);
     lower_begin(&L);
     lower_blocks(&L);
     lower_threads(&L);
     lower_report_timer(&L);
     lower_end(&L);
     lower_enums(&L);
+    lower_header(&L);    /* last: it says what the script turned out to need */
     emit_structs(&L);
     vec_free(&L.structs);
     vec_free(&L.fields);

@@ -172,6 +172,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->summary = xstrdup(r->summary);
         res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
         res->map_keys_max = recipe_map_keys_max(r);
+        res->event_buffer_pages = (long)r->event_buffer_pages;
         if (o->for_run)
             plan_aggregates(r, cat, o->pid, &res->plan);
     }

@@ -25,6 +25,7 @@ struct pipeline_result {
     char *summary;
     char *needs_ovs;
     int nprobes;
+    long event_buffer_pages;      /* the recipe's event buffer over all CPUs (0: bpftrace's default) */
     long map_keys_max;            /* bpftrace must hold this many keys per map (0: its default will do) */
     struct render_plan plan;      /* for_run: the aggregates, for run's renderer */
 };

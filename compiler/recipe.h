@@ -106,9 +106,11 @@ struct output {
     /* OUT_EVENT */
     struct column *cols;
     int ncols;
+    int after_report;                  /* `print: after_report`: run prints them after the next report */
+    struct loc print_loc;
     /* OUT_AGG */
     char *name;
-    char *title;
+    char *title;                       /* printed before the aggregate, or an event's header */
     enum agg_fn fn;
     struct loc fn_loc;
     struct expr *value;
@@ -184,6 +186,10 @@ struct recipe {
     int report_reset;
     int report_by_thread;    /* report: {layout: threads}: run groups tables under each thread */
     struct window window;
+    /* `event_buffer_pages`: pages of the event buffer over all CPUs (upstream's
+     * --buffer-page-count); 0 leaves bpftrace's default. */
+    const struct ynode *event_buffer_node;
+    uint64_t event_buffer_pages;
     int uses_threads;        /* set by the checker: thread() is used, the script keeps a thread set */
     struct vec cli_sources;  /* -p values as sources, so diagnostics can point into them */
 };

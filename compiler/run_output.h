@@ -25,6 +25,9 @@ struct run_output {
     int title_pending;      /* an aggregate's title was printed; its map has not come yet */
     struct json *exited;    /* the script's @_exited: tid -> name of threads that exited */
     struct json **held;     /* table parts received, [table * RENDER_MAX_PARTS + part], until the dump ends */
+    struct run_held {       /* `print: after_report` events, by output index, until the report ends */
+        struct strbuf heading, events;
+    } held_events[RENDER_MAX_HELD];
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Rendering bpftrace -f json records for `ovstrace run` (see run_render.h).
 #include "run_render.h"
+#include "run_stamp.h"
 #include "run_tables.h"
 #include "json.h"
 #include "odp_format.h"
@@ -67,8 +68,48 @@ static int hexdigit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* A line of the script's text: a flow key between STX and ETX, in hex, becomes its
- * dump-flows text. */
+/* Text tagged GS KIND INDEX US (lower.c held_tag): an `after_report` event ('e') or its
+ * heading ('h'), kept until the report ends. */
+static int held_record(struct run_output *r, const char *s, size_t len)
+{
+    if (len < 4 || s[0] != '\035' || (s[1] != 'e' && s[1] != 'h'))
+        return 0;
+    char *end;
+    long i = strtol(s + 2, &end, 10);
+    if (*end != '\037' || i < 0 || i >= RENDER_MAX_HELD)
+        return 0;
+    struct strbuf *into = s[1] == 'e' ? &r->held_events[i].events : &r->held_events[i].heading;
+    if (s[1] == 'h')
+        into->len = 0;
+    sb_addn(into, end + 1, len - (size_t)(end + 1 - s));
+    return 1;
+}
+
+/* The report ended: the events held since the last one, each kind under its heading. */
+static void print_held(struct run_output *r)
+{
+    for (int i = 0; i < RENDER_MAX_HELD; i++) {
+        struct run_held *h = &r->held_events[i];
+        if (!h->events.len)
+            continue;
+        run_output_line(r, "");
+        run_output_line(r, "");
+        struct strbuf all = { 0 };
+        sb_addn(&all, h->heading.s ? h->heading.s : "", h->heading.len);
+        sb_addn(&all, h->events.s, h->events.len);
+        for (char *line = all.s, *nl; line && *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            run_output_line(r, line);
+            if (!nl)
+                break;
+        }
+        sb_free(&all);
+        h->events.len = 0;
+    }
+}
+
 /* An aggregate's title with no map after it: bpftrace prints nothing for an empty map. */
 static void close_title(struct run_output *r)
 {
@@ -85,11 +126,14 @@ static int is_title(const struct run_output *r, const char *line)
     return 0;
 }
 
+/* A line of the script's text: a flow key between STX and ETX, in hex, becomes its
+ * dump-flows text; a window line gets upstream's number grouping and UTC time. */
 static void text_line(struct run_output *r, const char *line)
 {
     close_title(r);
     if (!strcmp(line, RENDER_DUMP_END)) {
         run_tables_render(r);
+        print_held(r);
         return;
     }
     if (is_title(r, line)) {
@@ -99,7 +143,9 @@ static void text_line(struct run_output *r, const char *line)
     }
     const char *stx = strchr(line, '\002'), *etx = stx ? strchr(stx, '\003') : NULL;
     if (!stx) {
-        run_output_line(r, line);
+        char *stamped = run_stamp_line(line);
+        run_output_line(r, stamped ? stamped : line);
+        free(stamped);
         return;
     }
     struct strbuf out = { 0 };
@@ -144,6 +190,8 @@ static void printf_record(struct run_output *r, const struct json *data)
         return;
     const char *s = data->str;
     size_t len = data->len;
+    if (held_record(r, s, len))
+        return;
     if (len > 2 && s[0] == '\036') {
         char *end;
         long cpu = strtol(s + 1, &end, 10);
@@ -408,6 +456,11 @@ void run_render_flush(struct run_output *r)
     close_title(r);
     run_tables_render(r);
     run_tables_free(r);
+    print_held(r);
+    for (int i = 0; i < RENDER_MAX_HELD; i++) {
+        sb_free(&r->held_events[i].heading);
+        sb_free(&r->held_events[i].events);
+    }
     if (r->text.len)
         text_line(r, r->text.s);
     sb_free(&r->text);

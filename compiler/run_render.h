@@ -56,7 +56,11 @@ struct render_plan {
 
 void render_plan_free(struct render_plan *p);
 
-/* The line the script prints after a report's maps, under run, when the recipe has tables. */
+/* `print: after_report` events of outputs 0..RENDER_MAX_HELD-1 (lower.c checks the bound). */
+#define RENDER_MAX_HELD 64
+
+/* The line the script prints after a report's maps, under run, when the recipe has tables
+ * or events held until the report. */
 #define RENDER_DUMP_END "\036dump\037"
 
 

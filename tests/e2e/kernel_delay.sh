@@ -52,7 +52,7 @@ check "no poll: the TOTAL( - poll) row counts every call" \
 ready=$(section sleeper "THREAD READY STATISTICS" | awk '{ print $1 }')
 check "the sleeper was made ready at least $n times (${ready:-none})" [ "${ready:-0}" -ge $n ]
 run=$(section spinner "THREAD RUN STATISTICS" | awk '{ print $2 }')
-check "the spinner ran its $p ms (${run:-none} ns)" [ "${run:-0}" -ge $((p * 900000)) ] && [ "${run:-0}" -le $((p * 1200000 + 50000000)) ]
+check "the spinner ran its $p ms (${run:-none} ns)" [ "${run:-0}" -ge $((p * 900000)) -a "${run:-0}" -le $((p * 1200000 + 50000000)) ]
 check "the spinner made no nanosleep" bash -c "! grep -q nanosleep < <(awk -v t=spinner '/^ +[0-9]+ [^ ]+ +\\[/ { th = \$2 } th == t' '$OUT')"
 sed -n '/^TID/,$p' "$OUT" | head -30 | sed 's/^/#   /'
 
@@ -67,6 +67,14 @@ check "syscall events: the sleeper's $n nanosleeps, each longer than $((s / 2)) 
 short=$(awk -v t="$sleeper" -v min=$((s / 2)) '$3 == t { d = $5; gsub(/,/, "", d); if (d + 0 <= min) print }' "$WORK/events.txt" | wc -l)
 check "syscall events: none of $((s / 2)) us or less ($short)" [ "$short" -eq 0 ]
 check "syscall events: kernel stacks printed" grep -q 'do_syscall_64' "$WORK/events.txt"
+# As upstream: the events after the window's statistics, under their title and header.
+order=$(awk '/STATISTICS\]$/ { s = NR } /^# SYSCALL EVENTS:$/ { t = NR } /nanosleep *$/ && !e { e = NR }
+             END { print (s && t > s && e > t + 1) ? "after" : "not after" }' "$WORK/events.txt")
+check "syscall events: printed after the statistics, under # SYSCALL EVENTS: ($order)" [ "$order" = after ]
+check "syscall events: the column header under the title" \
+    grep -A1 '^# SYSCALL EVENTS:$' "$WORK/events.txt" | grep -qE '^ENTRY \(ns\) +EXIT \(ns\) +TID +COMM +DELTA \(us\) +SYSCALL'
+check "window lines with upstream's UTC time" \
+    grep -qE '^# Sample dump @[0-9-]+T[0-9:.]+ \([0-9]{2}:[0-9]{2}:[0-9]{2} UTC\)$' "$WORK/events.txt"
 
 "$OVSTRACE" compile kernel_delay -p sample_time=10s > "$WORK/kd.bt"
 with_bpftrace() { bpftrace "$WORK/kd.bt" -p "$wl" "$wl"; }

@@ -32,7 +32,7 @@ standin_start -w 0 -m 50
 compile_and_run "$RECIPE" -p time=300ms -p interval=200ms -p count=3
 kill "$STANDIN_PID" 2>/dev/null; standin_wait
 check "time: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
-check "time: 3 windows opened, closed, dumped" [ "$(count_of '^# Start sampling @')" -eq 3 ] && [ "$(count_of '^# Stop sampling @')" -eq 3 ] && [ "$(count_of '^# Sample dump @')" -eq 3 ]
+check "time: 3 windows opened, closed, dumped" [ "$(count_of '^# Start sampling @')" -eq 3 -a "$(count_of '^# Stop sampling @')" -eq 3 -a "$(count_of '^# Sample dump @')" -eq 3 ]
 check "time: each window lasts 300-340 ms ($(durations '^# Start sampling' '^# Stop sampling' | paste -sd' '))" \
     all_between 299 340 < <(durations '^# Start sampling' '^# Stop sampling')
 grep '^# Stop sampling' "$OUT" | secs | head -2 > "$WORK/ends"; grep '^# Start sampling' "$OUT" | secs | tail -2 > "$WORK/next"

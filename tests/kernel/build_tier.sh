@@ -117,7 +117,8 @@ libpkgs=$(ldd "$ovs"/bin/* 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $
               dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null ||
                   dpkg -S "/usr$lib" 2>/dev/null || echo "unowned: $lib" >&2
           done | cut -d: -f1 | sort -u | paste -sd, -)
-pkgs="bpftrace,iproute2,kmod,iputils-ping,procps${libpkgs:+,$libpkgs}"
+# libyaml-0-2 and libdw1 are ovstrace's own libraries: payloads run `ovstrace run` in the guest.
+pkgs="bpftrace,iproute2,kmod,iputils-ping,procps,libyaml-0-2,libdw1${libpkgs:+,$libpkgs}"
 rootfs_key=$(echo "$suite $pkgs" | sha256sum | cut -c1-8)
 rootfs=$parts/rootfs-$suite-$rootfs_key
 if [ ! -f "$rootfs/.complete" ]; then

@@ -5,6 +5,7 @@
 #include "run_output.h"
 #include "unit.h"
 
+#include <time.h>
 #include <unistd.h>
 
 static char *render(const struct render_plan *plan, const char *json_lines)
@@ -203,8 +204,71 @@ static void test_joined_tables(void)
     free(out);
 }
 
+/* Window lines get upstream's digit grouping and UTC time (the script prints local time). */
+static void test_window_lines(void)
+{
+    setenv("TZ", "CET-1", 1);    /* POSIX form, UTC+1: no tzdata needed */
+    tzset();
+    struct render_plan plan = { 0 };
+    char *out = render(&plan,
+        "{\"type\": \"printf\", \"data\": \"# Start sampling (trigger@791777093512008) @2026-11-23T14:52:00.110303\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# Triggered sample dump, stop-start delta 1187986454 ns @2026-11-23T00:52:01.298021\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# Sample dump skipped, delta 313 ns @2026-11-23T14:52:01.000000\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# not a stamp @2026-11-23\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"mail me @2026-11-23T14:52:01.000000\\n\"}\n");
+    EXPECT_STR(out,
+        "# Start sampling (trigger@791777093512008) @2026-11-23T14:52:00.110303 (13:52:00 UTC)\n"
+        "# Triggered sample dump, stop-start delta 1,187,986,454 ns @2026-11-23T00:52:01.298021 (23:52:01 UTC)\n"
+        "# Sample dump skipped, delta 313 ns @2026-11-23T14:52:01.000000 (13:52:01 UTC)\n"
+        "# not a stamp @2026-11-23\n"
+        "mail me @2026-11-23T14:52:01.000000\n"
+        "\nLost events: 0\n",
+        "trigger times as printed, deltas grouped, the UTC time of day after each window line");
+    free(out);
+    unsetenv("TZ");
+    tzset();
+}
+
+/* `print: after_report` events: held (with their heading) until the report's end line, and
+ * printed only when some came; what is left at the end is printed then. */
+static void test_held_events(void)
+{
+    struct render_plan plan = { 0 };
+    char *out = render(&plan,
+        "{\"type\": \"printf\", \"data\": \"\\u001dh3\\u001f# EVENTS:\\nTID COMM\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# Start sampling\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001de3\\u001f12 a\\n  frame1\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"live\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001de3\\u001f13 b\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# Sample dump\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001edump\\u001f\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# Sample dump\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001edump\\u001f\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001de3\\u001f14 c\\n\"}\n");
+    EXPECT_STR(out,
+        "# Start sampling\n"
+        "live\n"
+        "# Sample dump\n"
+        "\n"
+        "# EVENTS:\n"
+        "TID COMM\n"
+        "12 a\n"
+        "  frame1\n"
+        "13 b\n"
+        "# Sample dump\n"
+        "\n"
+        "# EVENTS:\n"
+        "TID COMM\n"
+        "14 c\n"
+        "\nLost events: 0\n",
+        "events after the report under their heading; no heading for a report without events");
+    free(out);
+}
+
 int main(void)
 {
+    test_window_lines();
+    test_held_events();
     test_joined_tables();
     test_enum_keys();
     test_json();

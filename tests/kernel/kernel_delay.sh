@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# kernel_delay on the kernel (system) datapath, in the kernel-tier guest (tests/kernel/README.md):
+# `ovstrace run kernel_delay` itself runs there, with windows opened and closed by kernel
+# triggers around the upcalls of one ping:
+#   kprobe     start k:ovs_dp_upcall (the kernel queues an upcall, in whatever task sent the
+#              packet), stop u:dpif_recv:recv_upcall (a handler thread has read it)
+#   kretprobe  start t:openvswitch:ovs_dp_upcall, stop kr:ovs_packet_cmd_execute (the
+#              handler's execute returned), with syscall events
+# Each must report one triggered window whose delta is the difference of its trigger
+# times, with a handler thread that was woken (THREAD READY) and read the upcall (recvmsg)
+# inside it. OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
+. "$(dirname "$0")/../e2e/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -n "${OVSTRACE_SKIP_KERNEL:-}" ]; then echo "skipped: OVSTRACE_SKIP_KERNEL is set"; exit 77; fi
+
+tier=$("$here/build_tier.sh") || { fail "build the kernel tier (tests/kernel/build_tier.sh)"; finish; exit 1; }
+kd=$WORK/kernel_delay
+cp -r "$here/payloads/kernel_delay" "$kd"
+cp "$OVSTRACE" "$kd/ovstrace"
+cp "$here/../../recipes/kernel_delay.recipe" "$kd/"
+
+start=$SECONDS
+OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$kd"
+tier_rc=$?
+echo "# one boot: $((SECONDS - start)) s"
+if [ "$tier_rc" -ge 2 ]; then
+    fail "the guest booted, ran the payload and powered off (run_tier.sh status $tier_rc)"
+    finish; exit 1
+fi
+ko=$kd/output.txt
+section() { awk -v s="--- $1" 'index($0, s) == 1 { on = 1; next } on && /^--- / { exit } on' "$ko"; }
+value() { sed -n "s/^--- $1 //p" "$ko" | head -1; }
+check "kernel_delay payload exits 0 ($(cat "$kd/rc"))" [ "$(cat "$kd/rc")" = 0 ]
+handlers=$(section threads | grep -cE ' handler[0-9]+$')
+check "ovs-vswitchd has handler threads ($handlers)" [ "$handlers" -ge 1 ]
+
+# thread_rows BLOCK_THREAD SECTION FILE: the data rows of SECTION in the block of the first
+# thread whose name matches BLOCK_THREAD (a regex), separators removed.
+thread_rows() {
+    awk -v t="$1" -v s="[$2]" '
+        /^ +[0-9]+ [^ ]+ +\[/ { thread = $2; if (thread ~ "^" t "$" && !chosen) chosen = thread }
+        /\[[A-Z ]+STATISTICS\]/ { cur = substr($0, index($0, "[")); hdr = 1; next }
+        /^$/ { cur = "" }
+        thread == chosen && chosen != "" && cur == s { if (hdr) { hdr = 0; next } gsub(/,/, ""); print }' "$3"
+}
+
+for name in kprobe kretprobe; do
+    out=$WORK/$name.out
+    section "$name stdout" > "$out"
+    section "$name stderr" | grep -v RLIMIT_MEMLOCK > "$WORK/$name.err"
+    sed -n '/^# Start sampling/,/^TID/p' "$out" | sed 's/^/#   /'
+    attached=$(value "$name attached") status=$(value "$name status") answered=$(value "$name ping status")
+    check "$name: attached ($attached), ping answered (status $answered), run ended by itself after its window (status $status)" \
+        [ "$attached" = yes -a "$answered" = 0 -a "$status" = 0 ]
+    s=$(sed -n 's/^# Start sampling (trigger@\([0-9]*\)) @.* ([0-9:]* UTC)$/\1/p' "$out")
+    e=$(sed -n 's/^# Stop sampling (trigger@\([0-9]*\)) @.* ([0-9:]* UTC)$/\1/p' "$out")
+    d=$(sed -n 's/^# Triggered sample dump, stop-start delta \([0-9,]*\) ns @.* ([0-9:]* UTC)$/\1/p' "$out" | tr -d ,)
+    check "$name: opened and closed by its triggers (start ${s:-none}, stop ${e:-none})" [ "${e:-0}" -gt "${s:-0}" -a "${s:-0}" -gt 0 ]
+    check "$name: triggered dump, delta = stop - start (${d:-none})" [ "${d:-none}" = "$((${e:-0} - ${s:-0}))" ]
+    check "$name: one window" [ "$(grep -c '^# Start sampling' "$out")" -eq 1 ]
+    ready=$(thread_rows 'handler[0-9]+' "THREAD READY STATISTICS" "$out" | awk '{ print $1; exit }')
+    check "$name: a handler thread was woken inside the window (READY ${ready:-none})" [ "${ready:-0}" -ge 1 ]
+    recv=$(thread_rows 'handler[0-9]+' "SYSCALL STATISTICS" "$out" | awk '$1 == "recvmsg" { print $3 }')
+    check "$name: ... and read the upcall with recvmsg (${recv:-none})" [ "${recv:-0}" -ge 1 ]
+    check "$name: run printed no errors" bash -c "! grep -qi error '$WORK/$name.err'"
+done
+out=$WORK/kretprobe.out
+check "kretprobe: syscall events after the statistics, under # SYSCALL EVENTS:" \
+    awk '/STATISTICS\]$/ { s = NR } /^# SYSCALL EVENTS:$/ { t = NR } END { exit !(s && t > s) }' "$out"
+check "kretprobe: a handler's recvmsg among the events, with its kernel stack" \
+    bash -c "grep -A6 -E '^[0-9]+ +[0-9]+ +[0-9]+ +handler[0-9]+ +[0-9.,]+ recvmsg' '$out' | grep -q 'do_syscall_64'"
+finish
