@@ -122,4 +122,17 @@ else
 fi
 expect_out "run with a dead pid" 1 'no process 4194000' -- "$O" run bridge_loop --pid 4194000
 expect_out "run with a bad recipe does not start bpftrace" 1 "no recipe 'nosuch'" -- "$O" run nosuch --pid $$
+
+# run sizes bpftrace's perf buffers from the recipe's event_buffer_pages (kernel_delay's
+# buffer_page_count): the pages spread over the CPUs, a power of two, at least 64 each.
+printf '#!/bin/sh\necho "perf pages ${BPFTRACE_PERF_RB_PAGES:-unset}"\n' > "$WORK/fake-bpftrace"
+chmod +x "$WORK/fake-bpftrace"
+each=$(( (8192 + $(nproc) - 1) / $(nproc) )); want=1; while [ $want -lt $each ]; do want=$((want * 2)); done
+[ $want -lt 64 ] && want=unset
+expect_out "run: buffer_page_count=8192 over $(nproc) CPUs is BPFTRACE_PERF_RB_PAGES=$want" 0 "^perf pages $want\$" \
+    -- env -u BPFTRACE_PERF_RB_PAGES "$O" run kernel_delay --pid $$ -p buffer_page_count=8192 --bpftrace "$WORK/fake-bpftrace"
+expect_out "run: a larger BPFTRACE_PERF_RB_PAGES in the environment wins" 0 "^perf pages 65536\$" \
+    -- env BPFTRACE_PERF_RB_PAGES=65536 "$O" run kernel_delay --pid $$ -p buffer_page_count=8192 --bpftrace "$WORK/fake-bpftrace"
+expect_out "run: a recipe without event_buffer_pages leaves bpftrace's default" 0 "^perf pages unset\$" \
+    -- env -u BPFTRACE_PERF_RB_PAGES "$O" run "$top/tests/e2e/syscall_names.recipe" --pid $$ --bpftrace "$WORK/fake-bpftrace"
 finish
