@@ -19,6 +19,7 @@ int cmd_help_recipe(int argc, char **argv);
 int cmd_probes(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_layouts(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 void help_compile(void);
 void help_check(void);
 void help_list(void);
@@ -26,6 +27,7 @@ void help_help(void);
 void help_probes(void);
 void help_run(void);
 void help_layouts(void);
+void help_report(void);
 
 /* Usage error: message to stderr, "see ovstrace CMD --help", exit status 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -46,7 +48,6 @@ struct compile_args {
     const char *output;         /* -o FILE (compile) */
     const char *bpftrace;       /* --bpftrace PATH (run) */
     const char *record;         /* --record FILE (run) */
-    int raw;                    /* --raw (run): bpftrace's own output, not rendered */
     int extra_argc;             /* after "--" (run): passed to bpftrace */
     char **extra_argv;
 };

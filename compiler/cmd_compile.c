@@ -2,6 +2,7 @@
 // `ovstrace compile` and `ovstrace check`: run the pipeline on recipes and write
 // the bpftrace script (compile) or a one-line verdict per recipe (check).
 #include "cli.h"
+#include "host_probes.h"
 #include "pipeline.h"
 
 #include <getopt.h>
@@ -15,7 +16,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         { "param", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
         { "target", required_argument, NULL, 't' }, { "pid", required_argument, NULL, 'P' },
         { "bpftrace", required_argument, NULL, 'B' }, { "record", required_argument, NULL, 'R' },
-        { "raw", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+        { NULL, 0, NULL, 0 },
     };
     memset(a, 0, sizeof *a);
     /* Everything after "--" belongs to bpftrace (run); options may come before or after the recipe. */
@@ -42,7 +43,6 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
             break;
         case 'B': a->bpftrace = optarg; break;
         case 'R': a->record = optarg; break;
-        case 'r': a->raw = 1; break;
         case '?':
             if (optopt)
                 return cli_usage(cmd, "option -%c needs a value", optopt);
@@ -117,6 +117,9 @@ int cmd_check(int argc, char **argv)
             if (res.needs_ovs)
                 printf(", needs Open vSwitch >= %s", res.needs_ovs);
             printf("\n");
+            fflush(stdout);
+            if (host_probes_report(&res.kernel_probes, res.recipe_path, stdout))
+                failed = 1;
         } else {
             failed = 1;
         }
@@ -149,5 +152,10 @@ void help_check(void)
     printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID]\n"
            "\n"
            "Load, type-check and lower each RECIPE without printing a script. Prints one line\n"
-           "per good recipe and positioned errors for the others; exits 1 if any recipe failed.\n");
+           "per good recipe and positioned errors for the others. Then says which of a recipe's\n"
+           "kernel probes this host lacks (tracepoints looked up in tracefs, kprobe functions in\n"
+           "/proc/kallsyms, kprobes themselves in tracefs's kprobe_events), e.g.\n"
+           "  upcall_cost.recipe: this host lacks 2 of its 2 kernel probes:\n"
+           "    tracepoint:openvswitch:ovs_dp_upcall     no openvswitch tracepoints in this kernel ...\n"
+           "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

@@ -3,8 +3,11 @@
 // on it (its output tidied by run_output: no RLIMIT_MEMLOCK noise, a lost-events
 // line at the end), forward Ctrl-C, and exit with bpftrace's status.
 #include "cli.h"
+#include "host_probes.h"
 #include "pipeline.h"
 #include "run_output.h"
+#include "run_record.h"
+#include "source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -124,12 +127,13 @@ static char *write_temp_script(const char *script)
     return path;
 }
 
-/* Copy bpftrace's stdout and stderr through run_output until both close. */
-static void relay_output(int outfd, int errfd, const struct render_plan *plan)
+/* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
+static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record)
 {
     struct run_output r;
     run_output_init(&r, stdout, stderr);
     run_output_json(&r, plan);
+    r.record = record;
     struct pollfd fds[2] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
     int open_fds = 2;
     char buf[8192];
@@ -157,7 +161,8 @@ static void relay_output(int outfd, int errfd, const struct render_plan *plan)
     run_output_finish(&r);
 }
 
-static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path, const struct render_plan *plan)
+static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path, const struct render_plan *plan,
+                        FILE *record)
 {
     const char *bpftrace = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
     char pidtext[16];
@@ -212,7 +217,7 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
     sigemptyset(&again.sa_mask);
     sigaction(SIGALRM, &again, NULL);
-    relay_output(outpipe[0], errpipe[0], plan);
+    relay_output(outpipe[0], errpipe[0], plan, record);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
@@ -233,6 +238,26 @@ static long perf_rb_pages(long total)
     while (pages < each && pages < (1L << 24))
         pages <<= 1;
     return pages > 64 ? pages : 0;
+}
+
+/* --record FILE: the header (the recipe's text, parameters, pid, ports, time zone); the
+ * run adds bpftrace's output and the thread names it looks up (run_record.h). */
+static FILE *open_record(const char *path, const struct pipeline_result *res, const struct compile_args *a, int pid)
+{
+    FILE *f = fopen(path, "w");
+    char err[256];
+    struct source *src = f ? source_load(res->recipe_path, err, sizeof err) : NULL;
+    if (!f || !src) {
+        fprintf(stderr, "ovstrace: cannot record to '%s': %s\n", path, f ? err : strerror(errno));
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    struct record_header h = { .recipe = res->recipe_name, .source = src->text, .params = a->params,
+                               .ports = res->ports, .pid = pid, .utc_offset = record_utc_offset() };
+    record_write_header(f, &h);
+    source_free(src);
+    return f;
 }
 
 /* Set bpftrace's setting NAME to VALUE unless the environment already asks for as much. */
@@ -270,6 +295,15 @@ int cmd_run(int argc, char **argv)
         rc = 1;
     if (path) {
         ensure_tracefs();
+        /* Refuse what bpftrace would refuse after a long start-up, with the reason. */
+        if (host_probes_report(&res.kernel_probes, res.recipe_path, stderr)) {
+            fprintf(stderr, "ovstrace: not running %s here\n", res.recipe_name);
+            unlink(path);
+            free(path);
+            pipeline_result_free(&res);
+            compile_args_free(&a);
+            return 1;
+        }
         char comm[32];
         proc_comm(pid, 0, comm, sizeof comm);
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
@@ -277,7 +311,13 @@ int cmd_run(int argc, char **argv)
          * recipe's event buffer (kernel_delay's buffer_page_count) sets bpftrace's. */
         env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
-        rc = run_bpftrace(&a, pid, path, &res.plan);
+        FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
+        rc = a.record && !record ? 1 : run_bpftrace(&a, pid, path, &res.plan, record);
+        if (record && fclose(record) != 0)
+            fprintf(stderr, "ovstrace: writing %s failed: %s\n", a.record, strerror(errno));
+        else if (record)
+            fprintf(stderr, "ovstrace: recorded to %s; ovstrace report %s %s prints this report again\n", a.record,
+                    res.recipe_name, a.record);
         unlink(path);
         free(path);
     }
@@ -288,7 +328,7 @@ int cmd_run(int argc, char **argv)
 
 void help_run(void)
 {
-    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [-- BPFTRACE-ARGS]\n"
+    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [--record FILE] [-- BPFTRACE-ARGS]\n"
            "\n"
            "Compile RECIPE and run it with bpftrace against ovs-vswitchd until Ctrl-C (or until the\n"
            "recipe's window ends, or the process exits). Final statistics are printed on the way out.\n"
@@ -297,6 +337,8 @@ void help_run(void)
            "      --pid PID            trace this process (default: the one running ovs-vswitchd)\n"
            "      --target PATH        attach by binary path instead of to the process\n"
            "      --bpftrace PATH      the bpftrace to run (default: $BPFTRACE, else bpftrace in PATH)\n"
+           "      --record FILE        also save what bpftrace printed, to print the report again\n"
+           "                           later with: ovstrace report RECIPE FILE\n"
            "  -- ARGS                  pass ARGS to bpftrace, e.g. -- -v\n"
            "\n"
            "run reads bpftrace's JSON output (-f json) and renders the report: flow keys as\n"

@@ -12,6 +12,7 @@
 static const struct command commands[] = {
     { "compile", "compile a recipe into a bpftrace script", cmd_compile, help_compile },
     { "run", "compile a recipe and run it against ovs-vswitchd", cmd_run, help_run },
+    { "report", "print again the report of a run recorded with run --record", cmd_report, help_report },
     { "check", "check recipes without generating anything", cmd_check, help_check },
     { "list", "list the bundled recipes", cmd_list, help_list },
     { "help", "explain a recipe: what it shows, its parameters, an example", cmd_help_recipe, help_help },

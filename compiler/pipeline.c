@@ -33,10 +33,31 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* in_port(NAME) in a filter: ask the traced ovs-vswitchd for the number. */
+/* in_port(NAME) in a filter: ask the traced ovs-vswitchd for the number (and remember the
+ * answer, for a recording), or look it up among the known ports (a report). */
+struct port_lookup {
+    const struct pipeline_options *o;
+    struct pipeline_result *res;
+};
+
 static int resolve_port(const char *name, size_t len, uint32_t *port, char *why, size_t whylen, void *ctx)
 {
-    return ovs_port_number(*(const int *)ctx, name, len, port, why, whylen);
+    struct port_lookup *pl = ctx;
+    if (pl->o->known_ports) {
+        for (int i = 0; i < pl->o->known_ports->n; i++) {
+            const char *known = pl->o->known_ports->v[i];
+            if (!strncmp(known, name, len) && known[len] == '=') {
+                *port = (uint32_t)strtoul(known + len + 1, NULL, 10);
+                return 0;
+            }
+        }
+        snprintf(why, whylen, "the recording does not know this port");
+        return -1;
+    }
+    if (ovs_port_number(pl->o->pid, name, len, port, why, whylen) != 0)
+        return -1;
+    vec_push(&pl->res->ports, xasprintf("%.*s=%u", (int)len, name, *port));
+    return 0;
 }
 
 /* What run's renderer needs to know of each aggregate: its keys, which are thread ids. */
@@ -137,8 +158,9 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     struct recipe *r = d.errors ? NULL : load_recipe(path, &d);
     struct check_result cr = { 0 };
     if (r && !d.errors) {
-        if (o->pid)
-            odp_filter_set_port_resolver(resolve_port, (void *)&o->pid);
+        struct port_lookup pl = { o, res };
+        if (o->pid || o->known_ports)
+            odp_filter_set_port_resolver(resolve_port, &pl);
         params_bind(r, o->params, o->nparams, &d);
         odp_filter_set_port_resolver(NULL, NULL);
     }
@@ -150,7 +172,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     /* Struct layouts come from that binary's DWARF when it has some. */
     char *layouts = r && !d.errors && binary ? layouts_apply(cat, binary, &d) : NULL;
     struct bt_program *prog = NULL;
-    if (r && !d.errors) {
+    if (r && !d.errors && !o->plan_only) {
         struct lower_options lo = {
             .target_path = target, .pid = o->pid, .uprobe_path = exe, .recipe_file = base_name(path),
             .layouts = layouts, .layout_binary = binary, .needs_ovs = cr.needs_ovs, .for_run = o->for_run,
@@ -163,6 +185,14 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         if (!o->stop_after_check)
             res->script = emit_script(prog);
         res->nprobes = prog->blocks.n;
+        for (int i = 0; i < prog->blocks.n; i++) {
+            const char *at = ((const struct bt_block *)prog->blocks.v[i])->attach;
+            int kernel = !strncmp(at, "tracepoint:", 11) || !strncmp(at, "kprobe:", 7) || !strncmp(at, "kretprobe:", 10);
+            for (int j = 0; kernel && j < res->kernel_probes.n; j++)
+                kernel = strcmp(res->kernel_probes.v[j], at) != 0;
+            if (kernel)
+                vec_push(&res->kernel_probes, xstrdup(at));
+        }
     }
     /* Print while the recipe's source is still alive: diagnostics point into it. */
     int failed = d.errors > 0;
@@ -197,5 +227,11 @@ void pipeline_result_free(struct pipeline_result *res)
     free(res->summary);
     free(res->needs_ovs);
     render_plan_free(&res->plan);
+    for (int i = 0; i < res->kernel_probes.n; i++)
+        free(res->kernel_probes.v[i]);
+    vec_free(&res->kernel_probes);
+    for (int i = 0; i < res->ports.n; i++)
+        free(res->ports.v[i]);
+    vec_free(&res->ports);
     memset(res, 0, sizeof *res);
 }

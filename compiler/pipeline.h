@@ -16,6 +16,9 @@ struct pipeline_options {
     int pid_filter_only;          /* run: bpftrace -p does the USDT attach; pid only filters kernel probes */
     int for_run;                  /* run reads the output as -f json: mark pieces, fill the render plan */
     int stop_after_check;         /* `ovstrace check`: no lowering output wanted */
+    int plan_only;                /* `ovstrace report`: load, check and the render plan; no script */
+    const struct vec *known_ports;    /* char *: "NAME=NUMBER" for in_port(NAME), instead of asking
+                                       * ovs-vswitchd (`ovstrace report`: the recorded ones) */
 };
 
 struct pipeline_result {
@@ -25,6 +28,8 @@ struct pipeline_result {
     char *summary;
     char *needs_ovs;
     int nprobes;
+    struct vec ports;             /* char *: "NAME=NUMBER" datapath ports asked of ovs-vswitchd */
+    struct vec kernel_probes;     /* char *: the script's tracepoint/kprobe/kretprobe attach points */
     long event_buffer_pages;      /* the recipe's event buffer over all CPUs (0: bpftrace's default) */
     long map_keys_max;            /* bpftrace must hold this many keys per map (0: its default will do) */
     struct render_plan plan;      /* for_run: the aggregates, for run's renderer */

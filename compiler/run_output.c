@@ -2,6 +2,7 @@
 // Post-processing of bpftrace's output for `ovstrace run`: line by line, so the
 // report reads cleanly and lost events are never silently missed.
 #include "run_output.h"
+#include "run_record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,10 @@ static void line(struct run_output *r, int stream, const char *text)
         fflush(r->err);
         return;
     }
+    if (r->record) {
+        fputs(text, r->record);
+        fputc('\n', r->record);
+    }
     if (r->plan && text[0] == '{') {
         run_render_json(r, text);
         return;
@@ -52,6 +57,28 @@ static void line(struct run_output *r, int stream, const char *text)
     if (sscanf(text, "Lost %lu events", &n) == 1)
         r->lost += n;
     run_output_line(r, text);
+}
+
+void run_thread_named(struct run_output *r, long tid, const char *name)
+{
+    vec_push(&r->names, xasprintf("%ld %s", tid, name));
+}
+
+void run_thread_name(struct run_output *r, long tid, char *out, size_t n)
+{
+    char prefix[32];
+    int plen = snprintf(prefix, sizeof prefix, "%ld ", tid);
+    for (int i = 0; i < r->names.n; i++)
+        if (!strncmp(r->names.v[i], prefix, (size_t)plen)) {
+            snprintf(out, n, "%s", (const char *)r->names.v[i] + plen);
+            return;
+        }
+    out[0] = '\0';
+    if (!r->replay)
+        proc_comm(r->plan ? r->plan->pid : 0, tid, out, n);
+    run_thread_named(r, tid, out);
+    if (r->record)
+        record_write_thread(r->record, tid, out);
 }
 
 void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len)
@@ -88,4 +115,7 @@ void run_output_finish(struct run_output *r)
     else
         fprintf(r->out, "Lost events: 0\n");
     fflush(r->out);
+    for (int i = 0; i < r->names.n; i++)
+        free(r->names.v[i]);
+    vec_free(&r->names);
 }

@@ -25,6 +25,9 @@ struct run_output {
     int title_pending;      /* an aggregate's title was printed; its map has not come yet */
     struct json *exited;    /* the script's @_exited: tid -> name of threads that exited */
     struct json **held;     /* table parts received, [table * RENDER_MAX_PARTS + part], until the dump ends */
+    FILE *record;           /* --record: bpftrace's stdout lines and the thread names looked up */
+    int replay;             /* `ovstrace report`: thread names come from the recording only */
+    struct vec names;       /* char *: "TID NAME" of threads named so far (NAME empty: gone) */
     struct run_held {       /* `print: after_report` events, by output index, until the report ends */
         struct strbuf heading, events;
     } held_events[RENDER_MAX_HELD];
@@ -37,6 +40,10 @@ void run_output_json(struct run_output *r, const struct render_plan *plan);
 void run_output_line(struct run_output *r, const char *line);
 /* Feed bytes read from bpftrace's stdout (stream 0) or stderr (stream 1). */
 void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len);
+/* Thread TID's name: the first one seen (from /proc, or the recording), "" when gone. */
+void run_thread_name(struct run_output *r, long tid, char *out, size_t n);
+/* A name the recording holds, for replay. */
+void run_thread_named(struct run_output *r, long tid, const char *name);
 /* Flush partial lines and print the lost-events line. */
 void run_output_finish(struct run_output *r);
 

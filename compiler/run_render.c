@@ -230,7 +230,7 @@ static int all_digits(const char *s)
 }
 
 /* A map key as shown: tuple parts (bpftrace joins them with ',') with thread ids named. */
-static char *key_text(const struct run_output *r, const struct render_map *m, const char *key)
+static char *key_text(struct run_output *r, const struct render_map *m, const char *key)
 {
     int named = 0;
     for (int i = 0; m && i < m->nkeys && i < RENDER_MAX_KEYS; i++)
@@ -252,7 +252,7 @@ static char *key_text(const struct run_output *r, const struct render_map *m, co
                 text = e->texts[j];
         sb_add(&out, text ? text : p);
         char name[64];
-        if ((m->tid_keys >> i & 1) && all_digits(p) && (proc_comm(r->plan->pid, atol(p), name, sizeof name), name[0]))
+        if ((m->tid_keys >> i & 1) && all_digits(p) && (run_thread_name(r, atol(p), name, sizeof name), name[0]))
             sb_printf(&out, " (%s)", name);
         p = comma ? comma + 1 : NULL;
     }

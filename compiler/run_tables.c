@@ -312,7 +312,7 @@ static void by_thread(struct run_output *r, struct tdata *data, int n)
                 continue;
             threads = xrealloc(threads, (size_t)(nthreads + 1) * 2 * sizeof *threads);
             char name[64];
-            proc_comm(r->plan->pid, atol(tid), name, sizeof name);
+            run_thread_name(r, atol(tid), name, sizeof name);
             const struct json *gone = json_get(r->exited, tid);
             if (!name[0] && gone && gone->kind == JSON_STRING)
                 snprintf(name, sizeof name, "%s", gone->str);

@@ -30,6 +30,23 @@ expect_out "help explains a recipe" 0 '^  lines +bool, default true' -- "$O" hel
 expect_out "check prints a verdict" 0 'reval_monitor.recipe: ok, 3 probes, needs Open vSwitch >= 3.2.0' -- "$O" check reval_monitor
 expect_out "check fails on a bad recipe" 1 "unknown field 'ufd'|has no field 'ufd'" -- "$O" check "$top/tests/errors/unknown_field.recipe"
 
+# check names the kernel probes this host lacks (and run refuses before starting bpftrace).
+kd=$top/tests/golden/kernel_datapath.recipe
+mount_tracefs
+if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+    expect_out "check: a kernel without kprobes lacks kprobe:ovs_packet_cmd_execute" 1 \
+        '^  kprobe:ovs_packet_cmd_execute +this kernel has no kprobes' -- "$O" check "$kd"
+fi
+if [ ! -d /sys/kernel/tracing/events/openvswitch ]; then
+    expect_out "check: no openvswitch module, no tracepoint:openvswitch:ovs_dp_upcall" 1 \
+        '^  tracepoint:openvswitch:ovs_dp_upcall +no openvswitch tracepoints in this kernel .*module is not loaded' -- "$O" check "$kd"
+    expect_out "check: counts what is missing" 1 'kernel_datapath.recipe: this host lacks 3 of its 3 kernel probes:' -- "$O" check "$kd"
+    expect_out "run refuses before starting bpftrace" 1 '^ovstrace: not running kernel_datapath here' \
+        -- "$O" run "$kd" --pid $$ --bpftrace /bin/false
+fi
+expect_out "check: a recipe on tracepoints this host has is ok" 0 'syscall_names.recipe: ok' \
+    -- "$O" check "$top/tests/e2e/syscall_names.recipe"
+
 # OVSTRACE_PATH comes before the bundled recipes.
 mkdir -p "$WORK/mine"
 sed 's/^summary: .*/summary: My own copy./' "$top/recipes/bridge_loop.recipe" > "$WORK/mine/bridge_loop.recipe"

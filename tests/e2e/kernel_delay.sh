@@ -58,8 +58,8 @@ sed -n '/^TID/,$p' "$OUT" | head -30 | sed 's/^/#   /'
 
 # Per-call events: every nanosleep (S us) is longer than S/2, and every event printed is
 # (the sleeper's futex wait at the start barrier may be too); events carry their stacks.
-with_events() { "$OVSTRACE" run kernel_delay --pid "$wl" -p sample_time=10s -p syscall_events=true \
-                    -p syscall_events_min=$((s / 2))us -p stack_depth=4; }
+with_events() { TZ=CET-1 "$OVSTRACE" run kernel_delay --pid "$wl" -p sample_time=10s -p syscall_events=true \
+                    -p syscall_events_min=$((s / 2))us -p stack_depth=4 --record "$WORK/events.rec"; }
 start_traced with_events; cp "$OUT" "$WORK/events.txt"
 sleeper=$(awk '$1 == "sleeper" { print $2 }' "$WORK/workload.out")
 events=$(awk -v t="$sleeper" '$3 == t && $NF == "nanosleep"' "$WORK/events.txt" | wc -l)
@@ -75,6 +75,16 @@ check "syscall events: the column header under the title" \
     grep -A1 '^# SYSCALL EVENTS:$' "$WORK/events.txt" | grep -qE '^ENTRY \(ns\) +EXIT \(ns\) +TID +COMM +DELTA \(us\) +SYSCALL'
 check "window lines with upstream's UTC time" \
     grep -qE '^# Sample dump @[0-9-]+T[0-9:.]+ \([0-9]{2}:[0-9]{2}:[0-9]{2} UTC\)$' "$WORK/events.txt"
+
+# Record and replay: the report printed again from the recording, in another time zone,
+# after the workload's threads are gone, is the run's byte for byte.
+TZ=UTC "$OVSTRACE" report kernel_delay "$WORK/events.rec" > "$WORK/replayed.txt" 2>"$WORK/replay.err"
+check "report: the recording prints the run's report again, byte for byte" cmp "$WORK/events.txt" "$WORK/replayed.txt"
+check "report: the thread names the run looked up are in the recording" grep -qE '^\{"ovstrace_thread": \[[0-9]+, "[^"]*"\]\}$' "$WORK/events.rec"
+check "report: refuses a recording of another recipe" \
+    bash -c "'$OVSTRACE' report bridge_loop '$WORK/events.rec' 2>&1 | grep -q 'is a recording of kernel_delay, not of bridge_loop'"
+check "report: refuses a file that is not a recording" \
+    bash -c "'$OVSTRACE' report kernel_delay '$WORK/events.txt' 2>&1 | grep -q 'not a recording of ovstrace run --record'"
 
 "$OVSTRACE" compile kernel_delay -p sample_time=10s > "$WORK/kd.bt"
 with_bpftrace() { bpftrace "$WORK/kd.bt" -p "$wl" "$wl"; }

@@ -177,7 +177,8 @@ run_for 3 kernel_delay -p start_trigger=u:udpif_revalidator:start_dump -p stop_t
 check "kernel_delay triggered: ends by itself after its window ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
 check "the window opened and closed at the triggers" \
     bash -c "grep -q '^# Start sampling (trigger@[0-9]*) @' '$OUT' && grep -q '^# Stop sampling (trigger@[0-9]*) @' '$OUT'"
-delta=$(sed -n 's/^# Triggered sample dump, stop-start delta \([0-9]*\) ns @.*/\1/p' "$OUT")
+# run prints the delta as upstream does: 1,234,567 ns, and the UTC time after the local one
+delta=$(sed -n 's/^# Triggered sample dump, stop-start delta \([0-9,]*\) ns @.* ([0-9:]* UTC)$/\1/p' "$OUT" | tr -d ,)
 check "the dump has a stop-start delta (${delta:-none} ns)" [ "${delta:-0}" -gt 0 ]
 check "a revalidator thread is reported" grep -qE '^ +[0-9]+ revalidator[0-9]+ +\[[A-Z ]+STATISTICS\]$' "$OUT"
 sed -n '/^# Triggered/,/^$/p' "$OUT" | head -12 | sed 's/^/#   /'

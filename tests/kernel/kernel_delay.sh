@@ -18,7 +18,7 @@ tier=$("$here/build_tier.sh") || { fail "build the kernel tier (tests/kernel/bui
 kd=$WORK/kernel_delay
 cp -r "$here/payloads/kernel_delay" "$kd"
 cp "$OVSTRACE" "$kd/ovstrace"
-cp "$here/../../recipes/kernel_delay.recipe" "$kd/"
+cp "$here/../../recipes/kernel_delay.recipe" "$here/../golden/kernel_datapath.recipe" "$kd/"
 
 start=$SECONDS
 OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$kd"
@@ -32,6 +32,8 @@ ko=$kd/output.txt
 section() { awk -v s="--- $1" 'index($0, s) == 1 { on = 1; next } on && /^--- / { exit } on' "$ko"; }
 value() { sed -n "s/^--- $1 //p" "$ko" | head -1; }
 check "kernel_delay payload exits 0 ($(cat "$kd/rc"))" [ "$(cat "$kd/rc")" = 0 ]
+check "ovstrace check: the guest has every kernel probe of kernel_datapath (status $(value "check status"))" \
+    [ "$(value "check status")" = 0 ]
 handlers=$(section threads | grep -cE ' handler[0-9]+$')
 check "ovs-vswitchd has handler threads ($handlers)" [ "$handlers" -ge 1 ]
 

@@ -47,6 +47,10 @@ one_window() {
     [ "$attached" = yes ] && [ "$status" -eq 0 ] || rc=1
 }
 
+# With the module loaded and kprobes in the kernel, check finds every kernel probe.
+./ovstrace check ./kernel_datapath.recipe >check.out 2>&1
+echo "--- check status $?"
+sed 's/^/  /' check.out
 echo "--- threads"
 ps -T -o spid=,comm= -p "$pid"
 # kprobe start, USDT stop: from the kernel's upcall to the handler thread that reads it.

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// Kernel probes this host lacks (see host_probes.h).
+#include "host_probes.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+static const char *tracefs(void)
+{
+    struct stat st;
+    for (size_t i = 0; i < sizeof tracefs_roots / sizeof tracefs_roots[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "%s/events", tracefs_roots[i]);
+        if (stat(path, &st) == 0)
+            return tracefs_roots[i];
+    }
+    return NULL;
+}
+
+/* Is FN a kernel function? /proc/kallsyms lines: "ADDR TYPE NAME [MODULE]"; names are
+ * listed (addresses zeroed) even for non-root readers. */
+static int kernel_function(const char *fn, const char **module)
+{
+    static char mod[64];
+    FILE *f = fopen("/proc/kallsyms", "r");
+    if (!f)
+        return -1;
+    char line[512], type, name[256];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        mod[0] = '\0';
+        if (sscanf(line, "%*s %c %255s [%63[^]]]", &type, name, mod) >= 2 && (type == 't' || type == 'T') &&
+            strcmp(name, fn) == 0)
+            found = 1;
+    }
+    fclose(f);
+    *module = found && mod[0] ? mod : NULL;
+    return found;
+}
+
+int host_probe_missing(const char *attach, char *why, size_t whylen)
+{
+    const char *root = tracefs();
+    struct stat st;
+    char path[512];
+    if (!strncmp(attach, "tracepoint:", 11)) {
+        const char *cat = attach + 11, *colon = strchr(cat, ':');
+        if (!colon)
+            return 0;
+        if (!root) {
+            snprintf(why, whylen, "tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)");
+            return 1;
+        }
+        snprintf(path, sizeof path, "%s/events/%.*s", root, (int)(colon - cat), cat);
+        if (stat(path, &st) != 0) {
+            snprintf(why, whylen, "no %.*s tracepoints in this kernel (%s)%s", (int)(colon - cat), cat, path,
+                     !strncmp(cat, "openvswitch:", 12) ? ": the openvswitch module is not loaded" : "");
+            return 1;
+        }
+        snprintf(path, sizeof path, "%s/events/%.*s/%s", root, (int)(colon - cat), cat, colon + 1);
+        if (stat(path, &st) != 0) {
+            snprintf(why, whylen, "this kernel has no such tracepoint (%s)", path);
+            return 1;
+        }
+        return 0;
+    }
+    const char *fn = !strncmp(attach, "kprobe:", 7) ? attach + 7 : !strncmp(attach, "kretprobe:", 10) ? attach + 10 : NULL;
+    if (!fn)
+        return 0;
+    if (root) {
+        snprintf(path, sizeof path, "%s/kprobe_events", root);
+        if (stat(path, &st) != 0) {
+            snprintf(why, whylen, "this kernel has no kprobes (no %s: built without CONFIG_KPROBES)", path);
+            return 1;
+        }
+    }
+    const char *module = NULL;
+    int found = kernel_function(fn, &module);
+    if (found == 0) {
+        snprintf(why, whylen, "no kernel function %s in /proc/kallsyms%s", fn,
+                 !strncmp(fn, "ovs_", 4) ? ": the openvswitch module is not loaded" : "");
+        return 1;
+    }
+    return 0;
+}
+
+int host_probes_report(const struct vec *attach, const char *recipe, FILE *out)
+{
+    int missing = 0;
+    char why[600];
+    for (int i = 0; i < attach->n; i++)
+        missing += host_probe_missing(attach->v[i], why, sizeof why);
+    if (!missing)
+        return 0;
+    fprintf(out, "%s: this host lacks %d of its %d kernel probe%s:\n", recipe, missing, attach->n,
+            attach->n == 1 ? "" : "s");
+    for (int i = 0; i < attach->n; i++)
+        if (host_probe_missing(attach->v[i], why, sizeof why))
+            fprintf(out, "  %-40s %s\n", (const char *)attach->v[i], why);
+    return missing;
+}
