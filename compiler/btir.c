@@ -19,28 +19,19 @@ static void block_free(struct bt_block *b)
 {
     if (!b)
         return;
-    for (int i = 0; i < b->lines.n; i++)
-        free(b->lines.v[i]);
-    vec_free(&b->lines);
+    vec_free_strings(&b->lines);
     free(b->attach);
     free(b->pred);
     free(b->comment);
     free(b);
 }
 
-static void free_strings(struct vec *v)
-{
-    for (int i = 0; i < v->n; i++)
-        free(v->v[i]);
-    vec_free(v);
-}
-
 void bt_program_free(struct bt_program *p)
 {
     if (!p)
         return;
-    free_strings(&p->header);
-    free_strings(&p->structs);
+    vec_free_strings(&p->header);
+    vec_free_strings(&p->structs);
     block_free(p->begin);
     block_free(p->end);
     for (int i = 0; i < p->blocks.n; i++)

@@ -93,9 +93,11 @@ static void load_probes(struct catalog *c, const struct ynode *root, struct diag
         for (int j = 0; j < args->n; j++) {
             struct cat_arg *a = &p->args[p->nargs];
             a->name = scalar_dup(args->items[j], "name");
+            a->bpftrace = scalar_dup(args->items[j], "bpftrace");
             a->index = j;
             if (!a->name || parse_typed(d, args->items[j], &a->type) < 0) {
                 free(a->name);
+                free(a->bpftrace);
                 continue;
             }
             p->nargs++;
@@ -219,6 +221,7 @@ void catalog_free(struct catalog *c)
         struct cat_probe *p = &c->probes[i];
         for (int j = 0; j < p->nargs; j++) {
             free(p->args[j].name);
+            free(p->args[j].bpftrace);
             type_release(&p->args[j].type);
         }
         free(p->args);

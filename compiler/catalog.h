@@ -13,6 +13,7 @@ struct cat_arg {
     char *name;
     struct type type;
     int index;               /* argN for USDT/kprobes; field order for tracepoints */
+    char *bpftrace;          /* a derived argument: the catalog's bpftrace expression for it, or NULL */
 };
 
 enum probe_kind { PK_USDT, PK_TRACEPOINT, PK_KPROBE, PK_KRETPROBE, PK_UPROBE, PK_URETPROBE };

@@ -789,8 +789,32 @@ static void fn_thread(struct scope *S, struct expr *e)
     set_type(e, type_simple(T_BOOL));
 }
 
+/* fingerprint(BYTES[, N]): a 64-bit hash of a packet's length and its first N bytes (a
+ * multiple of 8, at most 64; 40 by default: Ethernet, an IPv4 header and the L4 ports, but
+ * not the TCP/UDP checksums the kernel may fill in after its upcall tracepoint), so the same
+ * packet seen by the kernel and by ovs-vswitchd gives the same number. */
+static void fn_fingerprint(struct scope *S, struct expr *e)
+{
+    struct expr *b = e->args[0];
+    if (b->type.kind != T_BYTES || !b->rhs) {
+        char t[64];
+        diag_error(S->C->d, b->loc, "fingerprint() takes packet bytes (like packet), not %s",
+                   type_a(&b->type, t, sizeof t));
+        return;
+    }
+    if (e->nargs == 2) {
+        struct expr *n = e->args[1];
+        if (!n->is_const || n->type.kind != T_INT || n->cval < 8 || n->cval > FINGERPRINT_MAX || n->cval % 8) {
+            diag_error(S->C->d, n->loc, "fingerprint()'s byte count is a multiple of 8, from 8 to %d", FINGERPRINT_MAX);
+            return;
+        }
+    }
+    set_type(e, type_int(8, 0));
+}
+
 static const struct function functions[] = {
     { "thread", 1, 1, 0, fn_thread },
+    { "fingerprint", 1, 2, 0, fn_fingerprint },
     { "match", 2, 2, 0, fn_match },
     { "watched", 2, 2, 0, fn_watched },
     { "str", 1, 1, 0, fn_str },
@@ -1283,9 +1307,7 @@ static void check_span_names(struct checker *C)
             vec_push(&names, full);
         }
     }
-    for (int i = 0; i < names.n; i++)
-        free(names.v[i]);
-    vec_free(&names);
+    vec_free_strings(&names);
 }
 
 static void check_version(struct checker *C)

@@ -211,11 +211,30 @@ static void load_span_end(struct loader *L, const struct ynode *n, struct span_e
     }
 }
 
+/* A span's `slots:` or `queue:` bound: an integer 1..MAX (0 when absent). */
+static int64_t span_bound(struct loader *L, const struct ynode *spec, const char *what, int64_t max)
+{
+    const struct ynode *n = want(L, ymap_get(spec, what), Y_SCALAR, what);
+    if (!n)
+        return 0;
+    char *end;
+    long long v = strtoll(n->value, &end, 10);
+    if (*end || end == n->value || v < 1 || v > max) {
+        diag_error(L->d, n->loc, "'%s' is a number of spans, 1 to %lld", what, (long long)max);
+        return 0;
+    }
+    return v;
+}
+
 static void load_span(struct loader *L, const struct ynode *key, const struct ynode *spec, struct span *s)
 {
-    static const char *const keys[] = { "from", "to", "key", "capture", "count", NULL };
+    static const char *const keys[] = { "from", "to", "key", "capture", "count", "slots", "queue", NULL };
     if (!named_entry(L, key, spec, "span", keys, &s->name, &s->loc))
         return;
+    s->slots = span_bound(L, spec, "slots", SPAN_MAX_SLOTS);
+    s->queue = span_bound(L, spec, "queue", SPAN_MAX_QUEUE);
+    if (s->slots && s->queue)
+        diag_error(L->d, ymap_get(spec, "queue")->loc, "span '%s' has 'slots' or a 'queue', not both", s->name);
     const struct ynode *from = ymap_get(spec, "from"), *to = ymap_get(spec, "to");
     if (!from || !to)
         diag_error(L->d, key->loc, "span '%s' needs both 'from' and 'to' probes", s->name);
@@ -250,6 +269,9 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
     }
     if (missing)
         diag_error(L->d, key->loc, "span '%s' needs a 'key' (e.g. tid) to pair its start with its end", s->name);
+    if (s->slots && s->nkeys > 1)
+        diag_error(L->d, ymap_get(spec, "slots")->loc, "a span in slots has a one-part key (one number, e.g. "
+                   "fingerprint(packet)), not %d parts", s->nkeys);
     const struct ynode *cap = want(L, ymap_get(spec, "capture"), Y_MAP, "capture");
     if (cap) {
         s->captures = xcalloc((size_t)cap->n, sizeof *s->captures);
@@ -271,6 +293,9 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
             valid_ident(L, cnt->keys[i], "count");
             load_probe_use(L, cnt->items[i], &c->on, "a counted probe");
         }
+        if (s->queue)
+            diag_error(L->d, cnt->loc, "a span with a queue cannot count probes (which of its open spans would a "
+                       "hit count for?)");
     }
 }
 

@@ -205,7 +205,11 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
     const struct type *t = &e->type;
     switch (e->ref) {
     case REF_ARG:
-        if (X->probe->kind == PK_TRACEPOINT) {
+        if (X->probe->probe && cat_probe_arg(X->probe->probe, e->name) &&
+            cat_probe_arg(X->probe->probe, e->name)->bpftrace) {
+            /* A derived argument (catalog text, never a recipe's). */
+            sb_printf(o, "(%s)", cat_probe_arg(X->probe->probe, e->name)->bpftrace);
+        } else if (X->probe->kind == PK_TRACEPOINT) {
             sb_printf(o, "args->%s", e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
             sb_add(o, "retval");
@@ -287,6 +291,33 @@ static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
     sb_addc(o, ')');
 }
 
+/* fingerprint(): 64-bit words of the packet folded into its length, FNV-1a style (a multiply
+ * by the FNV prime, which bpftrace's signed literals hold), then mixed. Words past the length
+ * are not read. */
+static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    const struct expr *b = e->args[0];
+    int bytes = e->nargs == 2 ? (int)e->args[1]->cval : FINGERPRINT_DEFAULT;
+    char var[16];
+    snprintf(var, sizeof var, "fp%d", ++X->L->nvars);
+    char *p = lv_text(X, b), *len = lv_text(X, b->rhs);
+    bt_line(X->pre, "$%s_p = (uint64)%s;", var, p);
+    bt_line(X->pre, "$%s = (uint64)%s;", var, len);
+    bt_line(X->pre, "$%s_n = $%s;", var, var);
+    for (int off = 0; off < bytes; off += 8) {
+        bt_line(X->pre, "if ($%s_n >= %d) {", var, off + 8);
+        bt_line(X->pre, "$%s = ($%s ^ *(uint64 *)($%s_p + %d)) * 1099511628211;", var, var, var, off);
+        bt_line(X->pre, "}");
+    }
+    /* A product's low bits come from its factors' low bits only: fold the high bits down, so
+     * that `slots:` (fingerprint % N) spreads packets over every slot. */
+    bt_line(X->pre, "$%s = ($%s ^ ($%s >> 32)) * 1099511628211;", var, var, var);
+    bt_line(X->pre, "$%s = $%s ^ ($%s >> 29);", var, var, var);
+    sb_printf(o, "$%s", var);
+    free(p);
+    free(len);
+}
+
 static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     if (e->is_const) {
@@ -309,6 +340,8 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
             lmatch(X, e, o);
         } else if (strcmp(e->name, "watched") == 0) {
             lwatched(X, e, o);
+        } else if (strcmp(e->name, "fingerprint") == 0) {
+            lfingerprint(X, e, o);
         } else if (strcmp(e->name, "thread") == 0) {
             sb_add(o, "@_threads[(uint64)");
             lv(X, e->args[0], o);
@@ -934,6 +967,28 @@ static int output_live(const struct output *o)
 /* The pid filter of a kernel probe's use, when its block serves other tasks too. */
 static const char *task_guard(struct lower *L, const struct probe_block *pb, int any_task);
 
+/* Where span S's state for key K lives: its maps' index, after the lines (in B) that compute
+ * it. A map span, and one in slots: [K]. A queue: [K, $S_i % N], the oldest open span at an
+ * end, the next place at a start (@_S_head and @_S_tail count them per key). */
+static char *span_index(struct bt_block *b, const struct span *s, const char *k, int at_start)
+{
+    if (s->queue) {
+        bt_line(b, "$%s_i = @_%s_%s[%s];", s->name, s->name, at_start ? "tail" : "head", k);
+        return xasprintf("%s, $%s_i %% %lld", k, s->name, (long long)s->queue);
+    }
+    return xstrdup(k);
+}
+
+/* Delete span S's state at map index IX. */
+static void span_forget(struct bt_block *b, const struct span *s, const char *ix)
+{
+    bt_line(b, "delete(@_%s_start[%s]);", s->name, ix);
+    for (int i = 0; i < s->ncaptures; i++)
+        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->captures[i].name, ix);
+    for (int i = 0; i < s->ncounts; i++)
+        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->counts[i].name, ix);
+}
+
 static void span_end(struct lower *L, const struct span *s, struct probe_block *pb)
 {
     const struct span_end *e = &s->to;
@@ -948,18 +1003,20 @@ static void span_end(struct lower *L, const struct span *s, struct probe_block *
         free(w);
     }
     char *k = keys_text(&X, e->keys, s->nkeys);
-    bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, k);
+    char *ix = span_index(b, s, k, 0);
+    /* bpftrace types a variable by its first assignment: the map read comes first. A queue's
+     * oldest place is empty (0) when the queue is; a slot may hold another key's span. */
+    bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, ix);
     bt_line(b, "if ($%s_start) {", s->name);
+    if (s->queue)
+        bt_line(b, "@_%s_head[%s] = $%s_i + 1;", s->name, k, s->name);
     bt_line(b, "$%s_duration = nsecs - $%s_start;", s->name, s->name);
     for (int i = 0; i < s->ncaptures; i++)
-        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->captures[i].name, s->name, s->captures[i].name, k);
+        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->captures[i].name, s->name, s->captures[i].name, ix);
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, k);
-    bt_line(b, "delete(@_%s_start[%s]);", s->name, k);
-    for (int i = 0; i < s->ncaptures; i++)
-        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->captures[i].name, k);
-    for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->counts[i].name, k);
+        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, ix);
+    span_forget(b, s, ix);
+    free(ix);
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], b);
@@ -978,11 +1035,13 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
     char *k = keys_text(&X, c->keys, s->nkeys);
     if (guard)
         bt_line(pb->block, "if (%s) {", guard);
-    bt_line(pb->block, "if (@_%s_start[%s]) {", s->name, k);
-    bt_line(pb->block, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, k, s->name, c->name, k);
+    char *ix = span_index(pb->block, s, k, 0);
+    bt_line(pb->block, "if (@_%s_start[%s]) {", s->name, ix);
+    bt_line(pb->block, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, ix, s->name, c->name, ix);
     bt_line(pb->block, "}");
     if (guard)
         bt_line(pb->block, "}");
+    free(ix);
     free(k);
 }
 
@@ -1005,14 +1064,35 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     if (cond.len)
         bt_line(b, "if (%s) {", cond.s);
     char *k = keys_text(&X, e->keys, s->nkeys);
-    bt_line(b, "@_%s_start[%s] = nsecs;", s->name, k);
+    char *ix = span_index(b, s, k, 1);
+    if (s->slots) {
+        /* The last N spans started are kept: this one takes the place of the N-th before it. */
+        bt_line(b, "$%s_n = @_%s_n;", s->name, s->name);
+        bt_line(b, "$%s_old = @_%s_ring[$%s_n %% %lld];", s->name, s->name, s->name, (long long)s->slots);
+        bt_line(b, "if ($%s_old) {", s->name);
+        char old[64];
+        snprintf(old, sizeof old, "$%s_old", s->name);
+        span_forget(b, s, old);
+        bt_line(b, "}");
+        bt_line(b, "@_%s_ring[$%s_n %% %lld] = (uint64)(%s);", s->name, s->name, (long long)s->slots, k);
+        bt_line(b, "@_%s_n = $%s_n + 1;", s->name, s->name);
+    }
+    bt_line(b, "@_%s_start[%s] = nsecs;", s->name, ix);
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
-        bt_line(b, "@_%s_%s[%s] = %s;", s->name, s->captures[i].name, k, v);
+        bt_line(b, "@_%s_%s[%s] = %s;", s->name, s->captures[i].name, ix, v);
         free(v);
     }
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "@_%s_%s[%s] = 0;", s->name, s->counts[i].name, k);
+        bt_line(b, "@_%s_%s[%s] = 0;", s->name, s->counts[i].name, ix);
+    if (s->queue) {
+        /* A full queue forgets its oldest span. */
+        bt_line(b, "@_%s_tail[%s] = $%s_i + 1;", s->name, k, s->name);
+        bt_line(b, "if ($%s_i + 1 - @_%s_head[%s] > %lld) {", s->name, s->name, k, (long long)s->queue);
+        bt_line(b, "@_%s_head[%s] = $%s_i + 1 - %lld;", s->name, k, s->name, (long long)s->queue);
+        bt_line(b, "}");
+    }
+    free(ix);
     if (cond.len)
         bt_line(b, "}");
     sb_free(&cond);
@@ -1161,6 +1241,14 @@ static void clear_spans(struct lower *L, struct bt_block *b)
     for (int i = 0; i < L->r->nspans; i++) {
         const struct span *s = &L->r->spans[i];
         bt_line(b, "clear(@_%s_start);", s->name);
+        if (s->slots) {
+            bt_line(b, "clear(@_%s_ring);", s->name);
+            bt_line(b, "delete(@_%s_n);", s->name);
+        }
+        if (s->queue) {
+            bt_line(b, "clear(@_%s_head);", s->name);
+            bt_line(b, "clear(@_%s_tail);", s->name);
+        }
         for (int j = 0; j < s->ncaptures; j++)
             bt_line(b, "clear(@_%s_%s);", s->name, s->captures[j].name);
         for (int j = 0; j < s->ncounts; j++)

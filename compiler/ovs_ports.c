@@ -68,9 +68,7 @@ static char *ctl_socket(int pid)
     }
     if (f)
         fclose(f);
-    for (int i = 0; i < inodes.n; i++)
-        free(inodes.v[i]);
-    vec_free(&inodes);
+    vec_free_strings(&inodes);
     return found;
 }
 

@@ -227,11 +227,7 @@ void pipeline_result_free(struct pipeline_result *res)
     free(res->summary);
     free(res->needs_ovs);
     render_plan_free(&res->plan);
-    for (int i = 0; i < res->kernel_probes.n; i++)
-        free(res->kernel_probes.v[i]);
-    vec_free(&res->kernel_probes);
-    for (int i = 0; i < res->ports.n; i++)
-        free(res->ports.v[i]);
-    vec_free(&res->ports);
+    vec_free_strings(&res->kernel_probes);
+    vec_free_strings(&res->ports);
     memset(res, 0, sizeof *res);
 }

@@ -81,7 +81,14 @@ struct span {
     int ncaptures;
     struct span_count *counts;
     int ncounts;
+    int64_t slots;                     /* `slots: N`: a table of N open spans, by key modulo N (0: a map) */
+    int64_t queue;                     /* `queue: N`: up to N open spans per key, ended oldest first */
 };
+
+#define FINGERPRINT_MAX 64            /* fingerprint(): bytes hashed at most */
+#define FINGERPRINT_DEFAULT 40
+#define SPAN_MAX_SLOTS 65536
+#define SPAN_MAX_QUEUE 1024
 
 enum agg_fn { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_AVG, AGG_STATS, AGG_HIST, AGG_LHIST };
 

@@ -115,7 +115,5 @@ void run_output_finish(struct run_output *r)
     else
         fprintf(r->out, "Lost events: 0\n");
     fflush(r->out);
-    for (int i = 0; i < r->names.n; i++)
-        free(r->names.v[i]);
-    vec_free(&r->names);
+    vec_free_strings(&r->names);
 }

@@ -105,12 +105,8 @@ void record_header_free(struct record_header *h)
 {
     free(h->recipe);
     free(h->source);
-    for (int i = 0; i < h->params.n; i++)
-        free(h->params.v[i]);
-    for (int i = 0; i < h->ports.n; i++)
-        free(h->ports.v[i]);
-    vec_free(&h->params);
-    vec_free(&h->ports);
+    vec_free_strings(&h->params);
+    vec_free_strings(&h->ports);
     memset(h, 0, sizeof *h);
 }
 

@@ -132,6 +132,13 @@ void vec_free(struct vec *v)
     v->n = v->cap = 0;
 }
 
+void vec_free_strings(struct vec *v)
+{
+    for (int i = 0; i < v->n; i++)
+        free(v->v[i]);
+    vec_free(v);
+}
+
 int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -33,6 +33,8 @@ struct vec {
 };
 void vec_push(struct vec *v, void *p);
 void vec_free(struct vec *v);
+/* Free each element (malloc'd strings), then the vector. */
+void vec_free_strings(struct vec *v);
 
 /* Levenshtein distance, for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);

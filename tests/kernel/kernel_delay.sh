@@ -19,6 +19,9 @@ kd=$WORK/kernel_delay
 cp -r "$here/payloads/kernel_delay" "$kd"
 cp "$OVSTRACE" "$kd/ovstrace"
 cp "$here/../../recipes/kernel_delay.recipe" "$here/../golden/kernel_datapath.recipe" "$kd/"
+# The language guide's packet-following example, as printed there.
+awk '/^# upcall_path.recipe/,/^```$/' "$here/../../docs/language.md" | grep -v '^```$' > "$kd/upcall_path.recipe"
+check "docs/language.md's upcall_path example compiles" "$OVSTRACE" compile "$kd/upcall_path.recipe" -o /dev/null
 
 start=$SECONDS
 OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$kd"
@@ -72,4 +75,21 @@ check "kretprobe: syscall events after the statistics, under # SYSCALL EVENTS:" 
     awk '/STATISTICS\]$/ { s = NR } /^# SYSCALL EVENTS:$/ { t = NR } END { exit !(s && t > s) }' "$out"
 check "kretprobe: a handler's recvmsg among the events, with its kernel stack" \
     bash -c "grep -A6 -E '^[0-9]+ +[0-9]+ +[0-9]+ +handler[0-9]+ +[0-9.,]+ recvmsg' '$out' | grep -q 'do_syscall_64'"
+
+# upcall_path: the kernel's upcalls found again in the handler by packet fingerprint, and the
+# handler's executes paired in order with the kernel's.
+path=$WORK/path.out
+section "path stdout" > "$path"
+# hist_total NAME: the counts of run's histogram NAME added up ("  [4, 8)    2 |@@@   |").
+hist_total() {
+    awk -v t="$1:" '$0 == t { on = 1; next } on && !/^  / { on = 0 }
+        on && match($0, /[0-9,]+ \|/) { v = substr($0, RSTART, RLENGTH - 2); gsub(/,/, "", v); n += v }
+        END { print n + 0 }' "$path"
+}
+sed -n '/^upcall_us:/,$p' "$path" | head -20 | sed 's/^/#   /'
+up=$(hist_total upcall_us) ex=$(hist_total execute_us)
+check "upcall_path: the ping answered, run exits 0 ($(value "path ping status"), $(value "path status"))" \
+    [ "$(value "path ping status")" = 0 -a "$(value "path status")" = 0 ]
+check "upcall_path: the ping's upcalls (request and reply at least) matched by packet in the handler ($up)" [ "$up" -ge 2 ]
+check "upcall_path: as many executes matched in order ($ex)" [ "$ex" = "$up" ]
 finish

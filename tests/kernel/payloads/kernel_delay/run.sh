@@ -59,5 +59,24 @@ one_window kprobe start_trigger=k:ovs_dp_upcall stop_trigger=u:dpif_recv:recv_up
 # with the syscall events printed after the window's statistics.
 one_window kretprobe start_trigger=t:openvswitch:ovs_dp_upcall stop_trigger=kr:ovs_packet_cmd_execute \
     syscall_events=true stack_depth=4
+
+# upcall_path (docs/language.md's example, put here by the host): each upcall followed from
+# the kernel to the handler by its packet's fingerprint, each execute back to the kernel in
+# order; one ping, then Ctrl-C (SIGINT to ovstrace, which passes it on).
+ovs-appctl dpctl/del-flows
+./ovstrace run ./upcall_path.recipe --pid "$pid" >path.out 2>path.err &
+run=$!
+for i in $(seq 1200); do grep -q '^Tracing upcall_path' path.out && break; kill -0 "$run" 2>/dev/null || break; sleep 0.1; done
+ip netns exec ns1 ping -c 1 -W 5 10.0.0.2 >path.ping 2>&1
+echo "--- path ping status $?"
+sleep 1
+kt_sigint "$run"
+for i in $(seq 300); do kill -0 "$run" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$run" 2>/dev/null && { kt_sigint "$run"; sleep 5; }
+wait "$run"; echo "--- path status $?"
+echo "--- path stdout"
+cat path.out
+echo "--- path stderr"
+cat path.err
 echo "--- end"
 exit $rc
