@@ -1017,9 +1017,17 @@ static void span_end(struct lower *L, const struct span *s, struct probe_block *
         bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, ix);
     span_forget(b, s, ix);
     free(ix);
+    /* `spans: inside`: only a span started in this window (bpftrace's clear() of a map the
+     * kernel deletes from at the same time can abort bpftrace 0.17, so old spans are not
+     * cleared at a window's close but told apart by their start). */
+    int inside = L->r->window.present && L->r->window.spans_inside;
+    if (inside)
+        bt_line(b, "if ($%s_start >= @_win_start) {", s->name);
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], b);
+    if (inside)
+        bt_line(b, "}");
     bt_line(b, "}");
     if (e->where)
         bt_line(b, "}");
@@ -1299,8 +1307,6 @@ static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
 {
     const struct window *w = &L->r->window;
     window_enter(b, 2, "@_win_end", "Stop sampling", by_trigger);
-    if (w->spans_inside)
-        clear_spans(L, b);
     if (by_trigger && w->has_start) {
         /* Both triggers: the stop-start delta decides whether the window is reported. */
         bt_line(b, "$delta = $now - @_win_start;");
