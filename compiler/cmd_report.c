@@ -42,7 +42,7 @@ static int names_recipe(const char *arg, const char *name)
     return !strcmp(base, name) || (!strncmp(base, name, n) && !strcmp(base + n, ".recipe"));
 }
 
-static int replay(FILE *f, const struct record_header *h, const struct render_plan *plan)
+static void replay(FILE *f, const struct record_header *h, const struct render_plan *plan)
 {
     /* Names first: run wrote each after the record that made it look the thread up. */
     long start = ftell(f);
@@ -65,7 +65,6 @@ static int replay(FILE *f, const struct record_header *h, const struct render_pl
             run_output_feed(&r, 0, line, (size_t)n);
     free(line);
     run_output_finish(&r);
-    return 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -103,7 +102,8 @@ int cmd_report(int argc, char **argv)
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
             res.plan.pid = h.pid;
-            rc = replay(f, &h, &res.plan);
+            replay(f, &h, &res.plan);
+            rc = 0;
         }
         pipeline_result_free(&res);
         unlink(path);

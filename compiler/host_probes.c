@@ -22,23 +22,17 @@ static const char *tracefs(void)
 }
 
 /* Is FN a kernel function? /proc/kallsyms lines: "ADDR TYPE NAME [MODULE]"; names are
- * listed (addresses zeroed) even for non-root readers. */
-static int kernel_function(const char *fn, const char **module)
+ * listed (addresses zeroed) even for non-root readers. -1 when it cannot be read. */
+static int kernel_function(const char *fn)
 {
-    static char mod[64];
     FILE *f = fopen("/proc/kallsyms", "r");
     if (!f)
         return -1;
     char line[512], type, name[256];
     int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
-        mod[0] = '\0';
-        if (sscanf(line, "%*s %c %255s [%63[^]]]", &type, name, mod) >= 2 && (type == 't' || type == 'T') &&
-            strcmp(name, fn) == 0)
-            found = 1;
-    }
+    while (!found && fgets(line, sizeof line, f))
+        found = sscanf(line, "%*s %c %255s", &type, name) == 2 && (type == 't' || type == 'T') && strcmp(name, fn) == 0;
     fclose(f);
-    *module = found && mod[0] ? mod : NULL;
     return found;
 }
 
@@ -78,9 +72,7 @@ int host_probe_missing(const char *attach, char *why, size_t whylen)
             return 1;
         }
     }
-    const char *module = NULL;
-    int found = kernel_function(fn, &module);
-    if (found == 0) {
+    if (kernel_function(fn) == 0) {
         snprintf(why, whylen, "no kernel function %s in /proc/kallsyms%s", fn,
                  !strncmp(fn, "ovs_", 4) ? ": the openvswitch module is not loaded" : "");
         return 1;
@@ -90,16 +82,18 @@ int host_probe_missing(const char *attach, char *why, size_t whylen)
 
 int host_probes_report(const struct vec *attach, const char *recipe, FILE *out)
 {
+    /* Each probe looked up once: a kprobe's lookup reads all of /proc/kallsyms. */
+    struct strbuf lines = { 0 };
     int missing = 0;
     char why[600];
     for (int i = 0; i < attach->n; i++)
-        missing += host_probe_missing(attach->v[i], why, sizeof why);
-    if (!missing)
-        return 0;
-    fprintf(out, "%s: this host lacks %d of its %d kernel probe%s:\n", recipe, missing, attach->n,
-            attach->n == 1 ? "" : "s");
-    for (int i = 0; i < attach->n; i++)
-        if (host_probe_missing(attach->v[i], why, sizeof why))
-            fprintf(out, "  %-40s %s\n", (const char *)attach->v[i], why);
+        if (host_probe_missing(attach->v[i], why, sizeof why)) {
+            sb_printf(&lines, "  %-40s %s\n", (const char *)attach->v[i], why);
+            missing++;
+        }
+    if (missing)
+        fprintf(out, "%s: this host lacks %d of its %d kernel probe%s:\n%s", recipe, missing, attach->n,
+                attach->n == 1 ? "" : "s", lines.s);
+    sb_free(&lines);
     return missing;
 }

@@ -199,6 +199,7 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o);
 static char *lv_text(struct lctx *X, const struct expr *e);
 static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o);
 static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o);
+static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o);
 
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
@@ -289,33 +290,6 @@ static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
     sb_printf(o, " %s ", expr_op_text(e->op));
     lv(X, r, o);
     sb_addc(o, ')');
-}
-
-/* fingerprint(): 64-bit words of the packet folded into its length, FNV-1a style (a multiply
- * by the FNV prime, which bpftrace's signed literals hold), then mixed. Words past the length
- * are not read. */
-static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
-{
-    const struct expr *b = e->args[0];
-    int bytes = e->nargs == 2 ? (int)e->args[1]->cval : FINGERPRINT_DEFAULT;
-    char var[16];
-    snprintf(var, sizeof var, "fp%d", ++X->L->nvars);
-    char *p = lv_text(X, b), *len = lv_text(X, b->rhs);
-    bt_line(X->pre, "$%s_p = (uint64)%s;", var, p);
-    bt_line(X->pre, "$%s = (uint64)%s;", var, len);
-    bt_line(X->pre, "$%s_n = $%s;", var, var);
-    for (int off = 0; off < bytes; off += 8) {
-        bt_line(X->pre, "if ($%s_n >= %d) {", var, off + 8);
-        bt_line(X->pre, "$%s = ($%s ^ *(uint64 *)($%s_p + %d)) * 1099511628211;", var, var, var, off);
-        bt_line(X->pre, "}");
-    }
-    /* A product's low bits come from its factors' low bits only: fold the high bits down, so
-     * that `slots:` (fingerprint % N) spreads packets over every slot. */
-    bt_line(X->pre, "$%s = ($%s ^ ($%s >> 32)) * 1099511628211;", var, var, var);
-    bt_line(X->pre, "$%s = $%s ^ ($%s >> 29);", var, var, var);
-    sb_printf(o, "$%s", var);
-    free(p);
-    free(len);
 }
 
 static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
@@ -450,6 +424,35 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
     memo_emit(X, key, p, result, o);
     free(len);
     free(key);
+}
+
+/* fingerprint(): 64-bit words of the packet folded into its length, FNV-1a style (a multiply
+ * by the FNV prime, which bpftrace's signed literals hold), then mixed. Words past the length
+ * are not read. */
+static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
+{
+    const struct expr *b = e->args[0];
+    if (!need_pre(X, e))
+        return;
+    int bytes = e->nargs == 2 ? (int)e->args[1]->cval : FINGERPRINT_DEFAULT;
+    char var[16];
+    snprintf(var, sizeof var, "fp%d", ++X->L->nvars);
+    char *p = lv_text(X, b), *len = lv_text(X, b->rhs);
+    bt_line(X->pre, "$%s_p = (uint64)%s;", var, p);
+    bt_line(X->pre, "$%s = (uint64)%s;", var, len);
+    bt_line(X->pre, "$%s_n = $%s;", var, var);
+    for (int off = 0; off < bytes; off += 8) {
+        bt_line(X->pre, "if ($%s_n >= %d) {", var, off + 8);
+        bt_line(X->pre, "$%s = ($%s ^ *(uint64 *)($%s_p + %d)) * 1099511628211;", var, var, var, off);
+        bt_line(X->pre, "}");
+    }
+    /* A product's low bits come from its factors' low bits only: fold the high bits down, so
+     * that `slots:` (fingerprint % N) spreads packets over every slot. */
+    bt_line(X->pre, "$%s = ($%s ^ ($%s >> 32)) * 1099511628211;", var, var, var);
+    bt_line(X->pre, "$%s = $%s ^ ($%s >> 29);", var, var, var);
+    sb_printf(o, "$%s", var);
+    free(p);
+    free(len);
 }
 
 static int is_ufid(const struct type *t)
@@ -1004,8 +1007,7 @@ static void span_end(struct lower *L, const struct span *s, struct probe_block *
     }
     char *k = keys_text(&X, e->keys, s->nkeys);
     char *ix = span_index(b, s, k, 0);
-    /* bpftrace types a variable by its first assignment: the map read comes first. A queue's
-     * oldest place is empty (0) when the queue is; a slot may hold another key's span. */
+    /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
     bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, ix);
     bt_line(b, "if ($%s_start) {", s->name);
     if (s->queue)
@@ -1038,7 +1040,8 @@ static void span_end(struct lower *L, const struct span *s, struct probe_block *
 
 static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct probe_block *pb)
 {
-    struct lctx X = { L, probe_attach(&c->on), NULL };
+    /* The key's statements (a fingerprint()'s reads) go in the counted probe's block. */
+    struct lctx X = { L, probe_attach(&c->on), pb->block };
     const char *guard = task_guard(L, pb, 0);
     char *k = keys_text(&X, c->keys, s->nkeys);
     if (guard)

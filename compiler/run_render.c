@@ -85,30 +85,7 @@ static int held_record(struct run_output *r, const char *s, size_t len)
     return 1;
 }
 
-/* The report ended: the events held since the last one, each kind under its heading. */
-static void print_held(struct run_output *r)
-{
-    for (int i = 0; i < RENDER_MAX_HELD; i++) {
-        struct run_held *h = &r->held_events[i];
-        if (!h->events.len)
-            continue;
-        run_output_line(r, "");
-        run_output_line(r, "");
-        struct strbuf all = { 0 };
-        sb_addn(&all, h->heading.s ? h->heading.s : "", h->heading.len);
-        sb_addn(&all, h->events.s, h->events.len);
-        for (char *line = all.s, *nl; line && *line; line = nl + 1) {
-            nl = strchr(line, '\n');
-            if (nl)
-                *nl = '\0';
-            run_output_line(r, line);
-            if (!nl)
-                break;
-        }
-        sb_free(&all);
-        h->events.len = 0;
-    }
-}
+static void print_held(struct run_output *r);
 
 /* An aggregate's title with no map after it: bpftrace prints nothing for an empty map. */
 static void close_title(struct run_output *r)
@@ -180,6 +157,22 @@ static void add_text(struct run_output *r, struct strbuf *buf, const char *data,
         buf->len = 0;
         if (buf->s)
             buf->s[0] = '\0';
+    }
+}
+
+/* The report ended: the events held since the last one, each kind under its heading. */
+static void print_held(struct run_output *r)
+{
+    for (int i = 0; i < RENDER_MAX_HELD; i++) {
+        struct run_held *h = &r->held_events[i];
+        if (!h->events.len)
+            continue;
+        run_output_line(r, "");
+        struct strbuf pending = { 0 };     /* both end in a newline: nothing stays pending */
+        add_text(r, &pending, h->heading.s ? h->heading.s : "", h->heading.len);
+        add_text(r, &pending, h->events.s, h->events.len);
+        sb_free(&pending);
+        h->events.len = 0;
     }
 }
 

@@ -18,6 +18,7 @@ value() { awk -v m="$1" 'index($0, m) == 1 { print $NF; exit }' "$OUT"; }
 check "the stand-in received $((70 * rounds)) upcalls ($n)" [ "$n" -eq $((70 * rounds)) ]
 check "executes seen ($(value '@executes[]:'))" [ "$(value '@executes[]:')" = "$n" ]
 check "by packet: every upcall matched its execute ($(value '@by_packet[]:') of $n)" [ "$(value '@by_packet[]:')" = "$n" ]
+check "by packet: no packet received twice before its execute (counted by packet)" bash -c "! grep -q '^@repeated' '$OUT'"
 check "16 slots keep the last 16 of each batch: 16 + 6 per round ($(value '@few_slots[]:'))" \
     [ "$(value '@few_slots[]:')" = $(((16 + 6) * rounds)) ]
 check "queue: every execute paired with its own receive ($(value '@in_order[1]:'))" [ "$(value '@in_order[1]:')" = "$n" ]
