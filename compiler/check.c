@@ -25,6 +25,7 @@ struct scope {
     const struct probe_use *probe;
     const struct span *spans[16];   /* spans whose values are known here */
     int nspans;
+    const struct span *ends;        /* outputs of a span with several ends: no probe arguments */
     int allow_agg;
 };
 
@@ -35,7 +36,7 @@ static void check_condition(struct scope *S, struct expr *e);
 
 const struct probe_use *probe_attach(const struct probe_use *u)
 {
-    return u->span ? &u->span->to.on : u;
+    return u->span ? &u->span->tos[0].on : u;
 }
 
 int probe_same(const struct probe_use *a, const struct probe_use *b)
@@ -107,7 +108,7 @@ static void resolve_probe(struct checker *C, struct probe_use *u, int allow_span
         struct span *s = recipe_span(C->r, text);
         if (s && allow_span) {
             u->span = s;
-            u->kind = s->to.on.kind;
+            u->kind = s->tos[0].on.kind;
             return;
         }
         diag_error(C->d, u->loc, s ? "a span cannot be used here; name a probe" : "unknown probe or span '%s'", text);
@@ -216,7 +217,7 @@ static void attach_length(struct scope *S, struct expr *e, struct expr *len)
 static void check_name(struct scope *S, struct expr *e)
 {
     const struct probe_use *u = probe_attach(S->probe);
-    if (u->probe) {
+    if (u->probe && !S->ends) {
         const struct cat_arg *a = cat_probe_arg(u->probe, e->name);
         if (a) {
             e->ref = REF_ARG;
@@ -241,7 +242,7 @@ static void check_name(struct scope *S, struct expr *e)
             return;
         }
     }
-    if (!u->probe) {
+    if (!u->probe && !S->ends) {
         /* Probes outside the catalog expose their raw registers only. */
         int is_ret = u->kind == PK_KRETPROBE || u->kind == PK_URETPROBE;
         if (is_ret && strcmp(e->name, "retval") == 0) {
@@ -264,6 +265,11 @@ static void check_name(struct scope *S, struct expr *e)
                        e->name, e->name, e->name);
             return;
         }
+    }
+    if (S->ends) {
+        diag_error(S->C->d, e->loc, "'%s' is not a value of span '%s', which ends at %d probes: its outputs read "
+                   "the span's values and builtins (tid, comm, ...) only", e->name, S->ends->name, S->ends->ntos);
+        return;
     }
     unknown_name(S, e);
 }
@@ -920,8 +926,13 @@ static void scope_for(struct scope *S, struct checker *C, const struct probe_use
     /* Every span ending at this probe has its values here (computed first). */
     for (int i = 0; i < C->r->nspans && S->nspans < 16; i++) {
         const struct span *s = &C->r->spans[i];
-        if (s->to.on.text && (s->to.on.probe || s->to.on.target_name) && probe_same(&s->to.on, u))
-            S->spans[S->nspans++] = s;
+        for (int j = 0; j < s->ntos && S->nspans < 16; j++) {
+            const struct probe_use *to = &s->tos[j].on;
+            if (to->text && (to->probe || to->target_name) && probe_same(to, u)) {
+                S->spans[S->nspans++] = s;
+                break;
+            }
+        }
     }
 }
 
@@ -982,12 +993,12 @@ static void check_span(struct checker *C, struct span *s)
 {
     for (int i = 0; i < s->nfroms; i++)
         resolve_probe(C, &s->froms[i].on, 0);
-    resolve_probe(C, &s->to.on, 0);
+    for (int i = 0; i < s->ntos; i++)
+        resolve_probe(C, &s->tos[i].on, 0);
     if (C->d->errors)
         return;
-    for (int i = 0; i < s->nfroms; i++)
-        check_span_end(C, &s->froms[i]);
-    check_span_end(C, &s->to);
+    for (int i = 0; i < span_nends(s); i++)
+        check_span_end(C, span_end_at(s, i));
     for (int i = 0; i < s->ncaptures; i++) {
         struct capture *c = &s->captures[i];
         c->values = xcalloc((size_t)s->nfroms, sizeof *c->values);
@@ -1022,7 +1033,7 @@ static void check_span(struct checker *C, struct span *s)
 
 static const char *const formats[] = {
     "int", "hex", "str", "enum", "ufid", "ipv4", "ipv6", "mac", "time", "duration", "ns", "us", "ms", "stack", "odp",
-    NULL,
+    "nl_flow", "nl_packet", NULL,
 };
 
 static int format_fits(const char *f, const struct type *t)
@@ -1040,6 +1051,7 @@ static int format_fits(const char *f, const struct type *t)
     if (!strcmp(f, "duration") || !strcmp(f, "ns") || !strcmp(f, "us") || !strcmp(f, "ms")) return k == T_DURATION;
     if (!strcmp(f, "stack")) return k == T_STACK;
     if (!strcmp(f, "odp")) return k == T_ODP_KEY;
+    if (!strcmp(f, "nl_flow") || !strcmp(f, "nl_packet")) return k == T_BYTES || k == T_ODP_KEY;
     return 0;
 }
 
@@ -1130,6 +1142,12 @@ static void check_output(struct checker *C, struct output *o)
         return;
     struct scope S;
     scope_for(&S, C, &o->on);
+    if (o->on.span && o->on.span->ntos > 1) {
+        /* Its outputs run at each end: only what every end has (the span's values, builtins). */
+        S.ends = o->on.span;
+        S.spans[0] = o->on.span;
+        S.nspans = 1;
+    }
     check_condition(&S, o->where);
     if (o->kind == OUT_EVENT) {
         for (int i = 0; i < o->ncols; i++)

@@ -228,24 +228,40 @@ static int64_t span_bound(struct loader *L, const struct ynode *spec, const char
 
 static void load_span(struct loader *L, const struct ynode *key, const struct ynode *spec, struct span *s)
 {
-    static const char *const keys[] = { "from", "to", "key", "capture", "count", "slots", "queue", NULL };
+    static const char *const keys[] = { "from", "to", "key", "capture", "count", "slots", "queue", "restart", NULL };
     if (!named_entry(L, key, spec, "span", keys, &s->name, &s->loc))
         return;
     s->slots = span_bound(L, spec, "slots", SPAN_MAX_SLOTS);
     s->queue = span_bound(L, spec, "queue", SPAN_MAX_QUEUE);
     if (s->slots && s->queue)
         diag_error(L->d, ymap_get(spec, "queue")->loc, "span '%s' has 'slots' or a 'queue', not both", s->name);
+    const struct ynode *restart = want(L, ymap_get(spec, "restart"), Y_SCALAR, "restart");
+    if (restart) {
+        if (strcmp(restart->value, "true") && strcmp(restart->value, "false"))
+            diag_error(L->d, restart->loc, "'restart' is true (a start while the span is open starts it again, the "
+                       "default) or false (it is ignored: the span runs from its first start)");
+        s->keep_first = strcmp(restart->value, "false") == 0;
+        if (s->keep_first && (s->slots || s->queue))
+            diag_error(L->d, restart->loc, "'restart: false' is for a span in a map, not in slots or a queue");
+    }
     const struct ynode *from = ymap_get(spec, "from"), *to = ymap_get(spec, "to");
     if (!from || !to)
         diag_error(L->d, key->loc, "span '%s' needs both 'from' and 'to' probes", s->name);
+    if ((from && from->kind == Y_SEQ && !from->n) || (to && to->kind == Y_SEQ && !to->n))
+        diag_error(L->d, (from && from->kind == Y_SEQ && !from->n ? from : to)->loc,
+                   "an empty list: a span end needs at least one probe");
     if (from) {
         int n = from->kind == Y_SEQ ? from->n : 1;
         s->froms = xcalloc((size_t)n, sizeof *s->froms);
         for (int i = 0; i < n; i++)
             load_span_end(L, from->kind == Y_SEQ ? from->items[i] : from, &s->froms[s->nfroms++], "from");
     }
-    if (to)
-        load_span_end(L, to, &s->to, "to");
+    if (to) {
+        int n = to->kind == Y_SEQ ? to->n : 1;
+        s->tos = xcalloc((size_t)n, sizeof *s->tos);
+        for (int i = 0; i < n; i++)
+            load_span_end(L, to->kind == Y_SEQ ? to->items[i] : to, &s->tos[s->ntos++], "to");
+    }
     /* The span's key is each end's default; every end must have one. */
     const struct ynode *k = ymap_get(spec, "key");
     const struct ynode **common = NULL;
@@ -253,8 +269,8 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
     if (k)
         common = s->key_nodes = load_key_nodes(L, k, &ncommon);
     int missing = 0;
-    for (int i = 0; i <= s->nfroms; i++) {
-        struct span_end *e = i < s->nfroms ? &s->froms[i] : &s->to;
+    for (int i = 0; i < span_nends(s); i++) {
+        struct span_end *e = span_end_at(s, i);
         if (!e->key_nodes && common) {
             e->key_nodes = xcalloc((size_t)ncommon + 1, sizeof *e->key_nodes);
             memcpy(e->key_nodes, common, (size_t)ncommon * sizeof *common);
@@ -756,7 +772,9 @@ static void span_free(struct span *s)
     for (int i = 0; i < s->nfroms; i++)
         span_end_free(&s->froms[i]);
     free(s->froms);
-    span_end_free(&s->to);
+    for (int i = 0; i < s->ntos; i++)
+        span_end_free(&s->tos[i]);
+    free(s->tos);
     free(s->key_nodes);
     for (int i = 0; i < s->ncaptures; i++) {
         free(s->captures[i].name);

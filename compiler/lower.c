@@ -201,6 +201,8 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o);
 static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o);
 static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o);
 
+static int span_live(const struct span *s);
+
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct type *t = &e->type;
@@ -235,7 +237,9 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
         sb_add(o, e->builtin);
         break;
     case REF_SPAN:
-        if (e->index == -1)
+        if (!span_live(e->span))
+            sb_add(o, type_is_string(t) ? "\"\"" : "0");    /* never starts or ends with these parameters */
+        else if (e->index == -1)
             sb_printf(o, "$%s_duration", e->span->name);
         else if (e->index == -2)
             sb_printf(o, "$%s_start", e->span->name);
@@ -614,6 +618,12 @@ static int default_width(const struct column *c)
     return c->width ? c->width : (n > w ? n : w);
 }
 
+/* Formats printed in pieces after the other columns: a flow key, a netlink message. */
+static int in_pieces(const char *f)
+{
+    return f && (!strcmp(f, "odp") || !strcmp(f, "nl_flow") || !strcmp(f, "nl_packet"));
+}
+
 static const char *column_format(const struct lower *L, const struct column *c)
 {
     if (c->format)
@@ -712,7 +722,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
         pf_arg(p, piece, a, 16);
         free(a);
-    } else if ((!strcmp(f, "hex") || !strcmp(f, "odp")) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
+    } else if ((!strcmp(f, "hex") || in_pieces(f)) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
         /* A key before the last column: its first 64 bytes in hex (only the last prints whole). */
         v = lv_text(X, c->value);
         char *len = lv_text(X, c->value->rhs);
@@ -777,8 +787,10 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
     bt_line(b, "$%s_p = (uint64)%s;", var, key);
     bt_line(b, "$%s_len = (uint64)%s;", var, len);
     bt_line(b, "$%s_off = (uint64)0;", var);
+    /* After STX, run's decoder: a flow key, or a netlink message of the flow or packet family. */
+    const char *f = column_format(X->L, c);
     if (X->L->opt->for_run)
-        bt_line(b, "printf(\"%s\\002\", cpu);", tag);
+        bt_line(b, "printf(\"%s\\002%s\", cpu);", tag, !strcmp(f, "nl_flow") ? "F" : !strcmp(f, "nl_packet") ? "P" : "");
     bt_line(b, "unroll(%d) {", KEY_PIECES);
     bt_line(b, "if ($%s_off < $%s_len) {", var, var);
     bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));", tag,
@@ -813,9 +825,8 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
 {
     struct printf_line p = { 0 };
     int last = last_shown(o);
-    /* A key in odp format, last, is printed in pieces after the other columns. */
-    const struct column *key = last >= 0 && !strcmp(column_format(X->L, &o->cols[last]), "odp") ? &o->cols[last]
-                                                                                               : NULL;
+    /* A key in odp format (or a netlink message), last, is printed in pieces after the other columns. */
+    const struct column *key = last >= 0 && in_pieces(column_format(X->L, &o->cols[last])) ? &o->cols[last] : NULL;
     /* The run-mode tag: record separator, the CPU, unit separator. */
     const char *tag = X->L->opt->for_run ? "\\036%d\\037" : "";
     if (key && o->after_report)
@@ -829,9 +840,10 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     for (int i = 0; i < o->ncols; i++) {
         if (!column_shown(&o->cols[i]) || &o->cols[i] == key)
             continue;
-        if (i != last && o->cols[i].format && !strcmp(o->cols[i].format, "odp"))
-            diag_error(X->L->d, o->cols[i].format_loc, "a flow key printed as odp must be the last column of its "
-                       "event (it is printed in pieces)");
+        if (i != last && o->cols[i].format && in_pieces(o->cols[i].format))
+            diag_error(X->L->d, o->cols[i].format_loc, "%s printed as %s must be the last column of its event (it is "
+                       "printed in pieces)", strcmp(o->cols[i].format, "odp") ? "a netlink message" : "a flow key",
+                       o->cols[i].format);
         add_column(X, &o->cols[i], i == last, &p);
     }
     if (printf_stack(&p) > PRINTF_STACK_MAX)
@@ -930,6 +942,7 @@ static void aggregate_line(struct lctx *X, const struct output *o, struct bt_blo
 struct probe_block {
     const struct probe_use *probe;
     struct bt_block *block;
+    struct vec ended;      /* spans ending here: their outputs follow every end */
     int nguards;           /* outputs with their own condition */
     int mixed;             /* a kernel probe some use wants for every task: no block predicate, uses guarded */
 };
@@ -937,9 +950,9 @@ struct probe_block {
 static int window_gated(const struct lower *L) { return L->r->window.present; }
 
 /* An output: skipped when its condition is false at compile time. */
-static void lower_output(struct lower *L, const struct output *o, struct bt_block *b)
+static void lower_output(struct lower *L, const struct output *o, const struct probe_use *at, struct bt_block *b)
 {
-    struct lctx X = { L, probe_attach(&o->on), b };
+    struct lctx X = { L, at, b };
     int guarded = (o->where && !o->where->is_const) || window_gated(L);
     if (o->where && o->where->is_const && !o->where->cval)
         return;
@@ -962,8 +975,28 @@ static void lower_output(struct lower *L, const struct output *o, struct bt_bloc
         bt_line(b, "}");
 }
 
+/* An end whose condition is false at compile time (`where: $kernel && ...` with kernel=false)
+ * is left out, and its probe is not attached for it. */
+static int end_live(const struct span_end *e)
+{
+    return (e->on.probe || e->on.target_name) && !(e->where && e->where->is_const && !e->where->cval);
+}
+
+/* A span that can start and end; outputs on one that cannot are left out with it. */
+static int span_live(const struct span *s)
+{
+    int from = 0, to = 0;
+    for (int i = 0; i < s->nfroms; i++)
+        from |= end_live(&s->froms[i]);
+    for (int i = 0; i < s->ntos; i++)
+        to |= end_live(&s->tos[i]);
+    return from && to;
+}
+
 static int output_live(const struct output *o)
 {
+    if (o->on.span && !span_live(o->on.span))
+        return 0;
     return !(o->where && o->where->is_const && !o->where->cval);
 }
 
@@ -992,9 +1025,9 @@ static void span_forget(struct bt_block *b, const struct span *s, const char *ix
         bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->counts[i].name, ix);
 }
 
-static void span_end(struct lower *L, const struct span *s, struct probe_block *pb)
+static void span_end(struct lower *L, const struct span *s, int to, struct probe_block *pb)
 {
-    const struct span_end *e = &s->to;
+    const struct span_end *e = &s->tos[to];
     struct bt_block *b = pb->block;
     struct lctx X = { L, probe_attach(&e->on), b };
     const char *guard = task_guard(L, pb, e->any_task);
@@ -1019,23 +1052,37 @@ static void span_end(struct lower *L, const struct span *s, struct probe_block *
         bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, ix);
     span_forget(b, s, ix);
     free(ix);
-    /* `spans: inside`: only a span started in this window (bpftrace's clear() of a map the
-     * kernel deletes from at the same time can abort bpftrace 0.17, so old spans are not
-     * cleared at a window's close but told apart by their start). */
-    int inside = L->r->window.present && L->r->window.spans_inside;
-    if (inside)
-        bt_line(b, "if ($%s_start >= @_win_start) {", s->name);
-    for (int i = 0; i < L->r->noutputs; i++)
-        if (L->r->outputs[i].on.span == s)
-            lower_output(L, &L->r->outputs[i], b);
-    if (inside)
-        bt_line(b, "}");
     bt_line(b, "}");
     if (e->where)
         bt_line(b, "}");
     if (guard)
         bt_line(b, "}");
     free(k);
+    vec_add_unique(&pb->ended, s);
+}
+
+/* The outputs on span S, after every span ending at this probe has read its values (so
+ * they may read each other's: $S_start is 0 when S did not end here). */
+static void span_outputs(struct lower *L, const struct span *s, struct probe_block *pb)
+{
+    struct bt_block *b = pb->block;
+    /* `spans: inside`: only a span started in this window (bpftrace's clear() of a map the
+     * kernel deletes from at the same time can abort bpftrace 0.17, so old spans are not
+     * cleared at a window's close but told apart by their start). */
+    int inside = L->r->window.present && L->r->window.spans_inside;
+    int any = 0;
+    for (int i = 0; i < L->r->noutputs; i++)
+        any |= L->r->outputs[i].on.span == s && output_live(&L->r->outputs[i]);
+    if (!any)
+        return;
+    if (inside)
+        bt_line(b, "if ($%s_start && $%s_start >= @_win_start) {", s->name, s->name);
+    else
+        bt_line(b, "if ($%s_start) {", s->name);
+    for (int i = 0; i < L->r->noutputs; i++)
+        if (L->r->outputs[i].on.span == s)
+            lower_output(L, &L->r->outputs[i], pb->probe, b);
+    bt_line(b, "}");
 }
 
 static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct probe_block *pb)
@@ -1076,6 +1123,8 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         bt_line(b, "if (%s) {", cond.s);
     char *k = keys_text(&X, e->keys, s->nkeys);
     char *ix = span_index(b, s, k, 1);
+    if (s->keep_first)
+        bt_line(b, "if (!@_%s_start[%s]) {", s->name, ix);
     if (s->slots) {
         /* The last N spans started are kept: this one takes the place of the N-th before it. */
         bt_line(b, "$%s_n = @_%s_n;", s->name, s->name);
@@ -1103,6 +1152,8 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         bt_line(b, "@_%s_head[%s] = $%s_i + 1 - %lld;", s->name, k, s->name, (long long)s->queue);
         bt_line(b, "}");
     }
+    if (s->keep_first)
+        bt_line(b, "}");
     free(ix);
     if (cond.len)
         bt_line(b, "}");
@@ -1165,8 +1216,8 @@ static int any_task_use(const struct lower *L, const struct probe_use *u)
         return 1;
     for (int i = 0; i < L->r->nspans; i++) {
         const struct span *s = &L->r->spans[i];
-        for (int j = 0; j <= s->nfroms; j++) {
-            const struct span_end *e = j < s->nfroms ? &s->froms[j] : &s->to;
+        for (int j = 0; j < span_nends(s); j++) {
+            const struct span_end *e = span_end_at(s, j);
             if (e->any_task && (e->on.probe || e->on.target_name) && probe_same(&e->on, u))
                 return 1;
         }
@@ -1251,6 +1302,8 @@ static void clear_spans(struct lower *L, struct bt_block *b)
 {
     for (int i = 0; i < L->r->nspans; i++) {
         const struct span *s = &L->r->spans[i];
+        if (!span_live(s))
+            continue;
         bt_line(b, "clear(@_%s_start);", s->name);
         if (s->slots) {
             bt_line(b, "clear(@_%s_ring);", s->name);
@@ -1504,8 +1557,14 @@ static void lower_blocks(struct lower *L)
     struct vec blocks = { 0 };
     /* Phase order inside a block: span ends, outputs, counters, span starts. */
     for (int i = 0; i < r->nspans; i++)
-        if (r->spans[i].to.on.probe || r->spans[i].to.on.target_name)
-            span_end(L, &r->spans[i], block_for(L, &blocks, &r->spans[i].to.on));
+        for (int j = 0; j < r->spans[i].ntos && span_live(&r->spans[i]); j++)
+            if (end_live(&r->spans[i].tos[j]))
+                span_end(L, &r->spans[i], j, block_for(L, &blocks, &r->spans[i].tos[j].on));
+    for (int i = 0; i < blocks.n; i++) {
+        struct probe_block *pb = blocks.v[i];
+        for (int j = 0; j < pb->ended.n; j++)
+            span_outputs(L, pb->ended.v[j], pb);
+    }
     for (int i = 0; i < r->noutputs; i++) {
         const struct output *o = &r->outputs[i];
         if (o->on.span || !output_live(o))
@@ -1514,16 +1573,16 @@ static void lower_blocks(struct lower *L)
         const char *guard = task_guard(L, pb, 0);
         if (guard)
             bt_line(pb->block, "if (%s) {", guard);
-        lower_output(L, o, pb->block);
+        lower_output(L, o, probe_attach(&o->on), pb->block);
         if (guard)
             bt_line(pb->block, "}");
     }
     for (int i = 0; i < r->nspans; i++)
-        for (int j = 0; j < r->spans[i].ncounts; j++)
+        for (int j = 0; j < r->spans[i].ncounts && span_live(&r->spans[i]); j++)
             span_count(L, &r->spans[i], &r->spans[i].counts[j], block_for(L, &blocks, &r->spans[i].counts[j].on));
     for (int i = 0; i < r->nspans; i++)
-        for (int j = 0; j < r->spans[i].nfroms; j++)
-            if (r->spans[i].froms[j].on.probe || r->spans[i].froms[j].on.target_name)
+        for (int j = 0; j < r->spans[i].nfroms && span_live(&r->spans[i]); j++)
+            if (end_live(&r->spans[i].froms[j]))
                 span_start(L, &r->spans[i], j, block_for(L, &blocks, &r->spans[i].froms[j].on));
     lower_window(L, &blocks);
     struct vec pruned = { 0 };
@@ -1535,6 +1594,7 @@ static void lower_blocks(struct lower *L)
         struct probe_block *pb = blocks.v[i];
         hoist_args(pb->block);
         vec_push(&L->P->blocks, pb->block);
+        vec_free(&pb->ended);
         free(pb);
     }
     vec_free(&blocks);
@@ -1705,8 +1765,8 @@ static void collect_all(struct lower *L)
     const struct recipe *r = L->r;
     for (int i = 0; i < r->nspans; i++) {
         const struct span *s = &r->spans[i];
-        for (int j = 0; j <= s->nfroms; j++) {
-            const struct span_end *e = j < s->nfroms ? &s->froms[j] : &s->to;
+        for (int j = 0; j < span_nends(s); j++) {
+            const struct span_end *e = span_end_at(s, j);
             for (int k = 0; k < s->nkeys; k++)
                 collect(L, e->keys[k]);
             collect(L, e->where);

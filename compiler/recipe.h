@@ -74,7 +74,8 @@ struct span {
     struct loc loc;
     struct span_end *froms;            /* where it starts: one or more probes */
     int nfroms;
-    struct span_end to;                /* where it ends */
+    struct span_end *tos;              /* where it ends: one or more probes, whichever comes first */
+    int ntos;
     const struct ynode **key_nodes;    /* the span's `key:`, each end's default; counted probes use it */
     int nkeys;
     struct capture *captures;
@@ -83,7 +84,15 @@ struct span {
     int ncounts;
     int64_t slots;                     /* `slots: N`: a table of N open spans, by key modulo N (0: a map) */
     int64_t queue;                     /* `queue: N`: up to N open spans per key, ended oldest first */
+    int keep_first;                    /* `restart: false`: a start while the span is open is ignored */
 };
+
+/* A span's ends, starts first: J in 0 .. nfroms + ntos - 1. */
+static inline int span_nends(const struct span *s) { return s->nfroms + s->ntos; }
+static inline struct span_end *span_end_at(const struct span *s, int j)
+{
+    return j < s->nfroms ? &s->froms[j] : &s->tos[j - s->nfroms];
+}
 
 #define FINGERPRINT_MAX 64            /* fingerprint(): bytes hashed at most */
 #define FINGERPRINT_DEFAULT 40

@@ -4,6 +4,7 @@
 #include "run_stamp.h"
 #include "run_tables.h"
 #include "json.h"
+#include "nl_format.h"
 #include "odp_format.h"
 #include "run_output.h"
 #include "util.h"
@@ -129,7 +130,9 @@ static void text_line(struct run_output *r, const char *line)
     unsigned char *key = xcalloc(1, strlen(stx) / 2 + 1);
     size_t n = 0;
     const char *end = etx ? etx : stx + strlen(stx);
-    for (const char *p = stx + 1; p + 1 < end; p++) {
+    /* STX F or STX P: a netlink message of the flow or packet family; STX alone: a flow key. */
+    char kind = stx[1] == 'F' || stx[1] == 'P' ? stx[1] : 0;
+    for (const char *p = stx + 1 + (kind != 0); p + 1 < end; p++) {
         int hi = hexdigit(p[0]), lo = hexdigit(p[1]);
         if (hi >= 0 && lo >= 0) {
             key[n++] = (unsigned char)(hi << 4 | lo);
@@ -137,10 +140,19 @@ static void text_line(struct run_output *r, const char *line)
         }
     }
     sb_printf(&out, "%.*s", (int)(stx - line), line);
-    odp_key_format(key, n, &out);
+    if (kind)
+        nl_msg_format(key, n, kind == 'F' ? NL_FAMILY_FLOW : NL_FAMILY_PACKET, "    ", &out);
+    else
+        odp_key_format(key, n, &out);
     if (etx)
         sb_add(&out, etx + 1);
-    run_output_line(r, out.s ? out.s : "");
+    /* A message takes several lines. */
+    for (char *s = out.s ? out.s : "", *nl; s; s = nl ? nl + 1 : NULL) {
+        nl = strchr(s, '\n');
+        if (nl)
+            *nl = '\0';
+        run_output_line(r, s);
+    }
     sb_free(&out);
     free(key);
 }

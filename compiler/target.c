@@ -135,7 +135,8 @@ int target_check_probes(struct recipe *r, const char *binary, int pid, struct di
         for (int i = 0; i < r->nspans; i++) {
             for (int j = 0; j < r->spans[i].nfroms; j++)
                 check_use(&r->spans[i].froms[j].on, &N, binary, d);
-            check_use(&r->spans[i].to.on, &N, binary, d);
+            for (int j = 0; j < r->spans[i].ntos; j++)
+                check_use(&r->spans[i].tos[j].on, &N, binary, d);
             for (int j = 0; j < r->spans[i].ncounts; j++)
                 check_use(&r->spans[i].counts[j].on, &N, binary, d);
         }

@@ -14,7 +14,11 @@
  *   main          main:run_start, a little work, main:poll_block, sleep -m ms
  *   handler1      per round, F new flows: dpif_recv:recv_upcall, then
  *                 dpif_netlink_operate__:op_flow_put / op_flow_execute
- *                 (and op_flow_get for every 7th flow)
+ *                 (and op_flow_get for every 7th flow); with -H N there
+ *                 are N handlers (handler1..handlerN) taking an equal share
+ *                 of each round's flows in turn (handler1 first), and -d US
+ *                 is the time each takes between receiving a batch and its
+ *                 first put (the "lookup")
  *   revalidator2  the leader: udpif_revalidator:start_dump, a dump phase
  *                 (revalidate:flow_result per dumped flow, with
  *                 revalidate_ukey__:entry/exit around some), a sweep phase
@@ -104,6 +108,8 @@ struct options {
     unsigned int flows_per_round;/* -f */
     unsigned int wait_ms;        /* -w */
     unsigned int lifetime;       /* -a */
+    unsigned int handlers;       /* -H */
+    unsigned int lookup_us;      /* -d */
     bool quiet;                  /* -q */
     const char *log_path;        /* -l */
     const char *pid_path;        /* -p */
@@ -116,7 +122,9 @@ static struct options opts = {
     .flows_per_round = 4,
     .wait_ms = 0,
     .lifetime = 4,
+    .handlers = 1,
 };
+#define MAX_HANDLERS 16
 
 /* ofproto settings (other_config:max-idle / max-revalidator); non-static,
  * non-const globals so that sweep_done's max_wait is computed at run time
@@ -144,7 +152,7 @@ static pthread_mutex_t state_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t state_cond;          /* CLOCK_MONOTONIC */
 static bool stop;                          /* under state_mutex */
 static long handler_request = -1;          /* round requested, state_mutex */
-static long handler_done = -1;             /* round finished, state_mutex */
+static long handler_done[MAX_HANDLERS];    /* round finished, state_mutex */
 
 /* ------------------------------------------------------------------------
  * Probe accounting and the ground-truth log.
@@ -1059,20 +1067,23 @@ handle_upcalls(struct udpif *udpif, struct upcall_batch_entry *batch,
 
 #define UPCALL_MAX_BATCH 64
 
-/* Receives and handles the upcalls of one round. */
+/* Receives and handles handler H's share of the upcalls of one round, in
+ * batches of up to UPCALL_MAX_BATCH, as OVS's handlers do: read a batch,
+ * look its flows up (-d), then queue their puts and executes. */
 NOINLINE void
-recv_upcalls(struct udpif *udpif, unsigned long round)
+recv_upcalls(struct udpif *udpif, unsigned long round, unsigned int h)
 {
     const uint64_t F = opts.flows_per_round;
+    const uint64_t lo = F * h / opts.handlers, hi = F * (h + 1) / opts.handlers;
     struct upcall_batch_entry *batch = calloc(UPCALL_MAX_BATCH, sizeof *batch);
 
     if (!batch) {
         perror("calloc");
         abort();
     }
-    for (uint64_t k = 0; k < F; ) {
+    for (uint64_t k = lo; k < hi; ) {
         size_t n = 0;
-        for (; n < UPCALL_MAX_BATCH && k < F; n++, k++) {
+        for (; n < UPCALL_MAX_BATCH && k < hi; n++, k++) {
             struct upcall_batch_entry *e = &batch[n];
             struct sflow *f = sflow_create(round * F + k, round);
 
@@ -1081,24 +1092,43 @@ recv_upcalls(struct udpif *udpif, unsigned long round)
             dpif_recv(udpif->dpif, &e->upcall, f, round);
             f->ukey.state = UKEY_VISIBLE;
         }
+        if (opts.lookup_us) {
+            struct timespec ts = { opts.lookup_us / 1000000,
+                                   (long) (opts.lookup_us % 1000000) * 1000 };
+            while (nanosleep(&ts, &ts) && errno == EINTR) {
+                continue;
+            }
+        }
         handle_upcalls(udpif, batch, n);
     }
     free(batch);
 }
 
-static void *
-udpif_upcall_handler(void *arg)
-{
-    struct udpif *udpif = arg;
+struct handler_arg {
+    struct udpif *udpif;
+    unsigned int index;
+};
 
-    pthread_setname_np(pthread_self(), "handler1");
+/* Handler threads take their turns in index order, so the flows (and the
+ * truth log) stay deterministic: handler H starts round R once handler H-1
+ * has finished it. */
+static void *
+udpif_upcall_handler(void *arg_)
+{
+    const struct handler_arg *arg = arg_;
+    const unsigned int h = arg->index;
+    char name[16];
+
+    snprintf(name, sizeof name, "handler%u", h + 1);
+    pthread_setname_np(pthread_self(), name);
     current_tid();
 
     for (;;) {
         long round;
 
         pthread_mutex_lock(&state_mutex);
-        while (!stop && handler_request <= handler_done) {
+        while (!stop && (handler_request <= handler_done[h]
+                         || (h && handler_done[h - 1] < handler_request))) {
             pthread_cond_wait(&state_cond, &state_mutex);
         }
         if (stop) {
@@ -1108,10 +1138,10 @@ udpif_upcall_handler(void *arg)
         round = handler_request;
         pthread_mutex_unlock(&state_mutex);
 
-        recv_upcalls(udpif, (unsigned long) round);
+        recv_upcalls(arg->udpif, (unsigned long) round, h);
 
         pthread_mutex_lock(&state_mutex);
-        handler_done = round;
+        handler_done[h] = round;
         pthread_cond_broadcast(&state_cond);
         pthread_mutex_unlock(&state_mutex);
     }
@@ -1424,7 +1454,7 @@ run_handler_round(unsigned long round)
     pthread_mutex_lock(&state_mutex);
     handler_request = (long) round;
     pthread_cond_broadcast(&state_cond);
-    while (!stop && handler_done < (long) round) {
+    while (!stop && handler_done[opts.handlers - 1] < (long) round) {
         pthread_cond_wait(&state_cond, &state_mutex);
     }
     ok = !stop;
@@ -1566,7 +1596,7 @@ usage(FILE *out)
 {
     fprintf(out,
             "usage: ovs-vswitchd [-n ROUNDS] [-m MS] [-r MS] [-f N] [-w MS]"
-            " [-a ROUNDS] [-q] [-l FILE] [-p FILE]\n"
+            " [-a ROUNDS] [-H N] [-d US] [-q] [-l FILE] [-p FILE]\n"
             "ovstrace test stand-in: fires the 13 OVS USDT probes.\n"
             "  -n ROUNDS  revalidator rounds, 0 = until SIGINT/SIGTERM"
             " (default 0)\n"
@@ -1577,6 +1607,10 @@ usage(FILE *out)
             " (default 0)\n"
             "  -a ROUNDS  flow lifetime in rounds before it is deleted"
             " (default 4)\n"
+            "  -H N       handler threads, handler1..handlerN, each taking"
+            " an equal share of a round's flows (default 1, at most 16)\n"
+            "  -d US      each handler's lookup: microseconds between"
+            " receiving a batch and its first put (default 0)\n"
             "  -q         quiet: no probe counts on stderr at exit\n"
             "  -l FILE    write the ground-truth log (one line per probe"
             " fire)\n"
@@ -1617,7 +1651,7 @@ parse_options(int argc, char *argv[])
 {
     int c;
 
-    while ((c = getopt(argc, argv, "n:m:r:f:w:a:ql:p:h")) != -1) {
+    while ((c = getopt(argc, argv, "n:m:r:f:w:a:H:d:ql:p:h")) != -1) {
         bool ok = true;
         switch (c) {
         case 'n':
@@ -1638,6 +1672,13 @@ parse_options(int argc, char *argv[])
         case 'a':
             ok = parse_uint(optarg, 1000000, &opts.lifetime)
                  && opts.lifetime >= 1;
+            break;
+        case 'H':
+            ok = parse_uint(optarg, MAX_HANDLERS, &opts.handlers)
+                 && opts.handlers >= 1;
+            break;
+        case 'd':
+            ok = parse_uint(optarg, 10000000, &opts.lookup_us);
             break;
         case 'q':
             opts.quiet = true;
@@ -1678,14 +1719,14 @@ setup_datapath(void)
     the_dpif.dpif.current_ms = time_msec();
     the_dpif.dp_ifindex = DP_IFINDEX;
     the_dpif.user_features = 0;
-    the_dpif.n_handlers = 1;
+    the_dpif.n_handlers = opts.handlers;
     the_dpif.uc_array_size = 0;
 
     memset(&the_udpif, 0, sizeof the_udpif);
     the_udpif.list_node.prev = &the_udpif.list_node;
     the_udpif.list_node.next = &the_udpif.list_node;
     the_udpif.dpif = &the_dpif.dpif;
-    the_udpif.n_handlers = 1;
+    the_udpif.n_handlers = opts.handlers;
     the_udpif.n_revalidators = 1;
     the_udpif.enable_ufid = 1;
     the_udpif.flow_limit = FLOW_LIMIT;
@@ -1745,9 +1786,18 @@ main(int argc, char *argv[])
     sigaddset(&block, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &block, &old);
 
-    pthread_t handler, revalidator;
-    if (pthread_create(&handler, NULL, udpif_upcall_handler, &the_udpif)
-        || pthread_create(&revalidator, NULL, udpif_revalidator, &the_udpif)) {
+    pthread_t handlers[MAX_HANDLERS], revalidator;
+    struct handler_arg handler_args[MAX_HANDLERS];
+    for (unsigned int h = 0; h < opts.handlers; h++) {
+        handler_done[h] = -1;
+        handler_args[h] = (struct handler_arg) { &the_udpif, h };
+        if (pthread_create(&handlers[h], NULL, udpif_upcall_handler,
+                           &handler_args[h])) {
+            fprintf(stderr, "ovs-vswitchd: pthread_create failed\n");
+            abort();
+        }
+    }
+    if (pthread_create(&revalidator, NULL, udpif_revalidator, &the_udpif)) {
         fprintf(stderr, "ovs-vswitchd: pthread_create failed\n");
         abort();
     }
@@ -1770,7 +1820,9 @@ main(int argc, char *argv[])
     stop = true;
     pthread_cond_broadcast(&state_cond);
     pthread_mutex_unlock(&state_mutex);
-    pthread_join(handler, NULL);
+    for (unsigned int h = 0; h < opts.handlers; h++) {
+        pthread_join(handlers[h], NULL);
+    }
     pthread_join(revalidator, NULL);
 
     /* Flows still installed at exit are freed without firing probes. */
