@@ -787,14 +787,26 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
     bt_line(b, "$%s_p = (uint64)%s;", var, key);
     bt_line(b, "$%s_len = (uint64)%s;", var, len);
     bt_line(b, "$%s_off = (uint64)0;", var);
-    /* After STX, run's decoder: a flow key, or a netlink message of the flow or packet family. */
+    /* After STX, run's decoder: a flow key, or a netlink message of the flow or packet family
+     * and its length. A message is read in whole pieces: Linux 6.1's verifier loses the bound
+     * of a piece's length computed from a size read out of memory (ofpbuf.size) and refuses
+     * the program, so the length goes first and run decodes that much. */
     const char *f = column_format(X->L, c);
-    if (X->L->opt->for_run)
-        bt_line(b, "printf(\"%s\\002%s\", cpu);", tag, !strcmp(f, "nl_flow") ? "F" : !strcmp(f, "nl_packet") ? "P" : "");
+    int msg = strcmp(f, "odp") != 0;
+    if (msg && X->L->opt->for_run)
+        bt_line(b, "printf(\"%s\\002%s%%lu:\", cpu, $%s_len);", tag, !strcmp(f, "nl_flow") ? "F" : "P", var);
+    else if (msg)
+        bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
+    else if (X->L->opt->for_run)
+        bt_line(b, "printf(\"%s\\002\", cpu);", tag);
     bt_line(b, "unroll(%d) {", KEY_PIECES);
     bt_line(b, "if ($%s_off < $%s_len) {", var, var);
-    bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));", tag,
-            X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
+    if (msg)
+        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
+                KEY_PIECE);
+    else
+        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));",
+                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
     bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
     bt_line(b, "}");
     bt_line(b, "}");

@@ -130,9 +130,17 @@ static void text_line(struct run_output *r, const char *line)
     unsigned char *key = xcalloc(1, strlen(stx) / 2 + 1);
     size_t n = 0;
     const char *end = etx ? etx : stx + strlen(stx);
-    /* STX F or STX P: a netlink message of the flow or packet family; STX alone: a flow key. */
+    /* STX F or STX P, LENGTH ':': a netlink message of the flow or packet family, read in
+     * whole pieces (lower.c key_pieces); STX alone: a flow key. */
     char kind = stx[1] == 'F' || stx[1] == 'P' ? stx[1] : 0;
-    for (const char *p = stx + 1 + (kind != 0); p + 1 < end; p++) {
+    const char *hex = stx + 1;
+    size_t msg_len = 0;
+    if (kind) {
+        char *colon;
+        msg_len = strtoul(stx + 2, &colon, 10);
+        hex = *colon == ':' ? colon + 1 : stx + 2;
+    }
+    for (const char *p = hex; p + 1 < end; p++) {
         int hi = hexdigit(p[0]), lo = hexdigit(p[1]);
         if (hi >= 0 && lo >= 0) {
             key[n++] = (unsigned char)(hi << 4 | lo);
@@ -141,7 +149,7 @@ static void text_line(struct run_output *r, const char *line)
     }
     sb_printf(&out, "%.*s", (int)(stx - line), line);
     if (kind)
-        nl_msg_format(key, n, kind == 'F' ? NL_FAMILY_FLOW : NL_FAMILY_PACKET, "    ", &out);
+        nl_msg_format(key, n < msg_len ? n : msg_len, kind == 'F' ? NL_FAMILY_FLOW : NL_FAMILY_PACKET, "    ", &out);
     else
         odp_key_format(key, n, &out);
     if (etx)

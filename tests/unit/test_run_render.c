@@ -2,6 +2,7 @@
 // Unit test of run's renderer: bpftrace -f json records in (as bpftrace 0.17 prints
 // them), the report text out; and of the small JSON reader under it.
 #include "json.h"
+#include "nl_format.h"
 #include "run_output.h"
 #include "unit.h"
 
@@ -265,8 +266,37 @@ static void test_held_events(void)
     free(out);
 }
 
+/* A packet execute request as dpif-netlink builds it: headers, a 6-byte packet, a key with
+ * in_port(2), actions output(3); then the same cut inside its key. */
+static void test_nl_format(void)
+{
+    static const unsigned char msg[] = {
+        0, 0, 0, 0, 36, 0, 1, 0, 7, 0, 0, 0, 0, 0, 0, 0,        /* nlmsghdr: len 0 (not yet sent) */
+        3, 1, 0, 0,                                               /* genl: cmd 3 (execute), version 1 */
+        21, 0, 0, 0,                                              /* ovs_header: dp_ifindex 21 */
+        10, 0, 1, 0, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0, 0,    /* PACKET, 6 bytes, padded */
+        12, 0, 2, 0, 8, 0, 3, 0, 2, 0, 0, 0,                      /* KEY: in_port(2) */
+        12, 0, 3, 0, 8, 0, 1, 0, 3, 0, 0, 0,                      /* ACTIONS: output(3) */
+    };
+    struct strbuf out = { 0 };
+    nl_msg_format(msg, sizeof msg, NL_FAMILY_PACKET, "  ", &out);
+    EXPECT_STR(out.s, "nlmsghdr: len 0, type 36, flags 0x1, seq 7, pid 0; genl: cmd execute, version 1; "
+               "ovs_header: dp_ifindex 21\n  OVS_PACKET_ATTR_PACKET: (6 bytes) aabbccddeeff\n"
+               "  OVS_PACKET_ATTR_KEY: in_port(2)\n  OVS_PACKET_ATTR_ACTIONS: output(3)",
+               "a packet execute: headers, packet in hex, key as dump-flows, actions by name");
+    out.len = 0;
+    nl_msg_format(msg, 46, NL_FAMILY_PACKET, "  ", &out);
+    EXPECT(out.s && strstr(out.s, "OVS_PACKET_ATTR_KEY: ") && strstr(out.s, "(cut short: 8 bytes, 6 captured)"),
+           "a message cut inside an attribute says so");
+    out.len = 0;
+    nl_msg_format(msg, 10, NL_FAMILY_FLOW, "  ", &out);
+    EXPECT(out.s && strncmp(out.s, "(message cut short: ", 20) == 0, "shorter than its headers: hex");
+    sb_free(&out);
+}
+
 int main(void)
 {
+    test_nl_format();
     test_window_lines();
     test_held_events();
     test_joined_tables();
