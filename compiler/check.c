@@ -433,8 +433,9 @@ static void fold_binary(struct expr *e)
     case OP_ADD: v = (int64_t)((uint64_t)a + (uint64_t)b); break;
     case OP_SUB: v = (int64_t)((uint64_t)a - (uint64_t)b); break;
     case OP_MUL: v = (int64_t)((uint64_t)a * (uint64_t)b); break;
-    case OP_DIV: v = b ? a / b : 0; break;
-    case OP_MOD: v = b ? a % b : 0; break;
+    /* INT64_MIN / -1 traps on x86: negate in unsigned arithmetic instead. */
+    case OP_DIV: v = !b ? 0 : b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b; break;
+    case OP_MOD: v = !b || b == -1 ? 0 : a % b; break;
     default: return;
     }
     e->is_const = 1;
@@ -535,6 +536,10 @@ static void check_binary(struct scope *S, struct expr *e)
         diag_error(S->C->d, e->rhs->loc, "division by zero");
         return;
     }
+    if ((e->op == OP_SHL || e->op == OP_SHR) && e->rhs->is_const && (e->rhs->cval < 0 || e->rhs->cval > 63)) {
+        diag_error(S->C->d, e->rhs->loc, "a shift count is 0 to 63, not %lld", (long long)e->rhs->cval);
+        return;
+    }
     if (e->lhs->is_const && e->rhs->is_const)
         fold_binary(e);
     /* false && x, true || x: the probe side never matters. */
@@ -562,7 +567,8 @@ static void check_unary(struct scope *S, struct expr *e)
     if (e->lhs->is_const) {
         e->is_const = 1;
         e->ref = REF_CONST;
-        e->cval = e->op == OP_NOT ? !e->lhs->cval : e->op == OP_BNOT ? ~e->lhs->cval : -e->lhs->cval;
+        e->cval = e->op == OP_NOT ? !e->lhs->cval : e->op == OP_BNOT ? ~e->lhs->cval
+                                                                      : (int64_t)(0 - (uint64_t)e->lhs->cval);
     }
 }
 
@@ -1059,12 +1065,9 @@ static void check_column(struct scope *S, struct column *c)
 {
     struct checker *C = S->C;
     if (c->name) {
-        for (const char *p = c->name; *p; p++) {
-            if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-                diag_error(C->d, c->loc, "column names must be printable text");
-                break;
-            }
-        }
+        size_t at;
+        if (text_problem(c->name, strlen(c->name), &at))
+            diag_error(C->d, c->loc, "column names must be printable text");
         if (strlen(c->name) > BT_STRING_MAX)
             diag_error(C->d, c->loc, "column name longer than %d bytes", BT_STRING_MAX);
     }
@@ -1152,6 +1155,17 @@ static void check_output(struct checker *C, struct output *o)
     if (o->kind == OUT_EVENT) {
         for (int i = 0; i < o->ncols; i++)
             check_column(&S, &o->cols[i]);
+        /* Two shown columns with one name (columns that exclude each other by `when:` may share it). */
+        for (int i = 0; i < o->ncols; i++)
+            for (int j = 0; j < i; j++)
+                if (o->cols[i].name && o->cols[j].name && !strcmp(o->cols[i].name, o->cols[j].name) &&
+                    (!o->cols[i].when || o->cols[i].when->cval) && (!o->cols[j].when || o->cols[j].when->cval)) {
+                    int line, col;
+                    source_linecol(o->cols[j].loc.src, o->cols[j].loc.off, &line, &col);
+                    diag_error(C->d, o->cols[i].loc, "column '%s' is already in this event (line %d)",
+                               o->cols[i].name, line);
+                    break;
+                }
         /* The real limit is the printf's stack use, checked when lowering; this is a sanity bound. */
         if (o->ncols > 64)
             diag_error(C->d, o->cols[64].loc, "at most 64 columns per event");
@@ -1209,7 +1223,7 @@ static void check_window(struct checker *C, struct window *w)
     uint64_t count = 1;
     window_value(C, w->count_node, 0, &count);
     w->count = (int64_t)count;
-    if (!w->has_start && !w->has_stop && !w->time_ns)
+    if (!w->has_start && !w->has_stop && !w->time_ns && !w->time_node)
         diag_error(C->d, w->loc, "a window needs a start or stop trigger, or a time");
 }
 
@@ -1269,6 +1283,17 @@ static void check_watch_use(struct checker *C)
 static void check_names_unique(struct checker *C)
 {
     struct recipe *r = C->r;
+    /* A table's value columns are maps TABLE_FN: another aggregate may already have that name. */
+    for (int i = 0; i < r->noutputs; i++)
+        for (int j = 0; j < i; j++)
+            if (r->outputs[i].name && r->outputs[j].name && !strcmp(r->outputs[i].name, r->outputs[j].name)) {
+                int line, col;
+                source_linecol(r->outputs[j].loc.src, r->outputs[j].loc.off, &line, &col);
+                diag_error(C->d, r->outputs[i].loc, "aggregate '%s' would share the map @%s with the one on line %d "
+                           "(a table's value columns are named TABLE_count, TABLE_sum, ...); rename one",
+                           r->outputs[i].name, r->outputs[i].name, line);
+                break;
+            }
     for (int i = 0; i < r->nwatches; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(r->watches[i].name, r->watches[j].name) == 0)
@@ -1294,9 +1319,15 @@ static void check_texts(struct checker *C)
         diag_error(C->d, summary->loc, "the summary is one line of at most 200 characters");
     for (int i = 0; i < r->noutputs; i++) {
         const char *t = r->outputs[i].title;
-        if (t && strlen(t) > BT_TEXT_MAX - 2)
-            diag_error(C->d, r->outputs[i].loc, "title of '%s' is longer than %d characters", r->outputs[i].name,
-                       BT_TEXT_MAX - 2);
+        if (t && strlen(t) > BT_TEXT_MAX - 2) {
+            /* Events have no name; a table's title is checked on its first value column. */
+            if (r->outputs[i].name)
+                diag_error(C->d, r->outputs[i].loc, "title of '%s' is longer than %d characters",
+                           r->outputs[i].name, BT_TEXT_MAX - 2);
+            else
+                diag_error(C->d, r->outputs[i].loc, "this event's title is longer than %d characters",
+                           BT_TEXT_MAX - 2);
+        }
     }
 }
 
@@ -1307,6 +1338,7 @@ static void check_span_names(struct checker *C)
     struct vec names = { 0 };
     for (int i = 0; i < r->nspans; i++) {
         const struct span *s = &r->spans[i];
+        int first = names.n;
         vec_push(&names, xasprintf("%s_start", s->name));
         for (int k = 0; k < s->ncaptures + s->ncounts; k++) {
             int cap = k < s->ncaptures;
@@ -1318,7 +1350,8 @@ static void check_span_names(struct checker *C)
                 continue;
             }
             char *full = xasprintf("%s_%s", s->name, n);
-            for (int j = 0; j < names.n; j++)
+            /* Within the span, a capture and a count of one name were reported above. */
+            for (int j = 0; j < first; j++)
                 if (!strcmp(names.v[j], full))
                     diag_error(C->d, loc, "span '%s' value '%s' would share the map @_%s with another span's value; "
                                "rename one", s->name, n, full);

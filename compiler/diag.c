@@ -95,38 +95,63 @@ static int entry_cmp(const void *pa, const void *pb)
     return a->seq - b->seq;
 }
 
-/* Print the source line with tabs kept (so the caret lines up) and a ^~~~ under the span. */
+/* Is the character at C (N bytes, valid UTF-8) safe to show as it is? Not a control
+ * character, nor a Unicode line or paragraph separator a terminal might break at. */
+static int showable(const unsigned char *c, unsigned n)
+{
+    if (n == 1)
+        return *c == '\t' || (*c >= 0x20 && *c != 0x7f);
+    if (n == 2)
+        return !(c[0] == 0xc2 && c[1] < 0xa0);
+    return !(n == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
+}
+
+/* Print the source line with tabs kept (so the caret lines up) and a ^~~~ under the span:
+ * one column per character (or per byte of broken UTF-8, shown as '?'), as diagnostics count. */
 static void print_caret(FILE *out, const struct diag_entry *e, int color)
 {
     const struct source *s = e->loc.src;
     int line, col;
     source_linecol(s, e->loc.off, &line, &col);
     unsigned linelen;
-    unsigned start = source_line_start(s, line, &linelen);
+    unsigned start = source_line_start(s, line, &linelen), end = start + linelen;
     fputs("  ", out);
-    for (unsigned i = 0; i < linelen; i++) {
-        unsigned char c = (unsigned char)s->text[start + i];
-        fputc(c == '\t' || c >= 0x20 ? c : '?', out);
+    for (unsigned i = start; i < end;) {
+        unsigned n = source_char_len(s, i);
+        const unsigned char *c = (const unsigned char *)s->text + i;
+        if (i + n <= end && utf8_char_len((const char *)c, n) == n && showable(c, n))
+            fwrite(c, 1, n, out);
+        else
+            fputc('?', out);
+        i += n;
     }
     fputs("\n  ", out);
-    for (unsigned i = start; i < e->loc.off && i < start + linelen; i++) {
-        unsigned char c = (unsigned char)s->text[i];
-        if ((c & 0xc0) == 0x80)
-            continue;
-        fputc(c == '\t' ? '\t' : ' ', out);
-    }
+    unsigned i = start;
+    for (; i < e->loc.off && i < end; i += source_char_len(s, i))
+        fputc(s->text[i] == '\t' ? '\t' : ' ', out);
     if (color)
         fputs("\033[1;32m", out);
     fputc('^', out);
-    unsigned end = e->loc.off + (e->loc.len ? e->loc.len : 1);
-    if (end > start + linelen)
-        end = start + linelen;
-    for (unsigned i = e->loc.off + 1; i < end; i++)
-        if (((unsigned char)s->text[i] & 0xc0) != 0x80)
-            fputc('~', out);
+    unsigned stop = e->loc.off + (e->loc.len ? e->loc.len : 1);
+    if (stop > end)
+        stop = end;
+    for (i += source_char_len(s, i); i < stop; i += source_char_len(s, i))
+        fputc('~', out);
     if (color)
         fputs("\033[0m", out);
     fputc('\n', out);
+}
+
+/* Messages quote what the user wrote; a control character there must not reach the terminal. */
+static void put_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
+    }
 }
 
 void diag_flush(struct diag *d, FILE *out)
@@ -143,13 +168,21 @@ void diag_flush(struct diag *d, FILE *out)
         if (e->loc.src) {
             int line, col;
             source_linecol(e->loc.src, e->loc.off, &line, &col);
-            fprintf(out, "%s:%d:%d: %s%s:%s %s\n", e->loc.src->path, line, col, on, what, off, e->msg);
+            put_text(out, e->loc.src->path);
+            fprintf(out, ":%d:%d: %s%s:%s ", line, col, on, what, off);
+            put_text(out, e->msg);
+            fputc('\n', out);
             print_caret(out, e, d->color);
         } else {
-            fprintf(out, "ovstrace: %s%s:%s %s\n", on, what, off, e->msg);
+            fprintf(out, "ovstrace: %s%s:%s ", on, what, off);
+            put_text(out, e->msg);
+            fputc('\n', out);
         }
-        if (e->hint)
-            fprintf(out, "hint: %s\n", e->hint);
+        if (e->hint) {
+            fputs("hint: ", out);
+            put_text(out, e->hint);
+            fputc('\n', out);
+        }
         entry_free(&d->v[i]);
     }
     d->n = 0;

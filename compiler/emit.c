@@ -2,6 +2,7 @@
 // Emit pass: print the lowered program as bpftrace source, in a fixed order
 // (header, structs, BEGIN, probes, timers, END) with 4-space indentation.
 #include "emit.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -38,10 +39,21 @@ char *emit_script(const struct bt_program *p)
     struct strbuf out = { 0 };
     sb_add(&out, "#!/usr/bin/env bpftrace\n");
     for (int i = 0; i < p->header.n; i++) {
-        /* A comment ends at a newline: a file name or value holding one must not end it early. */
+        /* A comment ends at a newline: a file name or value holding one must not end it early.
+         * Control characters and broken UTF-8 (a file name's) become '?'. */
         sb_add(&out, "// ");
-        for (const unsigned char *c = p->header.v[i]; *c; c++)
-            sb_addc(&out, *c < 0x20 || *c == 0x7f ? '?' : (char)*c);
+        const char *h = p->header.v[i];
+        for (size_t j = 0, n = strlen(h); j < n;) {
+            size_t len = utf8_char_len(h + j, n - j);
+            unsigned char c = (unsigned char)h[j];
+            if (!len || c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)h[j + 1] < 0xa0)) {
+                sb_addc(&out, '?');
+                j += len ? len : 1;
+            } else {
+                sb_addn(&out, h + j, len);
+                j += len;
+            }
+        }
         sb_addc(&out, '\n');
     }
     sb_addc(&out, '\n');

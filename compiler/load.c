@@ -3,6 +3,7 @@
 // its shape (known keys, right node kinds, valid names) and parses every
 // embedded expression; names, types and probes are left to the checker.
 #include "load.h"
+#include "params.h"
 #include "parse.h"
 #include "util.h"
 
@@ -52,11 +53,37 @@ static char *text_of(struct loader *L, const struct ynode *map, const char *key)
     return n ? xstrdup(n->value) : NULL;
 }
 
+/* Text printed by the script or by ovstrace (titles, the summary, help): printable, one line
+ * unless MULTILINE. A control character could end a line early or reach a terminal raw. */
+static char *printable_of(struct loader *L, const struct ynode *map, const char *key, int multiline)
+{
+    char *text = text_of(L, map, key);
+    if (!text)
+        return NULL;
+    const struct ynode *n = ymap_get(map, key);
+    for (size_t i = 0, at; i < n->vlen; i = at + 1) {
+        const char *bad = text_problem(text + i, n->vlen - i, &at);
+        at += i;
+        if (!bad)
+            break;
+        if (multiline && (text[at] == '\n' || text[at] == '\t'))
+            continue;
+        diag_error(L->d, n->loc, "'%s' holds %s at byte %zu; it must be printable%s text", key,
+                   bad[0] == 'c' ? "a control character" : "invalid UTF-8", at, multiline ? "" : ", one-line");
+        break;
+    }
+    return text;
+}
+
 /* Names that become bpftrace identifiers: a strict alphabet keeps them inert. */
 static int valid_ident(struct loader *L, const struct ynode *key, const char *what)
 {
     const char *s = key->value;
-    int ok = islower((unsigned char)s[0]) && key->vlen <= 48;
+    if (key->vlen > 48) {
+        diag_error(L->d, key->loc, "%s name longer than 48 characters", what);
+        return 0;
+    }
+    int ok = islower((unsigned char)s[0]);
     for (const char *p = s; ok && *p; p++)
         ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
     if (!ok) {
@@ -78,6 +105,10 @@ static void load_probe_use(struct loader *L, const struct ynode *n, struct probe
 {
     if (!want(L, n, Y_SCALAR, what))
         return;
+    if (n->vlen == 0) {
+        diag_error(L->d, n->loc, "'%s' is empty: name a probe, like usdt:main:run_start", what);
+        return;
+    }
     u->node = n;
     u->text = xstrdup(n->value);
     u->loc = n->loc;
@@ -125,19 +156,32 @@ static void load_param(struct loader *L, const struct ynode *key, const struct y
         return;
     }
     p->type = (enum param_type)i;
-    p->help = text_of(L, spec, "help");
+    p->help = printable_of(L, spec, "help", 1);
     p->default_node = ymap_get(spec, "default");
     const struct ynode *values = ymap_get(spec, "values");
     if (p->type == P_ENUM) {
         if (!want(L, values, Y_SEQ, "values") || values->n == 0) {
             if (!values)
                 diag_error(L->d, t->loc, "an enum parameter needs a 'values' list");
+            else if (values->kind == Y_SEQ)
+                diag_error(L->d, values->loc, "an enum parameter needs at least one value");
             return;
         }
         p->choices = xcalloc((size_t)values->n, sizeof *p->choices);
-        for (int j = 0; j < values->n; j++)
-            if (want(L, values->items[j], Y_SCALAR, "an enum value"))
-                p->choices[p->nchoices++] = xstrdup(values->items[j]->value);
+        for (int j = 0; j < values->n; j++) {
+            const struct ynode *v = want(L, values->items[j], Y_SCALAR, "an enum value");
+            if (!v)
+                continue;
+            size_t at;
+            if (text_problem(v->value, v->vlen, &at))
+                diag_error(L->d, v->loc, "an enum value must be printable, one-line text");
+            for (int k = 0; k < p->nchoices; k++)
+                if (!strcmp(p->choices[k], v->value)) {
+                    diag_error(L->d, v->loc, "enum value '%s' is listed twice", v->value);
+                    break;
+                }
+            p->choices[p->nchoices++] = xstrdup(v->value);
+        }
     } else if (values) {
         diag_error(L->d, ymap_key(spec, "values")->loc, "'values' is only for enum parameters");
     }
@@ -150,15 +194,17 @@ static void load_param(struct loader *L, const struct ynode *key, const struct y
             diag_error(L->d, ymap_key(spec, mk)->loc, "'%s' is only for int parameters", mk);
             continue;
         }
-        char *end;
-        const char *digits = v->value + (v->value[0] == '-');
-        long long x = strtoll(v->value, &end, digits[0] == '0' && (digits[1] | 0x20) == 'x' ? 16 : 10);
-        if (*end || !v->vlen) {
-            diag_error(L->d, v->loc, "'%s' must be an integer", mk);
+        long long x;
+        char err[160];
+        if (parse_int64(v->value, &x, err, sizeof err) < 0) {
+            diag_error(L->d, v->loc, "'%s' must be an integer: %s", mk, err);
             continue;
         }
         if (m) { p->has_max = 1; p->max = x; } else { p->has_min = 1; p->min = x; }
     }
+    if (p->has_min && p->has_max && p->min > p->max)
+        diag_error(L->d, ymap_get(spec, "max")->loc, "'max' (%lld) is below 'min' (%lld)", (long long)p->max,
+                   (long long)p->min);
 }
 
 static void load_params(struct loader *L, const struct ynode *map)
@@ -405,7 +451,7 @@ static void load_event(struct loader *L, const struct ynode *n, struct output *o
     if (!want(L, n, Y_MAP, "an event"))
         return;
     check_keys(L, n, keys, "an event");
-    o->title = text_of(L, n, "title");
+    o->title = printable_of(L, n, "title", 0);
     const struct ynode *print = want(L, ymap_get(n, "print"), Y_SCALAR, "print");
     if (print) {
         if (strcmp(print->value, "live") && strcmp(print->value, "after_report"))
@@ -484,7 +530,7 @@ static void load_table(struct loader *L, const struct ynode *n, const char *name
     memset(t, 0, sizeof *t);
     t->name = xstrdup(name);
     t->loc = loc;
-    t->title = text_of(L, n, "title");
+    t->title = printable_of(L, n, "title", 0);
     int tindex = r->ntables;
     struct column *parsed = xcalloc((size_t)cols->n, sizeof *parsed);
     const struct ynode **key_nodes = xcalloc((size_t)cols->n, sizeof *key_nodes);
@@ -495,6 +541,11 @@ static void load_table(struct loader *L, const struct ynode *n, const char *name
         load_column(L, cols->items[i], c);
         struct table_col *tc = &t->cols[t->ncols++];
         tc->name = c->name ? xstrdup(c->name) : xstrdup("");
+        for (int j = 0; j < i && c->name; j++)
+            if (parsed[j].name && !strcmp(parsed[j].name, c->name)) {
+                diag_error(L->d, c->loc, "column '%s' is already in this table", c->name);
+                break;
+            }
         tc->key = tc->part = -1;
         if (c->when || c->width)
             diag_error(L->d, c->loc, "a table column takes a name, a value and a format only");
@@ -529,8 +580,8 @@ static void load_table(struct loader *L, const struct ynode *n, const char *name
     if (total) {
         static const char *const tkeys[] = { "label", "except", NULL };
         check_keys(L, total, tkeys, "total");
-        t->total_label = text_of(L, total, "label");
-        t->total_except = text_of(L, total, "except");
+        t->total_label = printable_of(L, total, "label", 0);
+        t->total_except = printable_of(L, total, "except", 0);
         if (!t->total_label)
             diag_error(L->d, total->loc, "a total needs a 'label', e.g. \"TOTAL:\"");
     }
@@ -605,7 +656,7 @@ static void load_aggregate(struct loader *L, const struct ynode *key, const stru
     load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
     o->where = expr_at(L, n, "where");
     o->value = expr_at(L, n, "value");
-    o->title = text_of(L, n, "title");
+    o->title = printable_of(L, n, "title", 0);
     load_by(L, ymap_get(n, "by"), o);
 }
 
@@ -692,21 +743,28 @@ static void load_document(struct loader *L, const struct ynode *root)
     struct recipe *r = L->r;
     if (!want(L, root, Y_MAP, "a recipe"))
         return;
+    if (root->n == 0) {
+        diag_error(L->d, loc_make(r->src, 0, 0), "the recipe is empty");
+        diag_hint(L->d, "a recipe is a YAML mapping with at least 'name', 'summary' and an event or aggregate "
+                  "(see docs/language.md)");
+        return;
+    }
     check_keys(L, root, keys, "a recipe");
     r->name = text_of(L, root, "name");
-    r->summary = text_of(L, root, "summary");
-    r->about = text_of(L, root, "about");
-    r->usage = text_of(L, root, "usage");
-    r->example = text_of(L, root, "example");
-    r->origin = text_of(L, root, "origin");
+    r->summary = printable_of(L, root, "summary", 0);
+    r->about = printable_of(L, root, "about", 1);
+    r->usage = printable_of(L, root, "usage", 1);
+    r->example = printable_of(L, root, "example", 1);
+    r->origin = printable_of(L, root, "origin", 1);
     r->ovs = text_of(L, root, "ovs");
     if (r->ovs)
         r->ovs_loc = ymap_get(root, "ovs")->loc;
-    if (!r->name)
+    /* A name or summary given as a list has had its error from text_of. */
+    if (!r->name && !ymap_get(root, "name"))
         diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a 'name'");
-    else
+    else if (r->name)
         valid_ident(L, ymap_get(root, "name"), "recipe");
-    if (!r->summary)
+    if (!r->summary && !ymap_get(root, "summary"))
         diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a one-line 'summary'");
     load_params(L, ymap_get(root, "params"));
     load_watches(L, ymap_get(root, "watch"));

@@ -878,10 +878,14 @@ static void event_header(struct lower *L, const struct output *o)
 {
     struct printf_line p = { 0 };
     held_tag(L, o, 'h', &p.fmt);
-    if (o->title) {
+    /* A title may be longer than one bpftrace string literal: one %s per piece. */
+    size_t tlen = o->title ? strlen(o->title) : 0;
+    for (size_t off = 0; o->title && (off < tlen || off == 0); off += BT_STRING_MAX) {
         struct strbuf q = { 0 };
-        bt_quote(&q, o->title);
-        pf_arg(&p, "%s\n", q.s, 18);
+        char *piece = xstrndup(o->title + off, tlen - off < BT_STRING_MAX ? tlen - off : BT_STRING_MAX);
+        bt_quote(&q, piece);
+        pf_arg(&p, off + BT_STRING_MAX >= tlen ? "%s\n" : "%s", q.s, 18);
+        free(piece);
         sb_free(&q);
     }
     int lastcol = last_shown(o);
@@ -1517,7 +1521,13 @@ static char *args_to_vars(const char *line, unsigned *used)
     struct strbuf out = { 0 };
     int quoted = 0;
     for (const char *p = line; *p; p++) {
-        if (*p == '"' && (p == line || p[-1] != '\\'))
+        /* Inside a literal, a backslash escapes the next character ("a\\" ends after two). */
+        if (quoted && *p == '\\' && p[1]) {
+            sb_addc(&out, *p++);
+            sb_addc(&out, *p);
+            continue;
+        }
+        if (*p == '"')
             quoted = !quoted;
         int start = p == line || !(p[-1] == '_' || p[-1] == '$' || p[-1] == '.' || p[-1] == '>' ||
                                    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||

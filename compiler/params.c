@@ -20,17 +20,33 @@ const char *param_type_name(enum param_type t)
     return names[t];
 }
 
-static int set_int(struct param *p, const char *text, char *err, size_t errlen)
+int parse_int64(const char *text, long long *out, char *err, size_t errlen)
 {
-    char *end;
-    errno = 0;
+    /* Only -?(0x)?DIGITS: strtoll alone would also take blanks, a '+' and a lone "0x". */
     const char *digits = text + (text[0] == '-');
-    int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
-    long long v = strtoll(text, &end, base);
-    if (!*text || *end || errno) {
+    int hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+    const char *first = digits + (hex ? 2 : 0);
+    int ok = *first != '\0';
+    for (const char *c = first; ok && *c; c++)
+        ok = hex ? strchr("0123456789abcdefABCDEF", *c) != NULL : *c >= '0' && *c <= '9';
+    if (!ok) {
         snprintf(err, errlen, "'%s' is not an integer", text);
         return -1;
     }
+    errno = 0;
+    *out = strtoll(text, NULL, hex ? 16 : 10);
+    if (errno == ERANGE) {
+        snprintf(err, errlen, "'%s' does not fit in 64 bits (-9223372036854775808 to 9223372036854775807)", text);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_int(struct param *p, const char *text, char *err, size_t errlen)
+{
+    long long v;
+    if (parse_int64(text, &v, err, errlen) < 0)
+        return -1;
     if ((p->has_min && v < p->min) || (p->has_max && v > p->max)) {
         if (p->has_min && p->has_max)
             snprintf(err, errlen, "%lld is out of range: %s takes %lld to %lld", v, p->name, (long long)p->min,
@@ -82,17 +98,21 @@ static int set_enum(struct param *p, const char *text, char *err, size_t errlen)
 
 static int set_text(struct param *p, const char *text, size_t max, char *err, size_t errlen)
 {
-    size_t n = strlen(text);
+    size_t n = strlen(text), at;
     if (n > max) {
         snprintf(err, errlen, "value is %zu bytes long; %s takes at most %zu", n, p->name, max);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c < 0x20 || c == 0x7f) {
-            snprintf(err, errlen, "control character 0x%02x at byte %zu; values must be printable text", c, i);
-            return -1;
-        }
+    const char *bad = text_problem(text, n, &at);
+    if (bad) {
+        unsigned char c = (unsigned char)text[at];
+        /* A C1 control is two bytes, 0xc2 and the code. */
+        if (c == 0xc2)
+            snprintf(err, errlen, "%s U+00%02X at byte %zu; values must be printable UTF-8 text", bad,
+                     (unsigned char)text[at + 1], at);
+        else
+            snprintf(err, errlen, "%s 0x%02x at byte %zu; values must be printable UTF-8 text", bad, c, at);
+        return -1;
     }
     free(p->sval);
     p->sval = xstrdup(text);
@@ -107,8 +127,12 @@ int param_set(struct param *p, const char *text, char *err, size_t errlen)
     case P_INT:
         return set_int(p, text, err, errlen);
     case P_DURATION:
-        if (parse_duration(text, &ns) < 0 || ns > INT64_MAX) {
+        switch (parse_duration(text, &ns)) {
+        case -1:
             snprintf(err, errlen, "'%s' is not a duration: write a number and a unit, like 500ms, 2s or 10us", text);
+            return -1;
+        case -2:
+            snprintf(err, errlen, "'%s' is too long: durations go up to 2562047h (about 292 years)", text);
             return -1;
         }
         p->ival = (int64_t)ns;

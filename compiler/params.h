@@ -12,6 +12,8 @@ int params_bind(struct recipe *r, char *const *assignments, int n, struct diag *
 /* Parse TEXT as a value of P's type into P. 0 or -1 with a message in err. */
 int param_set(struct param *p, const char *text, char *err, size_t errlen);
 const char *param_type_name(enum param_type t);
+/* An int as recipes write it: -?DIGITS or -?0xHEX, within 64 bits. 0, or -1 with a message. */
+int parse_int64(const char *text, long long *out, char *err, size_t errlen);
 /* The value as text, as -p would take it back ("500ms", "true", "10"). */
 char *param_value_text(const struct param *p);
 

@@ -55,7 +55,10 @@ struct source *source_load(const char *path, char *err, size_t errlen)
         free(buf);
         return NULL;
     }
-    struct source *s = source_from_string(path, buf ? buf : "", len);
+    /* A UTF-8 byte order mark is allowed and ignored: left in, it would shift the columns
+     * of line 1 against libyaml's, which does not count it. */
+    size_t bom = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    struct source *s = source_from_string(path, buf ? buf + bom : "", len - bom);
     free(buf);
     return s;
 }
@@ -69,20 +72,35 @@ void source_free(struct source *s)
     free(s);
 }
 
-static int is_utf8_continuation(unsigned char c) { return (c & 0xc0) == 0x80; }
+/* Lines end at LF, CRLF or a lone CR, as in YAML (NEL, LS and PS are refused up front). */
+static int ends_line(const struct source *s, unsigned i)
+{
+    return s->text[i] == '\n' || (s->text[i] == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n'));
+}
+
+unsigned source_char_len(const struct source *s, unsigned off)
+{
+    if (off >= s->len)
+        return 1;
+    size_t n = utf8_char_len(s->text + off, s->len - off);
+    return n ? (unsigned)n : 1;
+}
 
 void source_linecol(const struct source *s, unsigned off, int *line, int *col)
 {
     int l = 1, c = 1;
     if (off > s->len)
         off = (unsigned)s->len;
-    for (unsigned i = 0; i < off; i++) {
-        unsigned char ch = (unsigned char)s->text[i];
-        if (ch == '\n') {
+    for (unsigned i = 0; i < off;) {
+        if (ends_line(s, i)) {
             l++;
             c = 1;
-        } else if (!is_utf8_continuation(ch)) {
+            i++;
+        } else if (s->text[i] == '\r') {
+            i++;
+        } else {
             c++;
+            i += source_char_len(s, i);
         }
     }
     *line = l;
@@ -93,7 +111,7 @@ unsigned source_line_start(const struct source *s, int line, unsigned *linelen)
 {
     unsigned i = 0;
     for (int l = 1; l < line && i < s->len; i++)
-        if (s->text[i] == '\n')
+        if (ends_line(s, i))
             l++;
     unsigned end = i;
     while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
@@ -106,11 +124,8 @@ unsigned source_line_start(const struct source *s, int line, unsigned *linelen)
 unsigned source_offset_of(const struct source *s, int line0, int col0)
 {
     unsigned i = source_line_start(s, line0 + 1, NULL);
-    for (int c = 0; c < col0 && i < s->len && s->text[i] != '\n'; c++) {
-        i++;
-        while (i < s->len && is_utf8_continuation((unsigned char)s->text[i]))
-            i++;
-    }
+    for (int c = 0; c < col0 && i < s->len && s->text[i] != '\n' && s->text[i] != '\r'; c++)
+        i += source_char_len(s, i);
     return i;
 }
 

@@ -23,6 +23,9 @@ struct source *source_load(const char *path, char *err, size_t errlen);
 struct source *source_from_string(const char *name, const char *text, size_t len);
 void source_free(struct source *s);
 
+/* Bytes of the character at OFF: a valid UTF-8 sequence, else 1 (each byte of broken
+ * text is a column of its own). */
+unsigned source_char_len(const struct source *s, unsigned off);
 /* 1-based line and column (columns count UTF-8 characters, as editors do). */
 void source_linecol(const struct source *s, unsigned off, int *line, int *col);
 /* The byte offset of the start of 1-based LINE and the line's length without its newline. */

@@ -185,38 +185,83 @@ const char *closest_name(const char *name, const char *const *candidates, int n)
 
 int parse_duration(const char *text, uint64_t *ns)
 {
-    static const struct { const char *unit; uint64_t ns; } units[] = {
-        { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000ull },
-        { "m", 60000000000ull }, { "h", 3600000000000ull },
+    /* Each unit is C * 10^E ns, so the fraction's share is exact in 64 bits (below). */
+    static const struct { const char *unit; uint64_t c; int e; } units[] = {
+        { "ns", 1, 0 }, { "us", 1, 3 }, { "ms", 1, 6 }, { "s", 1, 9 }, { "m", 6, 10 }, { "h", 36, 11 },
     };
     const char *p = text;
-    uint64_t whole = 0, frac = 0, scale = 1;
+    uint64_t whole = 0, frac = 0;
+    int digits = 0, big = 0;    /* fraction digits kept (at most 17: finer than 1 ns for every unit) */
     if (*p < '0' || *p > '9')
         return -1;
     for (; *p >= '0' && *p <= '9'; p++) {
         if (whole > (UINT64_MAX - 9) / 10)
-            return -1;
-        whole = whole * 10 + (uint64_t)(*p - '0');
+            big = 1;
+        else
+            whole = whole * 10 + (uint64_t)(*p - '0');
     }
     if (*p == '.') {
         p++;
         if (*p < '0' || *p > '9')
             return -1;
         for (; *p >= '0' && *p <= '9'; p++)
-            if (scale < 1000000000000ull) {
+            if (digits < 17) {
                 frac = frac * 10 + (uint64_t)(*p - '0');
-                scale *= 10;
+                digits++;
             }
     }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(p, units[i].unit) != 0)
             continue;
-        if (whole > UINT64_MAX / units[i].ns)
-            return -1;
-        *ns = whole * units[i].ns + frac * units[i].ns / scale;
+        uint64_t unit = units[i].c, part = frac * units[i].c;
+        for (int k = 0; k < units[i].e; k++)
+            unit *= 10;
+        /* frac / 10^digits of a unit: frac * C * 10^(E - digits), or divided when digits > E. */
+        for (int k = digits; k < units[i].e; k++)
+            part *= 10;
+        for (int k = units[i].e; k < digits; k++)
+            part /= 10;
+        if (big || whole > UINT64_MAX / unit || whole * unit > (uint64_t)INT64_MAX - part)
+            return -2;
+        *ns = whole * unit + part;
         return 0;
     }
     return -1;
+}
+
+size_t utf8_char_len(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n == 0)
+        return 0;
+    if (u[0] < 0x80)
+        return 1;
+    size_t len = u[0] >= 0xc2 && u[0] <= 0xdf ? 2 : u[0] >= 0xe0 && u[0] <= 0xef ? 3 : u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((u[i] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+    if ((u[0] == 0xe0 && u[1] < 0xa0) || (u[0] == 0xed && u[1] >= 0xa0) || (u[0] == 0xf0 && u[1] < 0x90) ||
+        (u[0] == 0xf4 && u[1] >= 0x90))
+        return 0;
+    return len;
+}
+
+const char *text_problem(const char *s, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = utf8_char_len(s + i, n - i);
+        *at = i;
+        if (!len)
+            return "invalid UTF-8 byte";
+        if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0))
+            return "control character";
+        i += len;
+    }
+    return NULL;
 }
 
 int is_identifier(const char *s, size_t max)

@@ -43,8 +43,14 @@ const char *closest_name(const char *name, const char *const *candidates, int n)
 
 
 #include <stdint.h>
-/* "500ms", "1.5s", "10us", "250ns", "2m", "1h" -> nanoseconds. 0 on success, -1 if malformed or too large. */
+/* "500ms", "1.5s", "10us", "250ns", "2m", "1h" -> nanoseconds. 0 on success, -1 if
+ * malformed, -2 if longer than INT64_MAX ns (about 292 years). */
 int parse_duration(const char *text, uint64_t *ns);
+/* The length of the valid UTF-8 character at S (N bytes left), or 0 if it is not one. */
+size_t utf8_char_len(const char *s, size_t n);
+/* NULL if S (N bytes) is printable UTF-8 text; else what is wrong ("invalid UTF-8 byte",
+ * "control character": C0, DEL or C1) with its byte offset in *AT. */
+const char *text_problem(const char *s, size_t n, size_t *at);
 /* Is S a C identifier of at most MAX bytes? */
 int is_identifier(const char *s, size_t max);
 

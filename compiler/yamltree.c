@@ -8,11 +8,15 @@
 #include <string.h>
 #include <yaml.h>
 
+/* Recipes nest five or six levels; a bound keeps the recursive builder off the stack's end. */
+#define YAML_MAX_DEPTH 64
+
 struct builder {
     yaml_parser_t parser;
     const struct source *src;
     struct diag *d;
     int failed;
+    int depth;
 };
 
 static struct loc mark_loc(const struct source *src, yaml_mark_t a, yaml_mark_t b)
@@ -53,11 +57,20 @@ static int next_event(struct builder *b, yaml_event_t *ev)
     /* Reader errors (bad UTF-8, control characters) give a byte offset, not a mark. */
     if (b->parser.error == YAML_READER_ERROR)
         loc = loc_make(b->src, (unsigned)b->parser.problem_offset, 1);
+    /* At the end of the file, the useful place is what was left open: the quote or bracket. */
+    int at_end = b->parser.error != YAML_READER_ERROR && b->parser.context &&
+                 loc.off + strspn(b->src->text + loc.off, " \t\r\n") >= b->src->len;
+    if (at_end) {
+        yaml_mark_t c = b->parser.context_mark;
+        loc = loc_make(b->src, source_offset_of(b->src, (int)c.line, (int)c.column), 1);
+    }
     const char *problem = b->parser.problem ? b->parser.problem : "malformed YAML";
     if (b->parser.context)
         diag_error(b->d, loc, "YAML syntax: %s %s", problem, b->parser.context);
     else
         diag_error(b->d, loc, "YAML syntax: %s", problem);
+    if (at_end)
+        diag_hint(b->d, "the file ends before this is closed");
     b->failed = 1;
     return 0;
 }
@@ -83,6 +96,11 @@ static struct ynode *build_scalar(struct builder *b, yaml_event_t *ev)
     int implicit = ev->data.scalar.plain_implicit || ev->data.scalar.quoted_implicit;
     if (!check_plain_node(b, ev->data.scalar.anchor, ev->data.scalar.tag, implicit, loc))
         return NULL;
+    /* "\0" in a double-quoted scalar: C strings would cut the value short without a word. */
+    if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+        diag_error(b->d, loc, "NUL character in a value; recipes are text");
+        return NULL;
+    }
     struct ynode *n = node_new(Y_SCALAR, loc);
     n->value = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
     n->vlen = ev->data.scalar.length;
@@ -105,6 +123,11 @@ static struct ynode *build_collection(struct builder *b, yaml_event_t *ev, enum 
     struct loc loc = mark_loc(b->src, start, ev->end_mark);
     if (!check_plain_node(b, anchor, tag, implicit, loc))
         return NULL;
+    if (b->depth >= YAML_MAX_DEPTH) {
+        diag_error(b->d, loc_make(b->src, loc.off, 1), "YAML nested more than %d levels deep", YAML_MAX_DEPTH);
+        return NULL;
+    }
+    b->depth++;
     struct ynode *n = node_new(kind, loc);
     yaml_event_type_t end_type = kind == Y_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
     for (;;) {
@@ -114,6 +137,7 @@ static struct ynode *build_collection(struct builder *b, yaml_event_t *ev, enum 
         if (child.type == end_type) {
             n->loc = mark_loc(b->src, start, child.end_mark);
             yaml_event_delete(&child);
+            b->depth--;
             return n;
         }
         struct ynode *key = NULL;
@@ -147,6 +171,7 @@ static struct ynode *build_collection(struct builder *b, yaml_event_t *ev, enum 
         }
         node_add(n, key, item);
     }
+    b->depth--;
     ytree_free(n);
     return NULL;
 }
@@ -169,15 +194,41 @@ static struct ynode *build_node(struct builder *b, yaml_event_t *ev)
     }
 }
 
+/* What libyaml would take otherwise but a recipe should not hold: another encoding, NUL
+ * bytes, and the Unicode line breaks YAML counts as newlines where nobody sees one. */
+static int check_text(const struct source *src, struct diag *d)
+{
+    const unsigned char *t = (const unsigned char *)src->text;
+    if (src->len >= 2 && ((t[0] == 0xff && t[1] == 0xfe) || (t[0] == 0xfe && t[1] == 0xff))) {
+        diag_error(d, loc_make(src, 0, 0), "the recipe is UTF-16 (or UTF-32) text; recipes are UTF-8");
+        return 0;
+    }
+    if (memchr(src->text, '\0', src->len)) {
+        unsigned off = (unsigned)((const char *)memchr(src->text, '\0', src->len) - src->text);
+        diag_error(d, loc_make(src, off, 1), "NUL byte in recipe; recipes are UTF-8 text");
+        return 0;
+    }
+    for (size_t i = 0; i + 1 < src->len; i++) {
+        int sep = i + 2 < src->len && t[i] == 0xe2 && t[i + 1] == 0x80;
+        const char *what = t[i] == 0xc2 && t[i + 1] == 0x85 ? "U+0085 (next line)"
+                           : sep && t[i + 2] == 0xa8       ? "U+2028 (line separator)"
+                           : sep && t[i + 2] == 0xa9       ? "U+2029 (paragraph separator)"
+                                                           : NULL;
+        if (what) {
+            diag_error(d, loc_make(src, (unsigned)i, 1), "%s in recipe: YAML reads it as a line break", what);
+            diag_hint(d, "use a plain newline (the character was probably pasted from a word processor)");
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Skip STREAM_START and DOCUMENT_START, build the root, insist on a single document. */
 struct ynode *ytree_load(const struct source *src, struct diag *d)
 {
     struct builder b = { .src = src, .d = d };
-    if (memchr(src->text, '\0', src->len)) {
-        unsigned off = (unsigned)((const char *)memchr(src->text, '\0', src->len) - src->text);
-        diag_error(d, loc_make(src, off, 1), "NUL byte in recipe; recipes are UTF-8 text");
+    if (!check_text(src, d))
         return NULL;
-    }
     yaml_parser_initialize(&b.parser);
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)src->text, src->len);
     struct ynode *root = NULL;
