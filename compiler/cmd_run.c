@@ -313,6 +313,10 @@ int cmd_run(int argc, char **argv)
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
         rc = a.record && !record ? 1 : run_bpftrace(&a, pid, path, &res.plan, record);
+        /* bpftrace's own words for it are "Error initializing context for probe". */
+        if (rc != 0 && kill(pid, 0) < 0 && errno == ESRCH)
+            fprintf(stderr, "ovstrace: %s (pid %d) is gone: it exited while bpftrace was starting or running\n",
+                    comm[0] ? comm : "the process", pid);
         if (record && fclose(record) != 0)
             fprintf(stderr, "ovstrace: writing %s failed: %s\n", a.record, strerror(errno));
         else if (record)

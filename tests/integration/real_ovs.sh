@@ -38,29 +38,21 @@ run_for() {
 }
 
 # --- every bundled recipe, with the parameters that change its code, loads and runs
-while read -r recipe args; do
+# (tests/load/combos.txt; lines for the kernel side only run in the kernel tier).
+while read -r where recipe args; do
+    [ "$where" = any ] || [ "$where" = host ] || continue
     # shellcheck disable=SC2086  # ARGS is a list of -p options
     run_for 2 "$recipe" $args
     check "$recipe ${args:0:120}: loads and exits 0 ($RUN_STATUS)" \
         bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'probes attached' '$ERR'"
     [ "$RUN_STATUS" -eq 0 ] || sed 's/^/#   /' "$ERR"
-done <<'EOF'
-bridge_loop
-kernel_delay -p syscall_events=true -p skip_syscall_poll_events=true -p start_trigger=u:udpif_revalidator:start_dump -p stop_trigger=u:udpif_revalidator:sweep_done -p trigger_delta=1us -p sample_count=2
-kernel_delay -p start_trigger=up:bridge_run -p sample_time=100ms -p sample_count=3 -p sample_interval=100ms
-kernel_delay -p stop_trigger=ur:bridge_run -p syscall_events=true -p stack_trace_size=0
-bridge_loop -p lines=false
-reval_monitor
-upcall_monitor -p key=true -p packet=true
-upcall_monitor -p lines=false -p filter=tcp(dst=80)
-upcall_monitor -p filter=in_port(p1),eth_type(0x0800) -p key=true
-flow_reval_monitor
-flow_reval_monitor -p results=all -p key=true
-flow_reval_monitor -p filter=tcp(dst=80) -p results=all
-flow_reval_monitor -p filter=in_port(p1),ipv4(src=10.0.0.0/24) -p key=true -p max_flows=10000
-flow_reval_monitor -p key=true -p results=all -p filter=recirc_id(0),dp_hash(0),skb_priority(0),in_port(1),skb_mark(0),ct_state(0),ct_zone(0),ct_mark(0),ct_label(0x0),ct_tuple4(src=10.0.0.1,dst=10.0.1.1,proto=6,tp_src=1,tp_dst=2),eth(src=50:54:00:00:00:01,dst=50:54:00:00:01:01),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.1.1,proto=6,tos=0,ttl=64,frag=no),tcp(src=1024,dst=80),tcp_flags(syn)
-upcall_monitor -p key=true -p filter=recirc_id(0),dp_hash(0),skb_priority(0),in_port(1),skb_mark(0),ct_state(0),ct_zone(0),ct_mark(0),ct_label(0x0),ct_tuple4(src=10.0.0.1,dst=10.0.1.1,proto=6,tp_src=1,tp_dst=2),eth(src=50:54:00:00:00:01,dst=50:54:00:00:01:01),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.1.1,proto=6,tos=0,ttl=64,frag=no),tcp(src=1024,dst=80),tcp_flags(syn)
-EOF
+done < <(grep -v '^#' "$here/../load/combos.txt")
+
+# A recipe that needs the kernel side is refused before bpftrace starts, naming what is missing.
+"$OVSTRACE" run upcall_cost --pid "$VSWITCHD_PID" >"$OUT" 2>"$ERR"
+status=$?
+check "upcall_cost without openvswitch.ko: refused (status $status), the missing probes named" \
+    bash -c "[ $status -ne 0 ] && grep -q 'kprobe:ovs_packet_cmd_execute' '$ERR' && ! grep -q 'probes attached' '$ERR'"
 
 # --- bridge_loop
 run_for 4 bridge_loop

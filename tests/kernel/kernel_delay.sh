@@ -10,11 +10,9 @@
 # Each must report one triggered window whose delta is the difference of its trigger
 # times, with a handler thread that was woken (THREAD READY) and read the upcall (recvmsg)
 # inside it. OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
-. "$(dirname "$0")/../e2e/lib.sh"
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${OVSTRACE_SKIP_KERNEL:-}" ]; then echo "skipped: OVSTRACE_SKIP_KERNEL is set"; exit 77; fi
+. "$(dirname "$0")/lib.sh"
+here=$KT_HERE
 
-tier=$("$here/build_tier.sh") || { fail "build the kernel tier (tests/kernel/build_tier.sh)"; finish; exit 1; }
 kd=$WORK/kernel_delay
 cp -r "$here/payloads/kernel_delay" "$kd"
 cp "$OVSTRACE" "$kd/ovstrace"
@@ -23,14 +21,7 @@ cp "$here/../../recipes/kernel_delay.recipe" "$here/../golden/kernel_datapath.re
 awk '/^# upcall_path.recipe/,/^```$/' "$here/../../docs/language.md" | grep -v '^```$' > "$kd/upcall_path.recipe"
 check "docs/language.md's upcall_path example compiles" "$OVSTRACE" compile "$kd/upcall_path.recipe" -o /dev/null
 
-start=$SECONDS
-OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$kd"
-tier_rc=$?
-echo "# one boot: $((SECONDS - start)) s"
-if [ "$tier_rc" -ge 2 ]; then
-    fail "the guest booted, ran the payload and powered off (run_tier.sh status $tier_rc)"
-    finish; exit 1
-fi
+kt_boot "$kd"
 ko=$kd/output.txt
 section() { awk -v s="--- $1" 'index($0, s) == 1 { on = 1; next } on && /^--- / { exit } on' "$ko"; }
 value() { sed -n "s/^--- $1 //p" "$ko" | head -1; }

@@ -9,24 +9,15 @@
 # order), and fill every latency histogram; dpif_op_nl_monitor must show the same puts and
 # executes, decoded. The recording made in the guest is replayed here, byte for byte.
 # OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
-. "$(dirname "$0")/../e2e/lib.sh"
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${OVSTRACE_SKIP_KERNEL:-}" ]; then echo "skipped: OVSTRACE_SKIP_KERNEL is set"; exit 77; fi
+. "$(dirname "$0")/lib.sh"
+here=$KT_HERE
 
-tier=$("$here/build_tier.sh") || { fail "build the kernel tier (tests/kernel/build_tier.sh)"; finish; exit 1; }
 uc=$WORK/upcall_cost
 cp -r "$here/payloads/upcall_cost" "$uc"
 cp "$OVSTRACE" "$uc/ovstrace"
 cp "$here/../../recipes/upcall_cost.recipe" "$here/../../recipes/dpif_op_nl_monitor.recipe" "$uc/"
 
-start=$SECONDS
-OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$uc"
-tier_rc=$?
-echo "# one boot: $((SECONDS - start)) s"
-if [ "$tier_rc" -ge 2 ]; then
-    fail "the guest booted, ran the payload and powered off (run_tier.sh status $tier_rc)"
-    finish; exit 1
-fi
+kt_boot "$uc"
 ko=$uc/output.txt
 section() { awk -v s="--- $1" '$0 == s { on = 1; next } on && /^--- / { exit } on' "$ko"; }
 value() { sed -n "s/^--- $1 //p" "$ko" | head -1; }

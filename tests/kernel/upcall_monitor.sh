@@ -16,12 +16,10 @@
 #                   kernel-datapath keys), exactly the two ICMP ones print, with the UFIDs
 #                   dpctl/dump-flows -m shows for the ICMP flows
 # OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
-. "$(dirname "$0")/../e2e/lib.sh"
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${OVSTRACE_SKIP_KERNEL:-}" ]; then echo "skipped: OVSTRACE_SKIP_KERNEL is set"; exit 77; fi
+. "$(dirname "$0")/lib.sh"
+here=$KT_HERE
 
-tier=$("$here/build_tier.sh") || { fail "build the kernel tier (tests/kernel/build_tier.sh)"; finish; exit 1; }
-vswitchd=$(awk '$1 == "vswitchd:" { print $2 }' "$tier/manifest")
+vswitchd=$(awk '$1 == "vswitchd:" { print $2 }' "$KT_TIER/manifest")
 check "the tier's ovs-vswitchd is on this host too ($vswitchd)" test -x "$vswitchd"
 
 um=$WORK/upcall_monitor kp=$WORK/kernel_probes fr=$WORK/flow_reval
@@ -35,14 +33,7 @@ check "ovstrace compile flow_reval_monitor -p filter=... --target $vswitchd" tes
 check "ovstrace compile upcall_monitor --target $vswitchd" test -s "$um/upcall_monitor.bt"
 check "the script attaches to that path (the guest's)" grep -q "^usdt:$vswitchd:dpif_recv:recv_upcall\$" "$um/upcall_monitor.bt"
 
-start=$SECONDS
-OVSTRACE_KT_TIER=$tier "$here/run_tier.sh" "$um" "$kp" "$fr"
-tier_rc=$?
-echo "# one boot, three payloads: $((SECONDS - start)) s"
-if [ "$tier_rc" -ge 2 ]; then
-    fail "the guest booted, ran the payloads and powered off (run_tier.sh status $tier_rc)"
-    finish; exit 1
-fi
+kt_boot "$um" "$kp" "$fr"
 
 # section NAME FILE: the lines after the payload's "--- NAME" line, up to the next "--- ".
 section() { awk -v s="--- $1" 'index($0, s) == 1 { on = 1; next } on && /^--- / { exit } on' "$2"; }

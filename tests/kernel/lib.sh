@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for kernel-tier tests (tests/kernel/README.md), on top of tests/e2e/lib.sh: the
+# skip switch, the tier's image, and one boot that runs payload directories.
+. "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+KT_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -n "${OVSTRACE_SKIP_KERNEL:-}" ]; then echo "skipped: OVSTRACE_SKIP_KERNEL is set"; exit 77; fi
+KT_TIER=$("$KT_HERE/build_tier.sh") || { fail "build the kernel tier (tests/kernel/build_tier.sh)"; finish; exit 1; }
+
+# kt_boot PAYLOAD_DIR...: one boot running each payload; each gets output.txt and rc. A
+# guest that died or never ran them ends the test.
+kt_boot() {
+    local start=$SECONDS rc=0
+    OVSTRACE_KT_TIER=$KT_TIER "$KT_HERE/run_tier.sh" "$@" || rc=$?
+    echo "# one boot, $# payload(s): $((SECONDS - start)) s"
+    if [ "$rc" -ge 2 ]; then
+        fail "the guest booted, ran the payloads and powered off (run_tier.sh status $rc)"
+        finish; exit 1
+    fi
+}
