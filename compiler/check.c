@@ -427,8 +427,9 @@ static void fold_binary(struct expr *e)
     case OP_ADD: v = (int64_t)((uint64_t)a + (uint64_t)b); break;
     case OP_SUB: v = (int64_t)((uint64_t)a - (uint64_t)b); break;
     case OP_MUL: v = (int64_t)((uint64_t)a * (uint64_t)b); break;
-    case OP_DIV: v = b ? a / b : 0; break;
-    case OP_MOD: v = b ? a % b : 0; break;
+    /* Wrapping like + - * above: INT64_MIN / -1 overflows in C (and traps on x86). */
+    case OP_DIV: v = !b ? 0 : b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b; break;
+    case OP_MOD: v = !b || b == -1 ? 0 : a % b; break;
     default: return;
     }
     e->is_const = 1;
@@ -556,7 +557,10 @@ static void check_unary(struct scope *S, struct expr *e)
     if (e->lhs->is_const) {
         e->is_const = 1;
         e->ref = REF_CONST;
-        e->cval = e->op == OP_NOT ? !e->lhs->cval : e->op == OP_BNOT ? ~e->lhs->cval : -e->lhs->cval;
+        /* Negation wraps, as the binary operators do: -INT64_MIN is INT64_MIN, not UB. */
+        e->cval = e->op == OP_NOT    ? !e->lhs->cval
+                  : e->op == OP_BNOT ? ~e->lhs->cval
+                                     : (int64_t)(0 - (uint64_t)e->lhs->cval);
     }
 }
 

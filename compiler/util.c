@@ -213,7 +213,17 @@ int parse_duration(const char *text, uint64_t *ns)
             continue;
         if (whole > UINT64_MAX / units[i].ns)
             return -1;
-        *ns = whole * units[i].ns + frac * units[i].ns / scale;
+        /* frac/scale of the unit. frac * ns alone can pass 2^64 (1.12345678901h): cancel
+         * the powers of ten they share first, which leaves a product below 36 * 10^12. */
+        uint64_t n = units[i].ns, s = scale;
+        while (n % 10 == 0 && s % 10 == 0) {
+            n /= 10;
+            s /= 10;
+        }
+        uint64_t part = frac * n / s;
+        if (part > UINT64_MAX - whole * units[i].ns)
+            return -1;
+        *ns = whole * units[i].ns + part;
         return 0;
     }
     return -1;
