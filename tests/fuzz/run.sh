@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Fuzz the compiler (docs/hardening.md): build the libFuzzer harnesses with clang into
 # build-fuzz, replay tests/fuzz/regressions/, then run each harness for DURATION seconds
-# (default 45) from a seed corpus of the repository's recipes and filters.
+# (default 45) from a seed corpus of the repository's recipes, filters and bpftrace output.
 #   tests/fuzz/run.sh [DURATION [HARNESS...]]      e.g. tests/fuzz/run.sh 3600 fuzz_recipe
 # Fails on any crash, leak, sanitizer report or hang (an input that takes over 10 s).
 # What it finds goes to build-fuzz/fuzz-out/crashes/HARNESS/; the corpus it grows is kept
@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 duration=${1:-45}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(fuzz_recipe fuzz_odp_filter)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(fuzz_recipe fuzz_odp_filter fuzz_run_output)
 fbuild=${OVSTRACE_FUZZ_BUILD:-$top/build-fuzz}
 out=$fbuild/fuzz-out
 command -v clang >/dev/null || { echo "fuzz: clang is not installed (tests/setup.sh installs it)"; exit 77; }
@@ -27,6 +27,8 @@ echo "fuzz: harnesses built in $((SECONDS - start)) s"
 seeds=$out/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/fuzz_recipe" "$seeds/fuzz_odp_filter"
+# Rendered output: JSON records taken from tests/unit/test_run_render.c (kept in tests/fuzz/seeds/).
+cp -r "$top/tests/fuzz/seeds/fuzz_run_output" "$seeds/"
 # A recipe seed carries its -p parameters as leading "#-p NAME=VALUE" lines (fuzz_recipe.c).
 recipe_seed() {   # recipe_seed RECIPE PARAMSFILE|-: one seed file
     local r=$1 pf=$2 dst
@@ -63,7 +65,7 @@ printf 'in_port(1),eth_type(0x0800)\0\x08\x00\x03\x00\x01\x00\x00\x00\x06\x00\x0
     >"$seeds/fuzz_odp_filter/key-1"
 printf 'in_port(2)\0\x08\x00\x03\x00\x01\x00\x00\x00\x06\x00\x06\x00\x08\x00\x00\x00' \
     >"$seeds/fuzz_odp_filter/key-2"
-echo "fuzz: seeds: $(ls "$seeds/fuzz_recipe" | wc -l) recipes, $(ls "$seeds/fuzz_odp_filter" | wc -l) filters"
+echo "fuzz: seeds: $(ls "$seeds/fuzz_recipe" | wc -l) recipes, $(ls "$seeds/fuzz_odp_filter" | wc -l) filters, $(ls "$seeds/fuzz_run_output" | wc -l) outputs"
 
 fail=0
 # ---- regressions: every input that once crashed a harness is replayed first -----------
@@ -78,7 +80,7 @@ for h in "${harnesses[@]}"; do
 done
 
 # ---- fuzz -----------------------------------------------------------------------------
-max_len() { [ "$1" = fuzz_recipe ] && echo 16384 || echo 2048; }
+max_len() { case $1 in fuzz_recipe) echo 16384 ;; fuzz_run_output) echo 8192 ;; *) echo 2048 ;; esac; }
 for h in "${harnesses[@]}"; do
     corpus=$out/corpus/$h crashes=$out/crashes/$h
     mkdir -p "$corpus" "$crashes"
