@@ -174,13 +174,15 @@ static void test_folding_overflow(void)
     expect_script(FLOW_EVENT("7 / -1 == -7 && -7 % -1 == 0 && 7 % 3 == 1", "tid"), "tid", "other divisions unchanged");
 }
 
-/* Fractions of a unit are exact; a duration past 2^64 ns is refused rather than wrapped. */
+/* Fractions of a unit are exact; a duration past 2^63 - 1 ns (it would be a negative bpftrace
+ * literal) is refused rather than wrapped. */
 static void test_durations(void)
 {
     static const struct { const char *text; int ok; uint64_t ns; } cases[] = {
         { "1.5s", 1, 1500000000ull }, { "0.000000001s", 1, 1 }, { "2.5m", 1, 150000000000ull },
         { "1.12345678901h", 1, 4044444440436ull }, { "250us", 1, 250000 },
-        { "18446744073.709551615s", 1, UINT64_MAX }, { "18446744073.8s", 0, 0 },
+        { "9223372036.854775807s", 1, INT64_MAX }, { "9223372036.854775808s", 0, 0 },
+        { "18446744073.709551615s", 0, 0 }, { "18446744073.8s", 0, 0 },
         { "18446744073709551616ns", 0, 0 }, { "5", 0, 0 }, { ".5s", 0, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
