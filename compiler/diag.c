@@ -156,7 +156,10 @@ static void put_text(FILE *out, const char *s)
 
 void diag_flush(struct diag *d, FILE *out)
 {
-    qsort(d->v, (size_t)d->n, sizeof *d->v, entry_cmp);
+    /* qsort's pointer must not be NULL even for no elements (C11 7.22.5), and an empty
+     * diag has no array yet. */
+    if (d->n > 1)
+        qsort(d->v, (size_t)d->n, sizeof *d->v, entry_cmp);
     for (int i = 0; i < d->n; i++) {
         const struct diag_entry *e = &d->v[i];
         const char *what = e->level == DIAG_ERROR ? "error" : "warning";

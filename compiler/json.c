@@ -3,6 +3,7 @@
 #include "json.h"
 #include "util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,4 +263,20 @@ const struct json *json_get(const struct json *obj, const char *key)
         if (strcmp(obj->keys[i], key) == 0)
             return obj->items[i];
     return NULL;
+}
+
+long long json_as_ll(const struct json *v)
+{
+    if (!v || v->kind != JSON_NUMBER)
+        return 0;
+    if (v->is_integer)
+        return v->integer;
+    if (v->number != v->number)
+        return 0;
+    /* 2^63 as a double: the first value past LLONG_MAX. */
+    if (v->number >= 9223372036854775808.0)
+        return LLONG_MAX;
+    if (v->number <= -9223372036854775808.0)
+        return LLONG_MIN;
+    return (long long)v->number;
 }

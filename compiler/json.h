@@ -27,5 +27,8 @@ struct json *json_parse(const char *text, size_t len);
 void json_free(struct json *j);
 /* OBJ's member KEY, or NULL (also when OBJ is not an object). */
 const struct json *json_get(const struct json *obj, const char *key);
+/* V as a whole number: 0 when V is not a number, a fraction truncated, a value out of
+ * range clamped to LLONG_MIN..LLONG_MAX (converting it would be undefined behaviour). */
+long long json_as_ll(const struct json *v);
 
 #endif

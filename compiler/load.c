@@ -633,8 +633,10 @@ static void load_aggregate(struct loader *L, const struct ynode *key, const stru
     static const char *const keys[] = { "on", "where", "value", "by", "title", "columns", "total", NULL };
     char *name = NULL;
     struct loc loc;
-    if (!named_entry(L, key, n, "aggregate", keys, &name, &loc))
+    if (!named_entry(L, key, n, "aggregate", keys, &name, &loc)) {
+        free(name);
         return;
+    }
     if (!ymap_get(n, "on"))
         diag_error(L->d, key->loc, "aggregate '%s' needs 'on:', the probe or span it counts", name);
     if (ymap_get(n, "columns")) {

@@ -727,6 +727,10 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
         if (ne == ns)
             return fail(p, ns, 1, hint, "expected a field name in %s(), found '%c'", as->name, t[ns]);
         skip_ws(p, close);
+        /* The field and value just read, for an error about what follows them; fs stays
+         * NULL after a tunnel option, which jumps over their reading. */
+        const struct field_spec *fs = NULL;
+        size_t vs = 0, ve = 0;
         if (as->attr == ODP_ATTR_TUNNEL && p->pos < close && t[p->pos] == '(') {
             for (size_t k = 0; k < sizeof tunnel_options / sizeof tunnel_options[0]; k++)
                 if (name_is(t + ns, ne - ns, tunnel_options[k])) {
@@ -738,7 +742,6 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
                     goto next_field;
                 }
         }
-        const struct field_spec *fs = NULL;
         int fi = 0;
         for (; fi < as->nfields; fi++)
             if (name_is(t + ns, ne - ns, as->fields[fi].name)) {
@@ -765,10 +768,10 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
         seen |= 1u << fi;
         p->pos++;
         skip_ws(p, close);
-        size_t vs = p->pos;
+        vs = p->pos;
         while (p->pos < close && t[p->pos] != ',' && t[p->pos] != '(' && !is_space(t[p->pos]))
             p->pos++;
-        size_t ve = p->pos;
+        ve = p->pos;
         char fname[64];
         snprintf(fname, sizeof fname, "%s%s.%s", prefix, as->name, fs->name);
         if (parse_value(p, as, fs, parent, fname, vs, ve, ns, ve))
@@ -781,6 +784,9 @@ static int parse_fields(struct parser *p, const struct attr_spec *as, int parent
             size_t g = p->pos, ge = g;
             while (ge < close && t[ge] != ',')
                 ge++;
+            if (!fs)
+                return fail(p, g, ge - g, NULL, "unexpected '%.*s' after %.*s(...) in %s()", (int)(ge - g), t + g,
+                            (int)(ne - ns), t + ns, as->name);
             return fail(p, g, ge - g, NULL, "unexpected '%.*s' after %s=%.*s in %s()", (int)(ge - g), t + g,
                         fs->name, (int)(ve - vs), t + vs, as->name);
         }

@@ -138,12 +138,13 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     memset(res, 0, sizeof *res);
     struct diag d;
     diag_init(&d);
-    char *path = recipe_path_resolve(o->recipe_arg);
+    FILE *diag_out = o->diag_out ? o->diag_out : stderr;
+    char *path = o->recipe_text ? xstrdup(o->recipe_arg) : recipe_path_resolve(o->recipe_arg);
     if (!path) {
         diag_error(&d, loc_make(NULL, 0, 0), "no recipe '%s': not a file, and not found in OVSTRACE_PATH or the "
                    "bundled recipes", o->recipe_arg);
         diag_hint(&d, "ovstrace list shows the bundled recipes");
-        diag_flush(&d, stderr);
+        diag_flush(&d, diag_out);
         diag_free(&d);
         return 1;
     }
@@ -154,8 +155,10 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     const char *target = o->target_path ? o->target_path : o->pid_filter_only ? NULL : exe;
     if (target && !safe_path(target))
         diag_error(&d, loc_make(NULL, 0, 0), "--target '%s': use a path of letters, digits and / . _ + -", target);
-    struct catalog *cat = catalog_load(&d);
-    struct recipe *r = d.errors ? NULL : load_recipe(path, &d);
+    struct catalog *cat = o->catalog ? o->catalog : catalog_load(&d);
+    struct recipe *r = d.errors         ? NULL
+                       : o->recipe_text ? load_recipe_source(source_from_string(path, o->recipe_text, o->recipe_len), &d)
+                                        : load_recipe(path, &d);
     struct check_result cr = { 0 };
     if (r && !d.errors) {
         struct port_lookup pl = { o, res };
@@ -196,7 +199,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     }
     /* Print while the recipe's source is still alive: diagnostics point into it. */
     int failed = d.errors > 0;
-    diag_flush(&d, stderr);
+    diag_flush(&d, diag_out);
     if (!failed && r) {
         res->recipe_name = xstrdup(r->name);
         res->summary = xstrdup(r->summary);
@@ -210,7 +213,8 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     bt_program_free(prog);
     check_result_free(&cr);
     recipe_free(r);
-    catalog_free(cat);
+    if (cat != o->catalog)
+        catalog_free(cat);
     diag_free(&d);
     if (failed) {
         free(res->script);

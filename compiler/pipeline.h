@@ -7,6 +7,8 @@
 #include "recipe.h"
 #include "run_render.h"
 
+#include <stdio.h>
+
 struct pipeline_options {
     const char *recipe_arg;       /* as the user gave it */
     char **params;                /* "name=value" */
@@ -19,6 +21,14 @@ struct pipeline_options {
     int plan_only;                /* `ovstrace report`: load, check and the render plan; no script */
     const struct vec *known_ports;    /* char *: "NAME=NUMBER" for in_port(NAME), instead of asking
                                        * ovs-vswitchd (`ovstrace report`: the recorded ones) */
+    /* For callers that hold the recipe in memory (the fuzzer): RECIPE_LEN bytes at RECIPE_TEXT
+     * are the recipe, named recipe_arg in diagnostics; no file is looked up or read. */
+    const char *recipe_text;
+    size_t recipe_len;
+    struct catalog *catalog;      /* NULL: load the bundled catalog; else borrowed (loading takes
+                                   * most of a compile's time). Without target_path and pid only:
+                                   * a binary's DWARF layouts would change it */
+    FILE *diag_out;               /* NULL: stderr */
 };
 
 struct pipeline_result {
@@ -35,7 +45,7 @@ struct pipeline_result {
     struct render_plan plan;      /* for_run: the aggregates, for run's renderer */
 };
 
-/* 0 on success; otherwise diagnostics are printed to stderr and 1 is returned. */
+/* 0 on success; otherwise diagnostics are printed (to diag_out) and 1 is returned. */
 int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res);
 void pipeline_result_free(struct pipeline_result *res);
 

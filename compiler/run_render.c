@@ -289,26 +289,19 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-static long long number_of(const struct json *v)
-{
-    if (!v || v->kind != JSON_NUMBER)
-        return 0;
-    return v->is_integer ? v->integer : (long long)v->number;
-}
-
 /* One row's value: a number, or a stats object {count, average, total}. */
 static void value_text(const struct json *v, struct row *row)
 {
     char a[32], b[32], c[32];
     if (v && v->kind == JSON_OBJECT) {
-        render_thousands(a, sizeof a, number_of(json_get(v, "count")));
-        render_thousands(b, sizeof b, number_of(json_get(v, "average")));
-        render_thousands(c, sizeof c, number_of(json_get(v, "total")));
+        render_thousands(a, sizeof a, json_as_ll(json_get(v, "count")));
+        render_thousands(b, sizeof b, json_as_ll(json_get(v, "average")));
+        render_thousands(c, sizeof c, json_as_ll(json_get(v, "total")));
         snprintf(row->text, sizeof row->text, "count %s, average %s, total %s", a, b, c);
-        row->value = number_of(json_get(v, "total"));
+        row->value = json_as_ll(json_get(v, "total"));
         return;
     }
-    row->value = number_of(v);
+    row->value = json_as_ll(v);
     render_thousands(row->text, sizeof row->text, row->value);
 }
 
@@ -387,7 +380,7 @@ static void render_buckets(struct run_output *r, const struct json *buckets)
 {
     long long most = 0;
     for (int i = 0; i < buckets->n; i++) {
-        long long c = number_of(json_get(buckets->items[i], "count"));
+        long long c = json_as_ll(json_get(buckets->items[i], "count"));
         most = c > most ? c : most;
     }
     char cw[32];
@@ -398,11 +391,11 @@ static void render_buckets(struct run_output *r, const struct json *buckets)
         const struct json *lo = json_get(b, "min"), *hi = json_get(b, "max");
         char lt[24] = "...", ht[24] = "...", range[64], count[32];
         if (lo)
-            bound_text(lt, sizeof lt, number_of(lo));
+            bound_text(lt, sizeof lt, json_as_ll(lo));
         if (hi)
-            bound_text(ht, sizeof ht, number_of(hi) + 1);
+            bound_text(ht, sizeof ht, json_as_ll(hi) + 1);
         snprintf(range, sizeof range, "%s%s, %s)", lo ? "[" : "(", lt, ht);
-        long long c = number_of(json_get(b, "count"));
+        long long c = json_as_ll(json_get(b, "count"));
         render_thousands(count, sizeof count, c);
         int bar = most ? (int)(c * 52 / most) : 0;
         char *line = xasprintf("  %-16s %*s |%.*s%*s|", range, width, count, bar,
@@ -455,10 +448,10 @@ void run_render_json(struct run_output *r, const char *line)
                 render_table(r, data->keys[i], data->items[i]);
         }
     } else if (!strcmp(t, "lost_events")) {
-        r->lost += (unsigned long)number_of(json_get(data, "events"));
+        r->lost += (unsigned long)json_as_ll(json_get(data, "events"));
     } else if (!strcmp(t, "attached_probes")) {
         fprintf(r->err, "ovstrace: %lld probes attached; Ctrl-C ends the run and prints the report\n",
-                number_of(json_get(data, "probes")));
+                json_as_ll(json_get(data, "probes")));
         fflush(r->err);
     }
     json_free(rec);

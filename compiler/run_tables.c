@@ -62,13 +62,6 @@ int run_tables_hold(struct run_output *r, const char *at_name, struct json **v)
     return 0;
 }
 
-static long long json_number(const struct json *v)
-{
-    if (!v || v->kind != JSON_NUMBER)
-        return 0;
-    return v->is_integer ? v->integer : (long long)v->number;
-}
-
 /* Split bpftrace's "a,b,c" tuple key into NKEYS parts (the last takes any extra commas). */
 static void split_key(const char *key, int nkeys, char **out)
 {
@@ -112,7 +105,7 @@ static void collect(struct run_output *r, int t, struct tdata *d)
             char *keys[RENDER_MAX_KEYS] = { 0 };
             split_key(v->keys[i], nkeys, keys);
             struct trow *row = row_for(d, keys, nkeys);
-            row->values[p] = json_number(v->items[i]);
+            row->values[p] = json_as_ll(v->items[i]);
             row->has[p] = 1;
         }
     }

@@ -6,7 +6,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${OVSTRACE_BUILD:-$top/build}
 
-packages=(cmake make gcc flex bison libyaml-dev bpftrace systemtap-sdt-dev binutils procps libdw-dev)
+packages=(cmake make gcc flex bison libyaml-dev bpftrace systemtap-sdt-dev binutils procps libdw-dev
+          clang valgrind)   # the hardening tests: libFuzzer (tests/fuzz) and valgrind (tests/sanitize)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -162,6 +162,37 @@ static void test_several_errors(void)
     compiled_free(&c);
 }
 
+/* Constant folding wraps like 64-bit hardware; INT64_MIN / -1 and -INT64_MIN used to be C
+ * overflows (a SIGFPE on x86). Found by UBSan. */
+static void test_folding_overflow(void)
+{
+#define INT64_MIN_TEXT "(0 - 9223372036854775807 - 1)"
+    /* A true where: keeps the event (its tid column); a false one would drop it. */
+    expect_script(FLOW_EVENT(INT64_MIN_TEXT " / -1 == " INT64_MIN_TEXT, "tid"), "tid", "INT64_MIN / -1 wraps");
+    expect_script(FLOW_EVENT(INT64_MIN_TEXT " % -1 == 0", "tid"), "tid", "INT64_MIN % -1 is 0");
+    expect_script(FLOW_EVENT("-" INT64_MIN_TEXT " == " INT64_MIN_TEXT, "tid"), "tid", "-INT64_MIN wraps");
+    expect_script(FLOW_EVENT("7 / -1 == -7 && -7 % -1 == 0 && 7 % 3 == 1", "tid"), "tid", "other divisions unchanged");
+}
+
+/* Fractions of a unit are exact; a duration past 2^63 - 1 ns (it would be a negative bpftrace
+ * literal) is refused rather than wrapped. */
+static void test_durations(void)
+{
+    static const struct { const char *text; int ok; uint64_t ns; } cases[] = {
+        { "1.5s", 1, 1500000000ull }, { "0.000000001s", 1, 1 }, { "2.5m", 1, 150000000000ull },
+        { "1.12345678901h", 1, 4044444440436ull }, { "250us", 1, 250000 },
+        { "9223372036.854775807s", 1, INT64_MAX }, { "9223372036.854775808s", 0, 0 },
+        { "18446744073.709551615s", 0, 0 }, { "18446744073.8s", 0, 0 },
+        { "18446744073709551616ns", 0, 0 }, { "5", 0, 0 }, { ".5s", 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t ns = 0;
+        int ok = parse_duration(cases[i].text, &ns) == 0;
+        EXPECT(ok == cases[i].ok && (!ok || ns == cases[i].ns), "duration %s: %s %llu", cases[i].text,
+               ok ? "ok" : "refused", (unsigned long long)ns);
+    }
+}
+
 int main(void)
 {
     struct diag d;
@@ -173,6 +204,8 @@ int main(void)
     test_spans();
     test_params();
     test_several_errors();
+    test_folding_overflow();
+    test_durations();
     catalog_free(cat);
     diag_free(&d);
     return unit_done();

@@ -6,6 +6,7 @@
 #include "run_output.h"
 #include "unit.h"
 
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,12 @@ static void test_json(void)
            !a->items[2]->is_integer && a->items[2]->number == 3.5 && a->items[3]->kind == JSON_BOOL &&
            a->items[4]->kind == JSON_NULL, "numbers, booleans, null");
     EXPECT_STR(b ? b->str : NULL, "x\ty\"\xc3\xa9\xc2\xab", "escapes, \\u to UTF-8, bpftrace's \\uffffffXX bytes");
+    json_free(j);
+    /* Found by fuzzing: converting a double beyond long long is undefined; it clamps. */
+    j = json_parse("[1e300, -1e300, 2.9, 9223372036854775807, \"7\"]", strlen("[1e300, -1e300, 2.9, 9223372036854775807, \"7\"]"));
+    EXPECT(j && j->n == 5 && json_as_ll(j->items[0]) == LLONG_MAX && json_as_ll(j->items[1]) == LLONG_MIN &&
+           json_as_ll(j->items[2]) == 2 && json_as_ll(j->items[3]) == LLONG_MAX && json_as_ll(j->items[4]) == 0,
+           "json_as_ll clamps, truncates and ignores strings");
     json_free(j);
     const char *bad[] = { "{", "{\"a\" 1}", "[1,]", "\"open", "{\"a\": 1} x", "tru", "[\"\\q\"]" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

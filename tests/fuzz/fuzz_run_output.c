@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer harness for what `ovstrace run` and `ovstrace report` read back: bpftrace's
+// -f json output (and a recording's "thread" lines), rendered with the plan of a bundled
+// recipe. The first byte picks the recipe; the rest is the output, fed in odd-sized pieces
+// as reads deliver it. The JSON reader, the renderer and the table code are under test.
+#include "pipeline.h"
+#include "run_output.h"
+#include "run_record.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const recipes[] = { "reval_monitor", "upcall_monitor", "kernel_delay", "flow_reval_monitor",
+                                       "bridge_loop" };
+#define NRECIPES (sizeof recipes / sizeof recipes[0])
+static struct pipeline_result plans[NRECIPES];
+static FILE *sink;
+static struct run_output r;    /* 128 KiB of line buffers: not on the stack */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    for (size_t i = 0; i < NRECIPES; i++) {
+        struct pipeline_options o = { .recipe_arg = recipes[i], .for_run = 1, .plan_only = 1 };
+        if (pipeline_run(&o, &plans[i]) != 0)
+            abort();
+    }
+    sink = fopen("/dev/null", "w");
+    if (!sink)
+        abort();
+    /* Times print in the recording's zone; fix it so runs do not depend on the host. */
+    record_set_utc_offset(0);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const struct render_plan *plan = &plans[data[0] % NRECIPES].plan;
+    const char *text = (const char *)data + 1;
+    size_t len = size - 1;
+    run_output_init(&r, sink, sink);
+    run_output_json(&r, plan);
+    r.replay = 1;    /* thread names from the input only, never from this host's /proc */
+    /* Whole lines that are a recording's thread names name threads, as report does. */
+    for (size_t s = 0; s < len;) {
+        const char *nl = memchr(text + s, '\n', len - s);
+        size_t e = nl ? (size_t)(nl - text) + 1 : len;
+        char *line = strndup(text + s, e - s);
+        long tid;
+        char name[64];
+        if (record_thread_line(line, &tid, name, sizeof name))
+            run_thread_named(&r, tid, name);
+        else    /* from the input, not the copy: a NUL byte ends the copy early */
+            for (size_t i = s; i < e; i += 7)
+                run_output_feed(&r, 0, text + i, e - i < 7 ? e - i : 7);
+        free(line);
+        s = e;
+    }
+    run_output_finish(&r);
+    return 0;
+}
