@@ -20,6 +20,18 @@ struct source *source_from_string(const char *name, const char *text, size_t len
     memcpy(s->text, text, len);
     s->text[len] = '\0';
     s->len = len;
+    int cap = 64;
+    s->line_starts = xmalloc((size_t)cap * sizeof *s->line_starts);
+    s->line_starts[s->nlines++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != '\n')
+            continue;
+        if (s->nlines == cap) {
+            cap *= 2;
+            s->line_starts = xrealloc(s->line_starts, (size_t)cap * sizeof *s->line_starts);
+        }
+        s->line_starts[s->nlines++] = (unsigned)(i + 1);
+    }
     return s;
 }
 
@@ -66,6 +78,7 @@ void source_free(struct source *s)
         return;
     free(s->path);
     free(s->text);
+    free(s->line_starts);
     free(s);
 }
 
@@ -73,28 +86,29 @@ static int is_utf8_continuation(unsigned char c) { return (c & 0xc0) == 0x80; }
 
 void source_linecol(const struct source *s, unsigned off, int *line, int *col)
 {
-    int l = 1, c = 1;
     if (off > s->len)
         off = (unsigned)s->len;
-    for (unsigned i = 0; i < off; i++) {
-        unsigned char ch = (unsigned char)s->text[i];
-        if (ch == '\n') {
-            l++;
-            c = 1;
-        } else if (!is_utf8_continuation(ch)) {
-            c++;
-        }
+    /* The last line starting at or before OFF (a line starting at OFF holds it). */
+    int lo = 0, hi = s->nlines - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (s->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    *line = l;
+    int c = 1;
+    for (unsigned i = s->line_starts[lo]; i < off; i++)
+        if (!is_utf8_continuation((unsigned char)s->text[i]))
+            c++;
+    *line = lo + 1;
     *col = c;
 }
 
 unsigned source_line_start(const struct source *s, int line, unsigned *linelen)
 {
-    unsigned i = 0;
-    for (int l = 1; l < line && i < s->len; i++)
-        if (s->text[i] == '\n')
-            l++;
+    /* Past the last line: the end of the text. */
+    unsigned i = line <= 1 ? 0 : line <= s->nlines ? s->line_starts[line - 1] : (unsigned)s->len;
     unsigned end = i;
     while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
         end++;
