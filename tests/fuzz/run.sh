@@ -71,7 +71,7 @@ fail=0
 # ---- regressions: every input that once crashed a harness is replayed first -----------
 for h in "${harnesses[@]}"; do
     reg=$top/tests/fuzz/regressions/$h
-    [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ] || continue
+    if [ ! -d "$reg" ] || [ -z "$(ls -A "$reg")" ]; then continue; fi
     if "$fbuild/tests/fuzz/$h" -timeout=10 "$reg"/* >"$out/$h-regressions.log" 2>&1; then
         echo "ok - $h replays $(ls "$reg" | wc -l) regression inputs"
     else

@@ -49,7 +49,7 @@ for t in "$build"/tests/test_*; do
     fi
 done
 
-# Compiles, two at a time: each is its golden or error test with ovstrace under valgrind.
+# Compiles, one per CPU: each is its golden or error test with ovstrace under valgrind.
 export OVSTRACE_REAL=$build/ovstrace
 wrap=$top/tests/sanitize/valgrind-ovstrace
 jobsfile=$build/valgrind-compiles
@@ -70,7 +70,7 @@ one() {   # one TESTSCRIPT WRAPPER RECIPE...: run it, say ok/not ok, and show th
 }
 export -f one
 # shellcheck disable=SC2016
-xargs -P "$jobs" -I{} bash -c 'one {}' <"$jobsfile" >"$build/valgrind-compiles.log" || fail=1
+xargs -P "$jobs" -L 1 bash -c 'one "$@"' one <"$jobsfile" >"$build/valgrind-compiles.log" || fail=1
 grep -c '^ok' "$build/valgrind-compiles.log" | sed 's/^/sanitize: valgrind compiles ok: /'
 grep -A30 '^not ok' "$build/valgrind-compiles.log" || true
 
