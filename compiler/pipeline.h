@@ -25,9 +25,9 @@ struct pipeline_options {
      * are the recipe, named recipe_arg in diagnostics; no file is looked up or read. */
     const char *recipe_text;
     size_t recipe_len;
-    struct catalog *catalog;      /* NULL: load the bundled catalog; else borrowed (loading takes
-                                   * most of a compile's time). Without target_path and pid only:
-                                   * a binary's DWARF layouts would change it */
+    struct catalog *catalog;      /* NULL: load the bundled catalog; else borrowed (loading it costs
+                                   * more than compiling most recipes). Without target_path and pid
+                                   * only: a binary's DWARF layouts would change it */
     FILE *diag_out;               /* NULL: stderr */
 };
 

@@ -12,6 +12,12 @@
 /* Recipes are small; refuse anything absurd before reading it all into memory. */
 #define SOURCE_MAX_BYTES (4u << 20)
 
+/* Lines end at LF, CRLF or a lone CR, as in YAML (NEL, LS and PS are refused up front). */
+static int ends_line(const struct source *s, unsigned i)
+{
+    return s->text[i] == '\n' || (s->text[i] == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n'));
+}
+
 struct source *source_from_string(const char *name, const char *text, size_t len)
 {
     struct source *s = xcalloc(1, sizeof *s);
@@ -20,6 +26,18 @@ struct source *source_from_string(const char *name, const char *text, size_t len
     memcpy(s->text, text, len);
     s->text[len] = '\0';
     s->len = len;
+    int cap = 64;
+    s->line_starts = xmalloc((size_t)cap * sizeof *s->line_starts);
+    s->line_starts[s->nlines++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!ends_line(s, (unsigned)i))
+            continue;
+        if (s->nlines == cap) {
+            cap *= 2;
+            s->line_starts = xrealloc(s->line_starts, (size_t)cap * sizeof *s->line_starts);
+        }
+        s->line_starts[s->nlines++] = (unsigned)(i + 1);
+    }
     return s;
 }
 
@@ -69,13 +87,8 @@ void source_free(struct source *s)
         return;
     free(s->path);
     free(s->text);
+    free(s->line_starts);
     free(s);
-}
-
-/* Lines end at LF, CRLF or a lone CR, as in YAML (NEL, LS and PS are refused up front). */
-static int ends_line(const struct source *s, unsigned i)
-{
-    return s->text[i] == '\n' || (s->text[i] == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n'));
 }
 
 unsigned source_char_len(const struct source *s, unsigned off)
@@ -88,31 +101,34 @@ unsigned source_char_len(const struct source *s, unsigned off)
 
 void source_linecol(const struct source *s, unsigned off, int *line, int *col)
 {
-    int l = 1, c = 1;
     if (off > s->len)
         off = (unsigned)s->len;
-    for (unsigned i = 0; i < off;) {
-        if (ends_line(s, i)) {
-            l++;
-            c = 1;
-            i++;
-        } else if (s->text[i] == '\r') {
+    /* The last line starting at or before OFF (a line starting at OFF holds it). */
+    int lo = 0, hi = s->nlines - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (s->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    int c = 1;
+    for (unsigned i = s->line_starts[lo]; i < off;) {
+        if (s->text[i] == '\r') {
             i++;
         } else {
             c++;
             i += source_char_len(s, i);
         }
     }
-    *line = l;
+    *line = lo + 1;
     *col = c;
 }
 
 unsigned source_line_start(const struct source *s, int line, unsigned *linelen)
 {
-    unsigned i = 0;
-    for (int l = 1; l < line && i < s->len; i++)
-        if (ends_line(s, i))
-            l++;
+    /* Past the last line: the end of the text. */
+    unsigned i = line <= 1 ? 0 : line <= s->nlines ? s->line_starts[line - 1] : (unsigned)s->len;
     unsigned end = i;
     while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
         end++;

@@ -10,6 +10,10 @@ struct source {
     char *path;     /* as the user named it; printed in diagnostics */
     char *text;     /* NUL-terminated copy of the contents */
     size_t len;     /* length in bytes (the text may hold NUL bytes before it) */
+    /* Where each line starts: [0] is 0, [k] follows the k-th '\n'. Positions are looked up
+     * for every YAML node; scanning from the top each time made big inputs quadratic. */
+    unsigned *line_starts;
+    int nlines;
 };
 
 /* A span of bytes inside a source. Offsets become line:col only when printed. */

@@ -42,7 +42,7 @@ recipe_seed() {   # recipe_seed RECIPE PARAMSFILE|-: one seed file
 }
 for r in "$top"/recipes/*.recipe; do recipe_seed "$r" "$top/tests/golden/recipes/$(basename "$r" .recipe).params"; done
 for r in "$top"/tests/golden/*.recipe; do recipe_seed "$r" "${r%.recipe}.params"; done
-for r in "$top"/tests/errors/*.recipe "$top"/tests/e2e/*.recipe; do
+for r in "$top"/tests/errors/*.recipe "$top"/tests/errors/malformed/*.recipe "$top"/tests/e2e/*.recipe; do
     # NAME.args is "-p" / "name=value" pairs, one a line.
     a=${r%.recipe}.args
     if [ -f "$a" ]; then grep -v '^-p$' "$a" >"$seeds/args.tmp" || true; recipe_seed "$r" "$seeds/args.tmp"
@@ -71,7 +71,7 @@ fail=0
 # ---- regressions: every input that once crashed a harness is replayed first -----------
 for h in "${harnesses[@]}"; do
     reg=$top/tests/fuzz/regressions/$h
-    [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ] || continue
+    if [ ! -d "$reg" ] || [ -z "$(ls -A "$reg")" ]; then continue; fi
     if "$fbuild/tests/fuzz/$h" -timeout=10 "$reg"/* >"$out/$h-regressions.log" 2>&1; then
         echo "ok - $h replays $(ls "$reg" | wc -l) regression inputs"
     else

@@ -138,8 +138,33 @@ static void test_yaml(void)
     parsed_free(&p);
 }
 
+/* Offsets to line:column and back, over the line index source.c keeps (CR, UTF-8, a
+ * trailing newline, lines past the end). */
+static void test_positions(void)
+{
+    const char text[] = "ab\n\xc3\xa9x\r\n\nlast";
+    struct source *src = source_from_string("t", text, sizeof text - 1);
+    static const struct { unsigned off; int line, col; } at[] = {
+        { 0, 1, 1 }, { 2, 1, 3 }, { 3, 2, 1 }, { 5, 2, 2 }, { 6, 2, 3 }, { 7, 2, 3 }, { 8, 3, 1 },   /* a CR takes no column */
+        { 9, 4, 1 }, { 13, 4, 5 }, { 99, 4, 5 },
+    };
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        int l, c;
+        source_linecol(src, at[i].off, &l, &c);
+        EXPECT(l == at[i].line && c == at[i].col, "offset %u is %d:%d (got %d:%d)", at[i].off, at[i].line,
+               at[i].col, l, c);
+    }
+    unsigned len;
+    EXPECT(source_line_start(src, 2, &len) == 3 && len == 3, "line 2 starts at 3, 3 bytes before its CR");
+    EXPECT(source_line_start(src, 3, &len) == 8 && len == 0, "line 3 is empty");
+    EXPECT(source_line_start(src, 9, &len) == 13 && len == 0, "a line past the end is the end");
+    EXPECT(source_offset_of(src, 1, 2) == 6, "line 2 column 3 (0-based 1, 2) is byte 6: é takes two");
+    source_free(src);
+}
+
 int main(void)
 {
+    test_positions();
     test_trees();
     test_literals();
     test_errors();
