@@ -13,10 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 here=$KT_HERE
 
-kd=$WORK/kernel_delay
-cp -r "$here/payloads/kernel_delay" "$kd"
-cp "$OVSTRACE" "$kd/ovstrace"
-cp "$here/../../recipes/kernel_delay.recipe" "$here/../golden/kernel_datapath.recipe" "$kd/"
+kd=$(kt_payload kernel_delay "$here/../../recipes/kernel_delay.recipe" "$here/../golden/kernel_datapath.recipe")
 # The language guide's packet-following example, as printed there.
 awk '/^# upcall_path.recipe/,/^```$/' "$here/../../docs/language.md" | grep -v '^```$' > "$kd/upcall_path.recipe"
 check "docs/language.md's upcall_path example compiles" "$OVSTRACE" compile "$kd/upcall_path.recipe" -o /dev/null

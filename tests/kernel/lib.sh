@@ -17,3 +17,10 @@ kt_boot() {
         finish; exit 1
     fi
 }
+
+# kt_payload NAME FILE...: $WORK/NAME, a copy of payloads/NAME with this ovstrace and FILEs
+# (recipes, lists) next to its run.sh; prints the directory.
+kt_payload() {
+    local name=$1 dir=$WORK/$1; shift
+    cp -r "$KT_HERE/payloads/$name" "$dir" && cp "$OVSTRACE" "$dir/ovstrace" && cp "$@" "$dir/" && echo "$dir"
+}

@@ -9,10 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 here=$KT_HERE
 
-lm=$WORK/load_matrix
-cp -r "$here/payloads/load_matrix" "$lm"
-cp "$OVSTRACE" "$lm/ovstrace"
-cp "$here/../../recipes/"*.recipe "$here/../load/combos.txt" "$lm/"
+lm=$(kt_payload load_matrix "$here/../../recipes/"*.recipe "$here/../load/combos.txt")
 kt_boot "$lm"
 ko=$lm/output.txt
 want=$(grep -cE '^(any|kernel) ' "$here/../load/combos.txt")

@@ -12,10 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 here=$KT_HERE
 
-uc=$WORK/upcall_cost
-cp -r "$here/payloads/upcall_cost" "$uc"
-cp "$OVSTRACE" "$uc/ovstrace"
-cp "$here/../../recipes/upcall_cost.recipe" "$here/../../recipes/dpif_op_nl_monitor.recipe" "$uc/"
+uc=$(kt_payload upcall_cost "$here/../../recipes/upcall_cost.recipe" "$here/../../recipes/dpif_op_nl_monitor.recipe")
 
 kt_boot "$uc"
 ko=$uc/output.txt
