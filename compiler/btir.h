@@ -4,6 +4,7 @@
 #ifndef OVSTRACE_BTIR_H
 #define OVSTRACE_BTIR_H
 
+#include "stack_budget.h"
 #include "util.h"
 
 struct bt_block {
@@ -11,6 +12,7 @@ struct bt_block {
     char *pred;          /* NULL: none */
     char *comment;       /* one line above the block, NULL: none */
     struct vec lines;    /* statements; a line ending in '{' opens a nesting level, '}' closes it */
+    struct stack_budget stack;   /* the BPF stack its statements need, added up as they are lowered */
 };
 
 struct bt_program {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_args *a)
 {
@@ -97,6 +98,16 @@ int cmd_compile(int argc, char **argv)
     return rc;
 }
 
+/* With a binary to build against (USDT probes are resolved in it) and root (bpftrace needs
+ * it even to generate code), check has bpftrace build each script: what it refuses is an
+ * error on the recipe. --bpftrace PATH names the bpftrace; a missing one is skipped. */
+static const char *check_builder(const struct compile_args *a)
+{
+    if (!(a->target || a->pid) || geteuid() != 0)
+        return NULL;
+    return a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct compile_args a;
@@ -110,12 +121,15 @@ int cmd_check(int argc, char **argv)
     int failed = 0;
     for (int i = 0; i < a.recipes.n; i++) {
         struct pipeline_options o = { .recipe_arg = a.recipes.v[i], .params = (char **)a.params.v, .nparams = a.params.n,
-                                      .target_path = a.target, .pid = a.pid, .stop_after_check = 1 };
+                                      .target_path = a.target, .pid = a.pid, .stop_after_check = 1,
+                                      .bpftrace_build = check_builder(&a) };
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
             printf("%s: ok, %d probe%s", res.recipe_path, res.nprobes, res.nprobes == 1 ? "" : "s");
             if (res.needs_ovs)
                 printf(", needs Open vSwitch >= %s", res.needs_ovs);
+            if (res.built_by_bpftrace)
+                printf(", bpftrace builds it");
             printf("\n");
             fflush(stdout);
             if (host_probes_report(&res.kernel_probes, res.recipe_path, stdout))
@@ -149,7 +163,7 @@ void help_compile(void)
 
 void help_check(void)
 {
-    printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID]\n"
+    printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID] [--bpftrace PATH]\n"
            "\n"
            "Load, type-check and lower each RECIPE without printing a script. Prints one line\n"
            "per good recipe and positioned errors for the others. Then says which of a recipe's\n"
@@ -157,5 +171,10 @@ void help_check(void)
            "/proc/kallsyms, kprobes themselves in tracefs's kprobe_events), e.g.\n"
            "  upcall_cost.recipe: this host lacks 2 of its 2 kernel probes:\n"
            "    tracepoint:openvswitch:ovs_dp_upcall     no openvswitch tracepoints in this kernel ...\n"
+           "\n"
+           "With --target PATH or --pid PID, as root, bpftrace also builds each script (its code\n"
+           "generation, nothing loaded: --bpftrace PATH picks the bpftrace) and the line ends in\n"
+           "'bpftrace builds it'; what bpftrace would refuse, such as an event too wide for the\n"
+           "512-byte BPF stack, is an error on the recipe instead.\n"
            "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

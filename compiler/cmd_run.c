@@ -128,7 +128,7 @@ static char *write_temp_script(const char *script)
 }
 
 /* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
-static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record)
+static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record, int *stack_refused)
 {
     struct run_output r;
     run_output_init(&r, stdout, stderr);
@@ -159,10 +159,11 @@ static void relay_output(int outfd, int errfd, const struct render_plan *plan, F
         }
     }
     run_output_finish(&r);
+    *stack_refused = r.stack_refused;
 }
 
 static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path, const struct render_plan *plan,
-                        FILE *record)
+                        FILE *record, int *stack_refused)
 {
     const char *bpftrace = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
     char pidtext[16];
@@ -217,7 +218,7 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
     sigemptyset(&again.sa_mask);
     sigaction(SIGALRM, &again, NULL);
-    relay_output(outpipe[0], errpipe[0], plan, record);
+    relay_output(outpipe[0], errpipe[0], plan, record, stack_refused);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
@@ -271,6 +272,17 @@ static void env_at_least(const char *name, long value)
     setenv(name, text, 1);
 }
 
+/* bpftrace's LLVM message names a function, not a line of the recipe: compile again with
+ * bpftrace building the script (pipeline.c), which puts the refusal on the recipe. */
+static void explain_stack_refusal(const struct pipeline_options *run_opts, const struct compile_args *a)
+{
+    struct pipeline_options o = *run_opts;
+    o.bpftrace_build = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+    struct pipeline_result res;
+    pipeline_run(&o, &res);
+    pipeline_result_free(&res);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct compile_args a;
@@ -312,7 +324,10 @@ int cmd_run(int argc, char **argv)
         env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
-        rc = a.record && !record ? 1 : run_bpftrace(&a, pid, path, &res.plan, record);
+        int stack_refused = 0;
+        rc = a.record && !record ? 1 : run_bpftrace(&a, pid, path, &res.plan, record, &stack_refused);
+        if (rc != 0 && stack_refused)
+            explain_stack_refusal(&o, &a);
         /* bpftrace's own words for it are "Error initializing context for probe". */
         if (rc != 0 && kill(pid, 0) < 0 && errno == ESRCH)
             fprintf(stderr, "ovstrace: %s (pid %d) is gone: it exited while bpftrace was starting or running\n",

@@ -7,8 +7,10 @@
 #include "odp_lower.h"
 #include "params.h"
 #include "run_render.h"    /* the held-event tags and their bound, shared with run */
+#include "stack_budget.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -557,48 +559,19 @@ static char *keys_text(struct lctx *X, struct expr **keys, int n)
 
 /* ------------------------------------------------------------------ columns */
 
+/* A printf being built: bpftrace 0.17 lays its arguments out on the BPF stack
+ * (stack_budget.h says how much each takes). */
 struct printf_line {
     struct strbuf fmt;
     struct strbuf args;
-    int stack;     /* bytes of BPF stack the arguments take */
-    int big;       /* a 64-byte string or buffer is among them */
+    struct stack_use stack;
 };
 
-/* bpftrace 0.17 builds printf arguments on the 512-byte BPF stack. Measured with
- * --emit-elf on this bpftrace: 62 numbers fit (8 bytes each); comm-sized strings
- * take about 18; str(), buf() and map-held strings take 64 each plus 72 once for
- * the temporary they are read into. 496 bytes is the most that loads. */
-#define PRINTF_STACK_MAX 496
-#define ARG_BIG (-1)
-
-static void pf_arg(struct printf_line *p, const char *fmt_piece, const char *arg, int cost)
+static void pf_arg(struct printf_line *p, const char *fmt_piece, const char *arg, struct stack_cost cost)
 {
     sb_add(&p->fmt, fmt_piece);
     sb_printf(&p->args, ", %s", arg);
-    if (cost == ARG_BIG) {
-        p->stack += 64;
-        p->big = 1;
-    } else {
-        p->stack += cost;
-    }
-}
-
-static int printf_stack(const struct printf_line *p)
-{
-    return p->stack + (p->big ? 72 : 0);
-}
-
-/* What one string value costs: a fixed-size array or a str()/map read. */
-static int string_cost(const struct expr *e)
-{
-    const struct type *t = &e->type;
-    if (t->kind == T_STR && e->is_const)
-        return 18;
-    if (t->kind == T_STR && e->ref == REF_BUILTIN)
-        return 18;                       /* comm */
-    if (t->kind == T_CHARS)
-        return t->array_len + 2;
-    return ARG_BIG;
+    stack_add(&p->stack, cost);
 }
 
 static int default_width(const struct column *c)
@@ -651,7 +624,8 @@ static void column_ufid(struct lctx *X, const struct column *c, struct printf_li
     lref(X, c->value, &r);
     const char *acc = c->value->type.kind == T_UFID_PTR ? "->" : ".";
     sb_add(&p->fmt, "%08x-%04x-%04x-%04x-%04x%08x");
-    p->stack += 6 * 8;
+    for (int i = 0; i < 6; i++)
+        stack_add(&p->stack, stack_number());
     sb_printf(&p->args, ", %s%su32[0], %s%su32[1] >> 16, %s%su32[1] & 0xffff, %s%su32[2] >> 16, %s%su32[2] & 0xffff, "
               "%s%su32[3]", r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc);
     sb_free(&r);
@@ -662,9 +636,10 @@ static void column_mac(struct lctx *X, const struct column *c, struct printf_lin
     struct strbuf r = { 0 };
     lref(X, c->value, &r);
     sb_add(&p->fmt, "%02x:%02x:%02x:%02x:%02x:%02x");
-    p->stack += 6 * 8;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 6; i++) {
         sb_printf(&p->args, ", %s[%d]", r.s, i);
+        stack_add(&p->stack, stack_number());
+    }
     sb_free(&r);
 }
 
@@ -694,7 +669,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         lref(X, c->value, &r);
         sb_addc(&r, ')');
         left(piece, sizeof piece, w, "s");
-        pf_arg(p, piece, r.s, 24);
+        pf_arg(p, piece, r.s, stack_ntop());
         sb_free(&r);
     } else if (!strcmp(f, "enum")) {
         const struct cat_enum *en = catalog_enum(X->L->cat, t->ref);
@@ -702,46 +677,47 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         v = lv_text(X, c->value);
         char *arg = xasprintf("@_enum_%s[%s]", en->name, v);
         left(piece, sizeof piece, w, "s");
-        pf_arg(p, piece, arg, ARG_BIG);
+        pf_arg(p, piece, arg, stack_enum_name(en));
         free(arg);
     } else if (!strcmp(f, "time") || !strcmp(f, "duration")) {
         v = lv_text(X, c->value);
         char *a = xasprintf("%s / 1000000000, %s %% 1000000000", v, v);
         snprintf(piece, sizeof piece, "%%%dlu.%%09lu", w > 10 ? w - 10 : 1);
-        pf_arg(p, piece, a, 16);
+        pf_arg(p, piece, a, (struct stack_cost){ 16, 0 });
         free(a);
     } else if (!strcmp(f, "ns")) {
         v = lv_text(X, c->value);
         left(piece, sizeof piece, w, "ld");
-        pf_arg(p, piece, v, 8);
+        pf_arg(p, piece, v, stack_number());
     } else if (!strcmp(f, "us") || !strcmp(f, "ms")) {
         /* Three decimals: 500.720 ms reads better than 500 or 500720 us. */
         v = lv_text(X, c->value);
         const char *unit = !strcmp(f, "us") ? "1000" : "1000000", *milli = !strcmp(f, "us") ? "1" : "1000";
         char *a = xasprintf("%s / %s, (%s / %s) %% 1000", v, unit, v, milli);
         snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
-        pf_arg(p, piece, a, 16);
+        pf_arg(p, piece, a, (struct stack_cost){ 16, 0 });
         free(a);
     } else if ((!strcmp(f, "hex") || in_pieces(f)) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
         /* A key before the last column: its first 64 bytes in hex (only the last prints whole). */
         v = lv_text(X, c->value);
         char *len = lv_text(X, c->value->rhs);
         char *a = xasprintf("buf(%s, %s)", v, len);
-        pf_arg(p, "%rh", a, ARG_BIG);
+        pf_arg(p, "%rh", a, stack_buf());
         free(a);
         free(len);
     } else if (!strcmp(f, "hex")) {
         v = lv_text(X, c->value);
         snprintf(piece, sizeof piece, "0x%%-%dlx", w > 2 ? w - 2 : 1);
-        pf_arg(p, piece, v, 8);
+        pf_arg(p, piece, v, stack_number());
     } else if (!strcmp(f, "str") || !strcmp(f, "stack")) {
         v = lv_text(X, c->value);
         left(piece, sizeof piece, w, "s");
-        pf_arg(p, piece, v, !strcmp(f, "stack") ? ARG_BIG : string_cost(c->value));
+        /* A stack prints from its 8-byte id. */
+        pf_arg(p, piece, v, !strcmp(f, "stack") ? stack_number() : stack_value(c->value));
     } else {
         v = lv_text(X, c->value);
         left(piece, sizeof piece, w, t->is_signed || t->kind == T_DURATION ? "ld" : "lu");
-        pf_arg(p, piece, v, 8);
+        pf_arg(p, piece, v, stack_number());
     }
     free(v);
     if (!last)
@@ -858,10 +834,12 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
                        o->cols[i].format);
         add_column(X, &o->cols[i], i == last, &p);
     }
-    if (printf_stack(&p) > PRINTF_STACK_MAX)
+    int need = stack_use_total(&p.stack);
+    if (need > STACK_MAX)
         diag_error(X->L->d, o->loc, "this event's columns need %d bytes of BPF stack; bpftrace 0.17's printf has "
-                   "room for %d (numbers take 8, strings read with str() and hex dumps 64): drop or split columns",
-                   printf_stack(&p), PRINTF_STACK_MAX);
+                   "room for %d (numbers take 8, strings read with str() 64 and hex dumps 72, plus the buffer "
+                   "the biggest is read into): drop or split columns", need, STACK_MAX);
+    stack_budget_statement(&b->stack, need, o->loc, "an event's printf");
     if (!key)
         sb_add(&p.fmt, "\n");
     if (p.fmt.len)
@@ -870,6 +848,28 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
         key_pieces(X, key, b, tag);
     sb_free(&p.fmt);
     sb_free(&p.args);
+}
+
+/* One literal of an event's header. A header's literals can pass the printf's room on
+ * the BPF stack (eight 63-byte column names and a long title do): then what came before
+ * is printed on its own, without a newline, and the header goes on in another printf;
+ * under run, held headers go on with the tag 'H' (append, not replace). */
+static void header_arg(struct lower *L, const struct output *o, struct printf_line *p, const char *piece,
+                       const char *text)
+{
+    struct stack_use after = p->stack;
+    stack_add(&after, stack_literal(text));
+    if (p->args.len && stack_use_total(&after) > STACK_MAX) {
+        emit_printf(L->P->begin, p);
+        sb_free(&p->fmt);
+        sb_free(&p->args);
+        p->stack = (struct stack_use){ 0 };
+        held_tag(L, o, 'H', &p->fmt);
+    }
+    struct strbuf q = { 0 };
+    bt_quote(&q, text);
+    pf_arg(p, piece, q.s, stack_literal(text));
+    sb_free(&q);
 }
 
 /* The column header (after the event's title), printed once in BEGIN; names go in as %s
@@ -881,27 +881,20 @@ static void event_header(struct lower *L, const struct output *o)
     /* A title may be longer than one bpftrace string literal: one %s per piece. */
     size_t tlen = o->title ? strlen(o->title) : 0;
     for (size_t off = 0; o->title && (off < tlen || off == 0); off += BT_STRING_MAX) {
-        struct strbuf q = { 0 };
         char *piece = xstrndup(o->title + off, tlen - off < BT_STRING_MAX ? tlen - off : BT_STRING_MAX);
-        bt_quote(&q, piece);
-        pf_arg(&p, off + BT_STRING_MAX >= tlen ? "%s\n" : "%s", q.s, 18);
+        header_arg(L, o, &p, off + BT_STRING_MAX >= tlen ? "%s\n" : "%s", piece);
         free(piece);
-        sb_free(&q);
     }
     int lastcol = last_shown(o);
     for (int i = 0; i < o->ncols; i++) {
         if (!column_shown(&o->cols[i]))
             continue;
-        int last = i == lastcol;
         char piece[16];
-        if (last)
+        if (i == lastcol)
             snprintf(piece, sizeof piece, "%%s");
         else
             snprintf(piece, sizeof piece, "%%-%ds ", default_width(&o->cols[i]));
-        struct strbuf q = { 0 };
-        bt_quote(&q, o->cols[i].name);
-        pf_arg(&p, piece, q.s, 18);
-        sb_free(&q);
+        header_arg(L, o, &p, piece, o->cols[i].name);
     }
     sb_add(&p.fmt, "\n");
     emit_printf(L->P->begin, &p);
@@ -933,14 +926,30 @@ static char *agg_key(struct lctx *X, const struct expr *e)
     return lv_text(X, e);
 }
 
+/* What key part E takes in a map's key on the stack, as agg_key() writes it. */
+static struct stack_cost agg_key_cost(const struct lctx *X, const struct expr *e)
+{
+    if (e->type.kind == T_ENUM && enum_prints_text(X->L->cat, &e->type) && !X->L->opt->for_run)
+        return stack_enum_name(catalog_enum(X->L->cat, e->type.ref));
+    return stack_value(e);
+}
+
 static void aggregate_line(struct lctx *X, const struct output *o, struct bt_block *b)
 {
     struct strbuf keys = { 0 };
+    struct stack_use key_stack = { 0 };
     for (int i = 0; i < o->nby; i++) {
         char *k = agg_key(X, o->by[i]);
         sb_printf(&keys, "%s%s", i ? ", " : "", k);
         free(k);
+        stack_add(&key_stack, agg_key_cost(X, o->by[i]));
     }
+    int need = stack_use_total(&key_stack);
+    if (need > STACK_MAX)
+        diag_error(X->L->d, o->by[0]->loc, "aggregate '%s' has keys that need %d bytes of BPF stack; bpftrace 0.17 "
+                   "has room for %d (numbers take 8, strings read with str() 64, plus the buffer the biggest is "
+                   "read into): use fewer string keys", o->name, need, STACK_MAX);
+    stack_budget_statement(&b->stack, need, o->nby ? o->by[0]->loc : o->loc, "an aggregate's key");
     char *v = lv_text(X, o->value);
     if (o->nby)
         bt_line(b, "@%s[%s] = %s;", o->name, keys.s, v);
@@ -1062,8 +1071,13 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     if (s->queue)
         bt_line(b, "@_%s_head[%s] = $%s_i + 1;", s->name, k, s->name);
     bt_line(b, "$%s_duration = nsecs - $%s_start;", s->name, s->name);
-    for (int i = 0; i < s->ncaptures; i++)
+    for (int i = 0; i < s->ncaptures; i++) {
         bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->captures[i].name, s->name, s->captures[i].name, ix);
+        /* A string in a variable keeps its bytes on the stack through the whole block. */
+        if (s->captures[i].values && s->captures[i].values[0])
+            stack_budget_var(&b->stack, stack_map_var(s->captures[i].values[0]), s->captures[i].loc,
+                             "the span's string captures, held in variables");
+    }
     for (int i = 0; i < s->ncounts; i++)
         bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, ix);
     span_forget(b, s, ix);
@@ -1154,10 +1168,16 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         bt_line(b, "@_%s_n = $%s_n + 1;", s->name, s->name);
     }
     bt_line(b, "@_%s_start[%s] = nsecs;", s->name, ix);
+    struct stack_use key_stack = { 0 };
+    for (int i = 0; i < s->nkeys; i++)
+        stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
         bt_line(b, "@_%s_%s[%s] = %s;", s->name, s->captures[i].name, ix, v);
         free(v);
+        struct stack_use store = key_stack;
+        stack_add(&store, stack_value(s->captures[i].values[from]));
+        stack_budget_statement(&b->stack, stack_use_total(&store), s->captures[i].loc, "a capture's store");
     }
     for (int i = 0; i < s->ncounts; i++)
         bt_line(b, "@_%s_%s[%s] = 0;", s->name, s->counts[i].name, ix);
@@ -1573,6 +1593,22 @@ static void hoist_args(struct bt_block *b)
     b->lines = lines;
 }
 
+/* A block's string variables and its biggest statement must fit the stack together. */
+static void check_block_stack(struct lower *L, const struct probe_block *pb)
+{
+    const struct stack_budget *sb = &pb->block->stack;
+    if (getenv("OVSTRACE_STACK_DEBUG"))    /* for measuring the model (tests/limits/README.md) */
+        fprintf(stderr, "stack %s %d vars %d temp %d peak %d\n", pb->probe->text, stack_budget_total(sb), sb->vars,
+                sb->vars_temp, sb->peak);
+    if (stack_budget_total(sb) <= STACK_MAX || sb->peak > STACK_MAX)
+        return;    /* it fits, or its biggest statement alone did not and was reported */
+    diag_error(L->d, sb->peak ? sb->peak_loc : sb->vars_loc,
+               "probe %s needs %d bytes of BPF stack and bpftrace 0.17 has room for %d: %s takes %d while %s "
+               "keep %d (and %d to read them): print or capture fewer strings", pb->probe->text,
+               stack_budget_total(sb), STACK_MAX, sb->peak_what ? sb->peak_what : "its biggest statement", sb->peak,
+               sb->vars_what, sb->vars, sb->vars_temp);
+}
+
 static void lower_blocks(struct lower *L)
 {
     const struct recipe *r = L->r;
@@ -1614,6 +1650,7 @@ static void lower_blocks(struct lower *L)
     vec_free(&pruned);
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
+        check_block_stack(L, pb);
         hoist_args(pb->block);
         vec_push(&L->P->blocks, pb->block);
         vec_free(&pb->ended);

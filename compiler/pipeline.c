@@ -4,6 +4,7 @@
 #include "pipeline.h"
 #include "ovs_ports.h"
 #include "check.h"
+#include "codegen_check.h"
 #include "emit.h"
 #include "load.h"
 #include "lower.h"
@@ -133,6 +134,47 @@ static void plan_aggregates(const struct recipe *r, const struct catalog *cat, i
     }
 }
 
+/* The block bpftrace named: its attach point, or (for `usdt::P:N`, named after the binary
+ * bpftrace -p found) the same provider and name. */
+static const struct bt_block *named_block(const struct bt_program *prog, const char *probe)
+{
+    for (int i = 0; probe && i < prog->blocks.n; i++) {
+        const struct bt_block *b = prog->blocks.v[i];
+        if (!strcmp(b->attach, probe))
+            return b;
+        const char *tail = strrchr(b->attach, ':');
+        while (tail && tail > b->attach && tail[-1] != ':' && tail[-1] != '/')
+            tail--;
+        size_t pl = strlen(probe), tl = tail ? strlen(tail) : 0;
+        if (!strncmp(b->attach, "usdt::", 6) && tl < pl && !strcmp(probe + pl - tl, tail))
+            return b;
+    }
+    return NULL;
+}
+
+/* Build the script with bpftrace; a refusal becomes an error on the recipe. 1: it built. */
+static int bpftrace_builds(const struct pipeline_options *o, const struct bt_program *prog, const char *script,
+                           struct diag *d)
+{
+    struct codegen_verdict v;
+    codegen_check(o->bpftrace_build, script, o->pid_filter_only ? o->pid : 0, &v);
+    if (v.built == 0 && v.stack) {
+        const struct bt_block *b = named_block(prog, v.probe);
+        const struct stack_budget *sb = b ? &b->stack : NULL;
+        struct loc at = !sb ? loc_make(NULL, 0, 0) : sb->peak_loc.src ? sb->peak_loc : sb->vars_loc;
+        diag_error(d, at, "bpftrace 0.17 cannot fit probe %s into the 512-byte BPF stack (ovstrace counted %d of "
+                   "%d bytes, but LLVM lays it out less tightly): print fewer columns or strings on this probe, "
+                   "or use fewer string keys and captures", b ? b->attach : v.probe ? v.probe : "?",
+                   sb ? stack_budget_total(sb) : 0, STACK_MAX);
+    } else if (v.built == 0) {
+        diag_error(d, loc_make(NULL, 0, 0), "bpftrace refused the generated script (an ovstrace bug: please "
+                   "report it with the recipe): %s", v.message);
+    }
+    int built = v.built == 1;
+    codegen_verdict_free(&v);
+    return built;
+}
+
 int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -185,8 +227,10 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     free(layouts);
     free(exe);
     if (prog && !d.errors) {
-        if (!o->stop_after_check)
+        if (!o->stop_after_check || o->bpftrace_build)
             res->script = emit_script(prog);
+        if (o->bpftrace_build)
+            res->built_by_bpftrace = bpftrace_builds(o, prog, res->script, &d);
         res->nprobes = prog->blocks.n;
         for (int i = 0; i < prog->blocks.n; i++) {
             const char *at = ((const struct bt_block *)prog->blocks.v[i])->attach;

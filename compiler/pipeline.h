@@ -29,6 +29,8 @@ struct pipeline_options {
                                    * more than compiling most recipes). Without target_path and pid
                                    * only: a binary's DWARF layouts would change it */
     FILE *diag_out;               /* NULL: stderr */
+    const char *bpftrace_build;   /* a bpftrace to build the script with (--emit-elf), refusals
+                                   * reported on the recipe; NULL: not asked */
 };
 
 struct pipeline_result {
@@ -38,6 +40,7 @@ struct pipeline_result {
     char *summary;
     char *needs_ovs;
     int nprobes;
+    int built_by_bpftrace;        /* bpftrace_build was asked and built it */
     struct vec ports;             /* char *: "NAME=NUMBER" datapath ports asked of ovs-vswitchd */
     struct vec kernel_probes;     /* char *: the script's tracepoint/kprobe/kretprobe attach points */
     long event_buffer_pages;      /* the recipe's event buffer over all CPUs (0: bpftrace's default) */

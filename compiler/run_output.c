@@ -42,6 +42,8 @@ static void line(struct run_output *r, int stream, const char *text)
         /* Printed on every run where CAP_SYS_RESOURCE is missing; harmless (maps load). */
         if (strstr(text, "couldn't set RLIMIT_MEMLOCK"))
             return;
+        if (strstr(text, "BPF stack limit of 512 bytes"))
+            r->stack_refused = 1;
         fprintf(r->err, "%s\n", text);
         fflush(r->err);
         return;

@@ -15,6 +15,7 @@ struct run_output {
     int blank_pending;      /* a blank line held back: printed only if text follows */
     int printed;            /* any text printed yet */
     unsigned long lost;     /* events bpftrace reported lost ("Lost N events") */
+    int stack_refused;      /* bpftrace said a probe passed the 512-byte BPF stack */
     char part[2][65536];    /* a partial line per stream (a JSON record with a 2 KiB key in hex fits) */
     size_t plen[2];
     /* With a plan, stdout is bpftrace's -f json output, rendered by run_render.c. */

@@ -70,10 +70,11 @@ static int hexdigit(char c)
 }
 
 /* Text tagged GS KIND INDEX US (lower.c held_tag): an `after_report` event ('e') or its
- * heading ('h'), kept until the report ends. */
+ * heading ('h'; 'H' goes on with a heading too long for one printf), kept until the
+ * report ends. */
 static int held_record(struct run_output *r, const char *s, size_t len)
 {
-    if (len < 4 || s[0] != '\035' || (s[1] != 'e' && s[1] != 'h'))
+    if (len < 4 || s[0] != '\035' || (s[1] != 'e' && s[1] != 'h' && s[1] != 'H'))
         return 0;
     char *end;
     long i = strtol(s + 2, &end, 10);

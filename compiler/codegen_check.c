@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// codegen_check: run `bpftrace --emit-elf` on a script and read its verdict.
+#include "codegen_check.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Both files go in a private directory, removed afterwards. */
+static char *temp_dir(void)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *dir = xasprintf("%s/ovstrace-codegen-XXXXXX", base);
+    if (!mkdtemp(dir)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int bad = fputs(text, f) < 0;
+    return fclose(f) != 0 || bad ? -1 : 0;
+}
+
+/* bpftrace's stderr, all of it. */
+static char *run_capture(char *const argv[], int *status)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return NULL;
+    pid_t child = fork();
+    if (child == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    if (child < 0) {
+        close(fds[0]);
+        return NULL;
+    }
+    struct strbuf out = { 0 };
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        sb_addn(&out, buf, (size_t)n);
+    }
+    close(fds[0]);
+    while (waitpid(child, status, 0) < 0 && errno == EINTR)
+        ;
+    return out.s ? sb_steal(&out) : xstrdup("");
+}
+
+/* The first line that says what went wrong (not the RLIMIT_MEMLOCK notice). */
+static char *first_error(const char *err)
+{
+    for (const char *l = err; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (n && !memmem(l, n, "RLIMIT_MEMLOCK", 14) && (memmem(l, n, "ERROR", 5) || memmem(l, n, "rror:", 5)))
+            return xstrndup(l, n);
+        l += n + (e != NULL);
+    }
+    return NULL;
+}
+
+/* LLVM names the function it gave up on: "in function usdt:...:op_flow_put i64 (i8*)". */
+static char *named_probe(const char *err)
+{
+    const char *p = strstr(err, "in function ");
+    if (!p)
+        return NULL;
+    p += strlen("in function ");
+    size_t n = strcspn(p, " \n");
+    return n ? xstrndup(p, n) : NULL;
+}
+
+void codegen_check(const char *bpftrace, const char *script, int pid, struct codegen_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->built = -1;
+    char *dir = temp_dir();
+    if (!dir) {
+        v->message = xasprintf("cannot make a temporary directory: %s", strerror(errno));
+        return;
+    }
+    char *src = xasprintf("%s/script.bt", dir), *elf = xasprintf("%s/script.elf", dir);
+    char pidtext[16];
+    snprintf(pidtext, sizeof pidtext, "%d", pid ? pid : 1);
+    if (write_file(src, script) == 0) {
+        char *argv[8];
+        int n = 0;
+        argv[n++] = (char *)bpftrace;
+        argv[n++] = "--emit-elf";
+        argv[n++] = elf;
+        if (pid) {
+            argv[n++] = "-p";
+            argv[n++] = pidtext;
+        }
+        argv[n++] = src;
+        argv[n++] = pidtext;
+        argv[n] = NULL;
+        int status = 0;
+        char *err = run_capture(argv, &status);
+        if (!err) {
+            v->message = xasprintf("cannot run %s", bpftrace);
+        } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+            v->message = xasprintf("%s is not installed", bpftrace);
+        } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            v->built = 1;
+        } else {
+            v->built = 0;
+            v->stack = strstr(err, "BPF stack limit") != NULL;
+            v->probe = named_probe(err);
+            v->message = first_error(err);
+            if (!v->message)
+                v->message = xasprintf("bpftrace exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+        free(err);
+    } else {
+        v->message = xasprintf("cannot write %s", src);
+    }
+    unlink(src);
+    unlink(elf);
+    rmdir(dir);
+    free(src);
+    free(elf);
+    free(dir);
+}
+
+void codegen_verdict_free(struct codegen_verdict *v)
+{
+    free(v->probe);
+    free(v->message);
+    memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// The BPF stack a probe block needs, as bpftrace 0.17 lays it out. bpftrace refuses a
+// program whose stack passes 512 bytes with an LLVM message that names no line of the
+// recipe; the lowering adds up what each block needs and reports it on the recipe instead.
+//
+// The model, measured with `bpftrace --emit-elf` (tests/limits/ checks it both ways):
+// a variable holding a string keeps its bytes through the whole block; a statement (a
+// printf, a map update) needs its arguments or key parts side by side, plus, once, the
+// biggest temporary one of them is first read into; statements reuse each other's room.
+// A block needs its string variables plus its biggest statement, at most STACK_MAX.
+#ifndef OVSTRACE_STACK_BUDGET_H
+#define OVSTRACE_STACK_BUDGET_H
+
+#include "ast.h"
+#include "catalog.h"
+#include "source.h"
+
+#ifndef STACK_MAX
+#define STACK_MAX 496    /* bytes; a build with -DSTACK_MAX=N measures the model (tests/limits/README.md) */
+#endif
+
+/* What one value costs in a statement: its bytes there, and the temporary it is read into. */
+struct stack_cost {
+    int bytes, temp;
+};
+
+struct stack_cost stack_number(void);             /* any integer, a ustack()/kstack() id */
+struct stack_cost stack_str_read(void);           /* str(): a 64-byte string */
+struct stack_cost stack_chars(int n);             /* comm, char[N] fields */
+struct stack_cost stack_literal(const char *s);   /* a string literal */
+struct stack_cost stack_ntop(void);               /* an ipv4/ipv6 address printed with ntop() */
+struct stack_cost stack_buf(void);                /* buf(): 64 bytes and their length */
+struct stack_cost stack_enum_name(const struct cat_enum *en);   /* a name read from @_enum_X */
+/* A value the checker typed: a probe argument, field, builtin, literal or span value. */
+struct stack_cost stack_value(const struct expr *e);
+/* A string variable read from a map (a span's capture of E at its end): its bytes, kept
+ * through its block, and the map lookup's temporary ({0, 0} for numbers). */
+struct stack_cost stack_map_var(const struct expr *e);
+
+/* One statement being built. */
+struct stack_use {
+    int bytes, temp;
+};
+
+void stack_add(struct stack_use *u, struct stack_cost c);
+int stack_use_total(const struct stack_use *u);
+
+/* A probe block: its string variables, and its biggest statement with what and where it is. */
+struct stack_budget {
+    int vars;
+    int vars_temp;            /* the biggest of their lookups' temporaries */
+    struct loc vars_loc;      /* the first string variable's source */
+    const char *vars_what;    /* e.g. "span 'reval' captures" */
+    int peak;
+    struct loc peak_loc;
+    const char *peak_what;    /* e.g. "an event's printf" */
+};
+
+void stack_budget_var(struct stack_budget *b, struct stack_cost c, struct loc loc, const char *what);
+void stack_budget_statement(struct stack_budget *b, int bytes, struct loc loc, const char *what);
+int stack_budget_total(const struct stack_budget *b);
+
+#endif
