@@ -53,5 +53,7 @@ struct compile_args {
 };
 int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_args *a);
 void compile_args_free(struct compile_args *a);
+/* The bpftrace to run: --bpftrace PATH, else $BPFTRACE, else bpftrace in PATH. */
+const char *cli_bpftrace(const struct compile_args *a);
 
 #endif

@@ -57,6 +57,11 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
     return 0;
 }
 
+const char *cli_bpftrace(const struct compile_args *a)
+{
+    return a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+}
+
 void compile_args_free(struct compile_args *a)
 {
     vec_free(&a->recipes);
@@ -105,7 +110,7 @@ static const char *check_builder(const struct compile_args *a)
 {
     if (!(a->target || a->pid) || geteuid() != 0)
         return NULL;
-    return a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+    return cli_bpftrace(a);
 }
 
 int cmd_check(int argc, char **argv)

@@ -101,32 +101,6 @@ static void ensure_tracefs(void)
         fprintf(stderr, "ovstrace: warning: tracefs is not mounted and could not be (%s)\n", strerror(errno));
 }
 
-static char *write_temp_script(const char *script)
-{
-    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char *path = xasprintf("%s/ovstrace-XXXXXX.bt", dir);
-    int fd = mkstemps(path, 3);
-    if (fd < 0) {
-        fprintf(stderr, "ovstrace: cannot create a temporary file in %s: %s\n", dir, strerror(errno));
-        free(path);
-        return NULL;
-    }
-    size_t len = strlen(script), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, script + off, len - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    close(fd);
-    if (off < len) {
-        unlink(path);
-        free(path);
-        return NULL;
-    }
-    return path;
-}
-
 /* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
 static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record, int *stack_refused)
 {
@@ -165,7 +139,7 @@ static void relay_output(int outfd, int errfd, const struct render_plan *plan, F
 static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path, const struct render_plan *plan,
                         FILE *record, int *stack_refused)
 {
-    const char *bpftrace = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+    const char *bpftrace = cli_bpftrace(a);
     char pidtext[16];
     snprintf(pidtext, sizeof pidtext, "%d", pid);
     char **argv = xcalloc((size_t)a->extra_argc + 8, sizeof *argv);
@@ -277,7 +251,7 @@ static void env_at_least(const char *name, long value)
 static void explain_stack_refusal(const struct pipeline_options *run_opts, const struct compile_args *a)
 {
     struct pipeline_options o = *run_opts;
-    o.bpftrace_build = a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+    o.bpftrace_build = cli_bpftrace(a);
     struct pipeline_result res;
     pipeline_run(&o, &res);
     pipeline_result_free(&res);

@@ -11,27 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Both files go in a private directory, removed afterwards. */
-static char *temp_dir(void)
-{
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char *dir = xasprintf("%s/ovstrace-codegen-XXXXXX", base);
-    if (!mkdtemp(dir)) {
-        free(dir);
-        return NULL;
-    }
-    return dir;
-}
-
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int bad = fputs(text, f) < 0;
-    return fclose(f) != 0 || bad ? -1 : 0;
-}
-
 /* bpftrace's stderr, all of it. */
 static char *run_capture(char *const argv[], int *status)
 {
@@ -99,53 +78,45 @@ void codegen_check(const char *bpftrace, const char *script, int pid, struct cod
 {
     memset(v, 0, sizeof *v);
     v->built = -1;
-    char *dir = temp_dir();
-    if (!dir) {
-        v->message = xasprintf("cannot make a temporary directory: %s", strerror(errno));
+    char *src = write_temp_script(script);
+    if (!src) {
+        v->message = xstrdup("cannot write the script to a temporary file");
         return;
     }
-    char *src = xasprintf("%s/script.bt", dir), *elf = xasprintf("%s/script.elf", dir);
     char pidtext[16];
     snprintf(pidtext, sizeof pidtext, "%d", pid ? pid : 1);
-    if (write_file(src, script) == 0) {
-        char *argv[8];
-        int n = 0;
-        argv[n++] = (char *)bpftrace;
-        argv[n++] = "--emit-elf";
-        argv[n++] = elf;
-        if (pid) {
-            argv[n++] = "-p";
-            argv[n++] = pidtext;
-        }
-        argv[n++] = src;
+    /* The ELF itself is not wanted: bpftrace building it is the answer. */
+    char *argv[8];
+    int n = 0;
+    argv[n++] = (char *)bpftrace;
+    argv[n++] = "--emit-elf";
+    argv[n++] = "/dev/null";
+    if (pid) {
+        argv[n++] = "-p";
         argv[n++] = pidtext;
-        argv[n] = NULL;
-        int status = 0;
-        char *err = run_capture(argv, &status);
-        if (!err) {
-            v->message = xasprintf("cannot run %s", bpftrace);
-        } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-            v->message = xasprintf("%s is not installed", bpftrace);
-        } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-            v->built = 1;
-        } else {
-            v->built = 0;
-            v->stack = strstr(err, "BPF stack limit") != NULL;
-            v->probe = named_probe(err);
-            v->message = first_error(err);
-            if (!v->message)
-                v->message = xasprintf("bpftrace exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        }
-        free(err);
-    } else {
-        v->message = xasprintf("cannot write %s", src);
     }
+    argv[n++] = src;
+    argv[n++] = pidtext;
+    argv[n] = NULL;
+    int status = 0;
+    char *err = run_capture(argv, &status);
+    if (!err) {
+        v->message = xasprintf("cannot run %s", bpftrace);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        v->message = xasprintf("%s is not installed", bpftrace);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        v->built = 1;
+    } else {
+        v->built = 0;
+        v->stack = strstr(err, "BPF stack limit") != NULL;
+        v->probe = named_probe(err);
+        v->message = first_error(err);
+        if (!v->message)
+            v->message = xasprintf("bpftrace exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    free(err);
     unlink(src);
-    unlink(elf);
-    rmdir(dir);
     free(src);
-    free(elf);
-    free(dir);
 }
 
 void codegen_verdict_free(struct codegen_verdict *v)

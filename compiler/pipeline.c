@@ -134,19 +134,20 @@ static void plan_aggregates(const struct recipe *r, const struct catalog *cat, i
     }
 }
 
-/* The block bpftrace named: its attach point, or (for `usdt::P:N`, named after the binary
- * bpftrace -p found) the same provider and name. */
+/* The block bpftrace named: its attach point, or for `usdt::P:N` (bpftrace -p puts the
+ * binary it found between the colons) a name ending in ":P:N". */
 static const struct bt_block *named_block(const struct bt_program *prog, const char *probe)
 {
+    size_t pl = probe ? strlen(probe) : 0;
     for (int i = 0; probe && i < prog->blocks.n; i++) {
         const struct bt_block *b = prog->blocks.v[i];
         if (!strcmp(b->attach, probe))
             return b;
-        const char *tail = strrchr(b->attach, ':');
-        while (tail && tail > b->attach && tail[-1] != ':' && tail[-1] != '/')
-            tail--;
-        size_t pl = strlen(probe), tl = tail ? strlen(tail) : 0;
-        if (!strncmp(b->attach, "usdt::", 6) && tl < pl && !strcmp(probe + pl - tl, tail))
+        if (strncmp(b->attach, "usdt::", 6) != 0)
+            continue;
+        const char *tail = b->attach + strlen("usdt:");   /* ":P:N" */
+        size_t tl = strlen(tail);
+        if (tl < pl && !strcmp(probe + pl - tl, tail))
             return b;
     }
     return NULL;

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <dirent.h>
+#include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,4 +319,31 @@ int proc_threads(int pid, int **tids)
     closedir(dir);
     qsort(*tids, (size_t)n, sizeof **tids, int_order);
     return n;
+}
+
+/* run and the codegen check hand bpftrace a script by path; the caller unlinks it. */
+char *write_temp_script(const char *script)
+{
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *path = xasprintf("%s/ovstrace-XXXXXX.bt", dir);
+    int fd = mkstemps(path, 3);
+    if (fd < 0) {
+        fprintf(stderr, "ovstrace: cannot create a temporary file in %s: %s\n", dir, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    size_t len = strlen(script), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, script + off, len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    close(fd);
+    if (off < len) {
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    return path;
 }

@@ -57,6 +57,8 @@ int is_identifier(const char *s, size_t max);
 /* A task's name (its comm): /proc/PID/comm, or /proc/PID/task/TID/comm when TID > 0.
  * "" when the task is gone. */
 void proc_comm(int pid, long tid, char *out, size_t n);
+/* SCRIPT in a new $TMPDIR/ovstrace-XXXXXX.bt (the caller unlinks it), or NULL after saying why on stderr. */
+char *write_temp_script(const char *script);
 /* The thread ids of process PID (from /proc/PID/task), sorted, in *TIDS (malloc'd);
  * returns their number, or -1 when the process is not there. */
 int proc_threads(int pid, int **tids);

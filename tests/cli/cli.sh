@@ -28,6 +28,9 @@ expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 expect_out "list shows bundled recipes" 0 '^reval_monitor +Show each revalidator round' -- "$O" list
 expect_out "help explains a recipe" 0 '^  lines +bool, default true' -- "$O" help bridge_loop
 expect_out "check prints a verdict" 0 'reval_monitor.recipe: ok, 3 probes, needs Open vSwitch >= 3.2.0' -- "$O" check reval_monitor
+# With a binary and root, bpftrace builds the script too (tests/limits checks its refusals).
+expect_out "check --target: bpftrace builds it" 0 'reval_monitor.recipe: ok, 3 probes, needs Open vSwitch >= 3.2.0, bpftrace builds it' \
+    -- "$O" check reval_monitor --target "$STANDIN"
 expect_out "check fails on a bad recipe" 1 "unknown field 'ufd'|has no field 'ufd'" -- "$O" check "$top/tests/errors/unknown_field.recipe"
 
 # check names the kernel probes this host lacks (and run refuses before starting bpftrace).
