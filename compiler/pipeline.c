@@ -194,6 +194,12 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     /* The binary: --target, else the process's /proc/PID/exe. The script names it in its
      * attach points unless bpftrace -p does the attaching (run). */
     char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+    char gone[64];
+    if (o->pid && proc_gone(o->pid, gone, sizeof gone)) {
+        /* Said before the probes are read: "cannot open /proc/N/exe" would hide why. */
+        diag_error(&d, loc_make(NULL, 0, 0), "%s (--pid)", gone);
+        diag_hint(&d, "pidof ovs-vswitchd, or /run/openvswitch/ovs-vswitchd.pid, gives the running one");
+    }
     const char *binary = o->target_path ? o->target_path : exe;
     const char *target = o->target_path ? o->target_path : o->pid_filter_only ? NULL : exe;
     if (target && !safe_path(target))

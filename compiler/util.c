@@ -293,6 +293,28 @@ void proc_comm(int pid, long tid, char *out, size_t n)
     fclose(f);
 }
 
+const char *proc_gone(int pid, char *buf, size_t n)
+{
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(buf, n, "no process %d", pid);
+        return buf;
+    }
+    size_t len = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[len] = '\0';
+    /* "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so read after the last ')'. */
+    char *close = strrchr(stat, ')');
+    char state = close && close[1] == ' ' ? close[2] : '?';
+    if (state == 'Z' || state == 'X') {
+        snprintf(buf, n, "process %d has exited", pid);
+        return buf;
+    }
+    return NULL;
+}
+
 static int int_order(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;

@@ -57,6 +57,9 @@ int is_identifier(const char *s, size_t max);
 /* A task's name (its comm): /proc/PID/comm, or /proc/PID/task/TID/comm when TID > 0.
  * "" when the task is gone. */
 void proc_comm(int pid, long tid, char *out, size_t n);
+/* Why process PID cannot be traced: NULL when it runs; else "no process N" or "process N
+ * has exited" (a zombie: /proc/PID/exe is gone while its parent has not reaped it). */
+const char *proc_gone(int pid, char *buf, size_t n);
 /* SCRIPT in a new $TMPDIR/ovstrace-XXXXXX.bt (the caller unlinks it), or NULL after saying why on stderr. */
 char *write_temp_script(const char *script);
 /* The thread ids of process PID (from /proc/PID/task), sorted, in *TIDS (malloc'd);
