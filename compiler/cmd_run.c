@@ -96,8 +96,15 @@ static void ensure_tracefs(void)
         fprintf(stderr, "ovstrace: warning: tracefs is not mounted and could not be (%s)\n", strerror(errno));
 }
 
+/* How bpftrace's run went, beyond its exit status. */
+struct run_outcome {
+    int attached;           /* it attached its probes: tracing began */
+    int stack_refused;      /* it refused a probe for the 512-byte BPF stack */
+    int interrupted;        /* we passed it a signal (Ctrl-C, SIGTERM, SIGHUP) */
+};
+
 /* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
-static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record, int *stack_refused)
+static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record, struct run_outcome *oc)
 {
     struct run_output r;
     run_output_init(&r, stdout, stderr);
@@ -128,11 +135,12 @@ static void relay_output(int outfd, int errfd, const struct render_plan *plan, F
         }
     }
     run_output_finish(&r);
-    *stack_refused = r.stack_refused;
+    oc->stack_refused = r.stack_refused;
+    oc->attached = r.attached;
 }
 
 static int run_bpftrace(const struct compile_args *a, int pid, const char *script_path, const struct render_plan *plan,
-                        FILE *record, int *stack_refused)
+                        FILE *record, struct run_outcome *oc)
 {
     const char *bpftrace = cli_bpftrace(a);
     char pidtext[16];
@@ -187,12 +195,13 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
     sigemptyset(&again.sa_mask);
     sigaction(SIGALRM, &again, NULL);
-    relay_output(outpipe[0], errpipe[0], plan, record, stack_refused);
+    relay_output(outpipe[0], errpipe[0], plan, record, oc);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
     child_pid = 0;
     alarm(0);
+    oc->interrupted = last_signal != 0;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -252,6 +261,25 @@ static void explain_stack_refusal(const struct pipeline_options *run_opts, const
     pipeline_result_free(&res);
 }
 
+/* After bpftrace: what the operator cannot tell from the report alone. */
+static void say_how_it_ended(int status, const struct run_outcome *oc, int pid, const char *comm)
+{
+    const char *who = comm[0] ? comm : "the process";
+    /* bpftrace's own words for a target gone at start-up are "Error initializing context for probe". */
+    int gone = kill(pid, 0) < 0 && errno == ESRCH;
+    if (status > 128 && !oc->interrupted)
+        fprintf(stderr, "ovstrace: bpftrace was killed by signal %d (%s)%s\n", status - 128, strsignal(status - 128),
+                oc->attached ? ": its final statistics were not printed" : "");
+    else if (status != 0 && !oc->attached)
+        fprintf(stderr, "ovstrace: bpftrace stopped (status %d) before attaching its probes: nothing was traced\n",
+                status);
+    if (gone && oc->attached && !oc->interrupted)
+        fprintf(stderr, "ovstrace: %s (pid %d) exited during the run; the report covers the time until then\n", who,
+                pid);
+    else if (gone && status != 0)
+        fprintf(stderr, "ovstrace: %s (pid %d) is gone: it exited while bpftrace was starting or running\n", who, pid);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct compile_args a;
@@ -293,14 +321,12 @@ int cmd_run(int argc, char **argv)
         env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
-        int stack_refused = 0;
-        rc = a.record && !record ? 1 : run_bpftrace(&a, pid, path, &res.plan, record, &stack_refused);
-        if (rc != 0 && stack_refused)
+        struct run_outcome oc = { 0 };
+        rc = a.record && !record ? 1 : run_bpftrace(&a, pid, path, &res.plan, record, &oc);
+        if (rc != 0 && oc.stack_refused)
             explain_stack_refusal(&o, &a);
-        /* bpftrace's own words for it are "Error initializing context for probe". */
-        if (rc != 0 && kill(pid, 0) < 0 && errno == ESRCH)
-            fprintf(stderr, "ovstrace: %s (pid %d) is gone: it exited while bpftrace was starting or running\n",
-                    comm[0] ? comm : "the process", pid);
+        if (!a.record || record)
+            say_how_it_ended(rc, &oc, pid, comm);
         if (record && fclose(record) != 0)
             fprintf(stderr, "ovstrace: writing %s failed: %s\n", a.record, strerror(errno));
         else if (record)
@@ -335,6 +361,7 @@ void help_run(void)
            "how many events bpftrace lost. in_port(NAME) in a filter is looked up in the traced\n"
            "ovs-vswitchd's dpctl/show.\n"
            "\n"
-           "The exit status is bpftrace's. The script is written to a temporary file and removed\n"
-           "afterwards; use 'ovstrace compile' to keep it.\n");
+           "The exit status is bpftrace's: 0 after Ctrl-C or when ovs-vswitchd exits (the report is\n"
+           "printed either way), 128+N when bpftrace was killed by signal N. The script is written\n"
+           "to a temporary file and removed afterwards; use 'ovstrace compile' to keep it.\n");
 }

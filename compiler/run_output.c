@@ -58,6 +58,8 @@ static void line(struct run_output *r, int stream, const char *text)
     }
     if (sscanf(text, "Lost %lu events", &n) == 1)
         r->lost += n;
+    if (!strncmp(text, "Attaching ", 10))     /* text mode's "Attaching N probes..." */
+        r->attached = 1;
     run_output_line(r, text);
 }
 
@@ -109,12 +111,12 @@ void run_output_finish(struct run_output *r)
     }
     if (r->plan)
         run_render_flush(r);
-    if (r->printed)
+    if ((r->lost || r->attached) && r->printed)
         fputc('\n', r->out);
     if (r->lost)
         fprintf(r->out, "Lost events: %lu (bpftrace's perf buffer was full; print less, or set "
                 "BPFTRACE_PERF_RB_PAGES higher)\n", r->lost);
-    else
+    else if (r->attached)
         fprintf(r->out, "Lost events: 0\n");
     fflush(r->out);
     vec_free_strings(&r->names);

@@ -16,6 +16,7 @@ struct run_output {
     int printed;            /* any text printed yet */
     unsigned long lost;     /* events bpftrace reported lost ("Lost N events") */
     int stack_refused;      /* bpftrace said a probe passed the 512-byte BPF stack */
+    int attached;           /* bpftrace attached its probes: tracing began (its attached_probes record) */
     char part[2][65536];    /* a partial line per stream (a JSON record with a 2 KiB key in hex fits) */
     size_t plen[2];
     /* With a plan, stdout is bpftrace's -f json output, rendered by run_render.c. */
@@ -45,7 +46,8 @@ void run_output_feed(struct run_output *r, int stream, const char *buf, size_t l
 void run_thread_name(struct run_output *r, long tid, char *out, size_t n);
 /* A name the recording holds, for replay. */
 void run_thread_named(struct run_output *r, long tid, const char *name);
-/* Flush partial lines and print the lost-events line. */
+/* Flush partial lines and print the lost-events line (when tracing began: a bpftrace that
+ * never attached lost nothing, and saying "Lost events: 0" would suggest it traced). */
 void run_output_finish(struct run_output *r);
 
 #endif

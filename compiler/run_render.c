@@ -451,9 +451,13 @@ void run_render_json(struct run_output *r, const char *line)
     } else if (!strcmp(t, "lost_events")) {
         r->lost += (unsigned long)json_as_ll(json_get(data, "events"));
     } else if (!strcmp(t, "attached_probes")) {
-        fprintf(r->err, "ovstrace: %lld probes attached; Ctrl-C ends the run and prints the report\n",
-                json_as_ll(json_get(data, "probes")));
-        fflush(r->err);
+        r->attached = 1;
+        if (!r->replay) {
+            long long n = json_as_ll(json_get(data, "probes"));
+            fprintf(r->err, "ovstrace: %lld probe%s attached; Ctrl-C ends the run and prints the report\n", n,
+                    n == 1 ? "" : "s");
+            fflush(r->err);
+        }
     }
     json_free(rec);
 }

@@ -19,7 +19,7 @@ start_traced() {
     for _ in $(seq 50); do grep -q '^ready' "$WORK/workload.out" && break; sleep 0.1; done
     "$@" >"$OUT" 2>"$ERR" &
     tracer=$!
-    for _ in $(seq 300); do grep -qE 'probes attached|^Attaching' "$ERR" "$OUT" && break; sleep 0.1; done
+    for _ in $(seq 300); do grep -qE 'attached; Ctrl-C|^Attaching' "$ERR" "$OUT" && break; sleep 0.1; done
     sleep 0.5    # plain bpftrace says "Attaching" before it has attached
     kill -USR1 "$wl"
     wait "$wl"

@@ -20,7 +20,7 @@ check "sandbox ovs-vswitchd is running (pid $VSWITCHD_PID)" kill -0 "$VSWITCHD_P
 # wait_attached: until the ovstrace run writing $ERR says its probes are attached (bpftrace
 # takes a few seconds on a busy machine; a fixed sleep made the flow tests flaky).
 wait_attached() {
-    for _ in $(seq 300); do grep -q 'probes attached' "$ERR" 2>/dev/null && return 0; sleep 0.1; done
+    for _ in $(seq 300); do grep -q 'attached; Ctrl-C' "$ERR" 2>/dev/null && return 0; sleep 0.1; done
     echo "# probes not attached after 30 s"
 }
 
@@ -44,7 +44,7 @@ while read -r where recipe args; do
     # shellcheck disable=SC2086  # ARGS is a list of -p options
     run_for 2 "$recipe" $args
     check "$recipe ${args:0:120}: loads and exits 0 ($RUN_STATUS)" \
-        bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'probes attached' '$ERR'"
+        bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'attached; Ctrl-C' '$ERR'"
     [ "$RUN_STATUS" -eq 0 ] || sed 's/^/#   /' "$ERR"
 done < <(grep -v '^#' "$here/../load/combos.txt")
 
@@ -52,7 +52,7 @@ done < <(grep -v '^#' "$here/../load/combos.txt")
 "$OVSTRACE" run upcall_cost --pid "$VSWITCHD_PID" >"$OUT" 2>"$ERR"
 status=$?
 check "upcall_cost without openvswitch.ko: refused (status $status), the missing probes named" \
-    bash -c "[ $status -ne 0 ] && grep -q 'kprobe:ovs_packet_cmd_execute' '$ERR' && ! grep -q 'probes attached' '$ERR'"
+    bash -c "[ $status -ne 0 ] && grep -q 'kprobe:ovs_packet_cmd_execute' '$ERR' && ! grep -q 'attached; Ctrl-C' '$ERR'"
 
 # --- bridge_loop
 run_for 4 bridge_loop

@@ -32,7 +32,11 @@ int main(void)
     free(out);
     free(err);
     relay("no newline at the end", "", &out, &err);
-    EXPECT_STR(out, "no newline at the end\n\nLost events: 0\n", "a partial last line is kept; 0 lost is said");
+    EXPECT_STR(out, "no newline at the end\n", "a partial last line is kept; no lost line when nothing attached");
+    free(out);
+    free(err);
+    relay("Attaching 1 probe...\nrow", "", &out, &err);
+    EXPECT_STR(out, "Attaching 1 probe...\nrow\n\nLost events: 0\n", "0 lost is said once tracing began");
     free(out);
     free(err);
     return unit_done();

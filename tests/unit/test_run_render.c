@@ -18,6 +18,9 @@ static char *render(const struct render_plan *plan, const char *json_lines)
     struct run_output r;
     run_output_init(&r, o, e);
     run_output_json(&r, plan);
+    /* As bpftrace begins: tracing began, so the report ends with its lost-events line. */
+    const char *attached = "{\"type\": \"attached_probes\", \"data\": {\"probes\": 1}}\n";
+    run_output_feed(&r, 0, attached, strlen(attached));
     /* Odd-sized pieces: records arrive split across reads. */
     size_t len = strlen(json_lines);
     for (size_t i = 0; i < len; i += 7)

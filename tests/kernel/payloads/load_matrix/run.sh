@@ -21,7 +21,7 @@ while read -r where recipe args; do
     run=$!
     attached=no
     for i in $(seq 900); do
-        grep -q 'probes attached' err.txt && { attached=yes; break; }
+        grep -q 'attached; Ctrl-C' err.txt && { attached=yes; break; }
         kill -0 "$run" 2>/dev/null || break
         sleep 0.1
     done
