@@ -5,6 +5,7 @@
 #   bpftrace SIGKILLed               status 128+9, and a line saying the statistics are lost
 #   bpftrace's own status            passed through (a bpftrace that exits 3: run exits 3)
 #   bpftrace failing before attach   its status, "nothing was traced", no "Lost events" line
+#   bpftrace refusing the BPF stack  its refusal put on the recipe's line
 #   a perf buffer too small          "Lost events: N" with N > 0, never more than fired
 #   --pid of a gone/exited process   said before anything else, exit 1, empty stdout
 # (Ctrl-C is run_interrupt.sh.)
@@ -69,6 +70,13 @@ check "bpftrace failing at start: run exits 1 (status $status)" [ "$status" -eq 
 check "bpftrace failing at start: stdout is empty" [ ! -s "$OUT" ]
 check "bpftrace failing at start: run says nothing was traced" \
     grep -q "^ovstrace: bpftrace stopped (status 1) before attaching its probes: nothing was traced$" "$ERR"
+# 4b. bpftrace refuses a probe for the BPF stack (a recipe ovstrace's estimate lets by):
+# run puts bpftrace's LLVM message on the recipe's line.
+big=$(dirname "$0")/../limits/cases/printf_field_reads.recipe
+"$OVSTRACE" run "$big" --pid "$STANDIN_PID" >"$OUT" 2>"$ERR"; status=$?
+check "stack refusal: run exits 1 with stdout empty (status $status)" [ "$status" -eq 1 -a ! -s "$OUT" ]
+check "stack refusal: explained on the recipe's probe, line 5" \
+    grep -qE '^.*printf_field_reads\.recipe:5:5: error: bpftrace 0\.17 cannot fit probe [^ ]+ into the 512-byte BPF stack' "$ERR"
 kill "$STANDIN_PID"; standin_wait
 
 # 5. Lost events: the smallest perf buffer (1 page a CPU) and a flood of puts and deletes.
