@@ -214,6 +214,8 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
             cat_probe_arg(X->probe->probe, e->name)->bpftrace) {
             /* A derived argument (catalog text, never a recipe's). */
             sb_printf(o, "(%s)", cat_probe_arg(X->probe->probe, e->name)->bpftrace);
+        } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
+            sb_printf(o, "$tp_%s", e->name);    /* read once at the block's start (hoist_args) */
         } else if (X->probe->kind == PK_TRACEPOINT) {
             sb_printf(o, "args->%s", e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
@@ -1564,14 +1566,34 @@ static char *args_to_vars(const char *line, unsigned *used)
     return sb_steal(&out);
 }
 
+/* The tracepoint fields a line reads as $tp_NAME (lref), each added once to *NAMES. */
+static void tracepoint_fields(const char *line, struct vec *names)
+{
+    for (const char *p = strstr(line, "$tp_"); p; p = strstr(p + 4, "$tp_")) {
+        size_t n = strspn(p + 4, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        char *name = xstrndup(p + 4, n);
+        int seen = 0;
+        for (int i = 0; i < names->n && !seen; i++)
+            seen = !strcmp(names->v[i], name);
+        if (seen)
+            free(name);
+        else
+            vec_push(names, name);
+    }
+}
+
 /* Read a probe's arguments into variables first thing in its block. bpftrace 0.17 reads
- * argN from the saved registers each time it is named; after a key walk's loop LLVM may
- * reuse an offset context pointer for such a read, and the verifier refuses the program
- * ("dereference of modified ctx ptr"). Read once, up front, the problem cannot arise. */
+ * argN from the saved registers, and a tracepoint's integer fields from its context, each
+ * time they are named; LLVM may keep an offset context pointer for a later read (after a
+ * key walk's loop, or for a field two statements read), and the verifier refuses the
+ * program ("dereference of modified ctx ptr"). Read once, up front, the problem cannot
+ * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.) */
 static void hoist_args(struct bt_block *b)
 {
     unsigned used = 0;
+    struct vec fields = { 0 };
     for (int i = 0; i < b->lines.n; i++) {
+        tracepoint_fields(b->lines.v[i], &fields);
         const char *l = b->lines.v[i];
         while (*l == ' ')
             l++;
@@ -1581,12 +1603,15 @@ static void hoist_args(struct bt_block *b)
         free(b->lines.v[i]);
         b->lines.v[i] = fixed;
     }
-    if (!used)
+    if (!used && !fields.n)
         return;
     struct vec lines = { 0 };
     for (int n = 0; n < 10; n++)
         if (used >> n & 1)
             vec_push(&lines, xasprintf("$arg%d = arg%d;", n, n));
+    for (int i = 0; i < fields.n; i++)
+        vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)fields.v[i], (char *)fields.v[i]));
+    vec_free_strings(&fields);
     for (int i = 0; i < b->lines.n; i++)
         vec_push(&lines, b->lines.v[i]);
     vec_free(&b->lines);
