@@ -266,7 +266,8 @@ static void say_how_it_ended(int status, const struct run_outcome *oc, int pid, 
 {
     const char *who = comm[0] ? comm : "the process";
     /* bpftrace's own words for a target gone at start-up are "Error initializing context for probe". */
-    int gone = kill(pid, 0) < 0 && errno == ESRCH;
+    char why[64];
+    int gone = proc_gone(pid, why, sizeof why) != NULL;    /* a zombie has exited too */
     if (status > 128 && !oc->interrupted)
         fprintf(stderr, "ovstrace: bpftrace was killed by signal %d (%s)%s\n", status - 128, strsignal(status - 128),
                 oc->attached ? ": its final statistics were not printed" : "");
