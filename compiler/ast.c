@@ -114,3 +114,16 @@ char *expr_dump(const struct expr *e)
         dump(e, &b);
     return sb_steal(&b);
 }
+
+struct loc expr_extent(const struct expr *e)
+{
+    struct loc l = e->loc;
+    const struct expr *base = e;
+    while (base->kind == E_MEMBER && base->lhs)
+        base = base->lhs;
+    if (base->loc.src == l.src && base->loc.off < l.off) {
+        l.len += l.off - base->loc.off;
+        l.off = base->loc.off;
+    }
+    return l;
+}

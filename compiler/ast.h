@@ -76,6 +76,9 @@ void expr_free(struct expr *e);
 const char *expr_op_text(enum expr_op op);
 /* A fresh, unchecked copy of a parsed tree. */
 struct expr *expr_clone(const struct expr *e);
+/* E's whole text: a member's loc is its field name (for "has no field" errors), this
+ * reaches back to the start of what it is a member of (udpif.dpif.full_name). */
+struct loc expr_extent(const struct expr *e);
 /* The tree as an s-expression, "(&& (== result 1) (! x))": for tests and debugging. */
 char *expr_dump(const struct expr *e);
 

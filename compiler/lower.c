@@ -940,17 +940,20 @@ static void aggregate_line(struct lctx *X, const struct output *o, struct bt_blo
 {
     struct strbuf keys = { 0 };
     struct stack_use key_stack = { 0 };
+    int over = -1;    /* the key that passes the stack */
     for (int i = 0; i < o->nby; i++) {
         char *k = agg_key(X, o->by[i]);
         sb_printf(&keys, "%s%s", i ? ", " : "", k);
         free(k);
         stack_add(&key_stack, agg_key_cost(X, o->by[i]));
+        if (over < 0 && stack_use_total(&key_stack) > STACK_MAX)
+            over = i;
     }
     int need = stack_use_total(&key_stack);
-    if (need > STACK_MAX)
-        diag_error(X->L->d, o->by[0]->loc, "aggregate '%s' has keys that need %d bytes of BPF stack; bpftrace 0.17 "
-                   "has room for %d (numbers take 8, strings read with str() 64, plus the buffer the biggest is "
-                   "read into): use fewer string keys", o->name, need, STACK_MAX);
+    if (over >= 0)
+        diag_error(X->L->d, expr_extent(o->by[over]), "aggregate '%s' has keys that need %d bytes of BPF stack; "
+                   "bpftrace 0.17 has room for %d, which this key passes (numbers take 8, strings read with str() 64, "
+                   "plus the buffer the biggest is read into): use fewer string keys", o->name, need, STACK_MAX);
     stack_budget_statement(&b->stack, need, o->nby ? o->by[0]->loc : o->loc, "an aggregate's key");
     char *v = lv_text(X, o->value);
     if (o->nby)
