@@ -955,8 +955,9 @@ static void check_condition(struct scope *S, struct expr *e)
 
 static int valid_key_type(const struct type *t)
 {
+    /* A tracepoint's __data_loc string is read with str(), as a const char * is. */
     return type_is_integer(t) || type_is_pointer(t) || t->kind == T_STR || t->kind == T_CHARS ||
-           t->kind == T_IPV4;
+           t->kind == T_DLSTR || t->kind == T_IPV4;
 }
 
 static struct expr **check_keys_in(struct checker *C, const struct ynode **nodes, int nkeys,
