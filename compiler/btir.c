@@ -20,6 +20,7 @@ static void block_free(struct bt_block *b)
     if (!b)
         return;
     vec_free_strings(&b->lines);
+    vec_free_strings(&b->fields_read);
     free(b->attach);
     free(b->pred);
     free(b->comment);

@@ -13,6 +13,10 @@ struct bt_block {
     char *comment;       /* one line above the block, NULL: none */
     struct vec lines;    /* statements; a line ending in '{' opens a nesting level, '}' closes it */
     struct stack_budget stack;   /* the BPF stack its statements need, added up as they are lowered */
+    /* What its statements read from the probe, recorded as they are lowered and read once,
+     * first thing in the block (lower.c, hoist_reads): */
+    unsigned args_read;          /* bit N: argN */
+    struct vec fields_read;      /* char *: a tracepoint's integer fields */
 };
 
 struct bt_program {

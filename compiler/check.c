@@ -413,9 +413,13 @@ static int is_number(const struct type *t)
     return type_is_integer(t) || t->kind == T_PTR || t->kind == T_STRUCT_PTR;
 }
 
-static void fold_binary(struct expr *e)
+/* Fold a binary operation on two constants. A sum, difference, product or quotient past 64
+ * bits is an error: wrapped, a bound like `$limit * 2` could turn a filter that never
+ * matches into one that always does. (Shifts and bit operations work on the bits.) */
+static void fold_binary(struct scope *S, struct expr *e)
 {
     int64_t a = e->lhs->cval, b = e->rhs->cval, v;
+    int over = 0;
     switch (e->op) {
     case OP_OR: v = a || b; break;
     case OP_AND: v = a && b; break;
@@ -430,13 +434,18 @@ static void fold_binary(struct expr *e)
     case OP_GE: v = a >= b; break;
     case OP_SHL: v = (int64_t)((uint64_t)a << (b & 63)); break;
     case OP_SHR: v = (int64_t)((uint64_t)a >> (b & 63)); break;
-    case OP_ADD: v = (int64_t)((uint64_t)a + (uint64_t)b); break;
-    case OP_SUB: v = (int64_t)((uint64_t)a - (uint64_t)b); break;
-    case OP_MUL: v = (int64_t)((uint64_t)a * (uint64_t)b); break;
-    /* INT64_MIN / -1 traps on x86: negate in unsigned arithmetic instead. */
-    case OP_DIV: v = !b ? 0 : b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b; break;
+    case OP_ADD: over = __builtin_add_overflow(a, b, &v); break;
+    case OP_SUB: over = __builtin_sub_overflow(a, b, &v); break;
+    case OP_MUL: over = __builtin_mul_overflow(a, b, &v); break;
+    /* INT64_MIN / -1 traps on x86 (and is past 64 bits); x % -1 is 0. */
+    case OP_DIV: over = a == INT64_MIN && b == -1; v = !b || over ? 0 : a / b; break;
     case OP_MOD: v = !b || b == -1 ? 0 : a % b; break;
     default: return;
+    }
+    if (over) {
+        diag_error(S->C->d, e->loc, "%lld %s %lld is past the 64-bit range (%lld to %lld)", (long long)a,
+                   expr_op_text(e->op), (long long)b, (long long)INT64_MIN, (long long)INT64_MAX);
+        return;
     }
     e->is_const = 1;
     e->ref = REF_CONST;
@@ -484,7 +493,7 @@ static void check_compare(struct scope *S, struct expr *e)
         e->is_const = 1;
         e->cval = (memcmp(l->addr, r->addr, sizeof l->addr) == 0) == (e->op == OP_EQ);
     } else if (l->is_const && r->is_const && !type_is_string(&l->type)) {
-        fold_binary(e);
+        fold_binary(S, e);
     }
     if (e->is_const)
         e->ref = REF_CONST;
@@ -541,7 +550,7 @@ static void check_binary(struct scope *S, struct expr *e)
         return;
     }
     if (e->lhs->is_const && e->rhs->is_const)
-        fold_binary(e);
+        fold_binary(S, e);
     /* false && x, true || x: the probe side never matters. */
     if ((e->op == OP_AND && ((e->lhs->is_const && !e->lhs->cval) || (e->rhs->is_const && !e->rhs->cval))) ||
         (e->op == OP_OR && ((e->lhs->is_const && e->lhs->cval) || (e->rhs->is_const && e->rhs->cval)))) {
@@ -564,11 +573,13 @@ static void check_unary(struct scope *S, struct expr *e)
     }
     set_type(e, e->op == OP_NOT ? type_simple(T_BOOL) : e->lhs->type.kind == T_DURATION ? type_simple(T_DURATION)
                                                                                        : type_int(8, 1));
-    if (e->lhs->is_const) {
+    if (e->lhs->is_const && e->op == OP_NEG && e->lhs->cval == INT64_MIN) {
+        diag_error(S->C->d, e->loc, "-(%lld) is past the 64-bit range (%lld to %lld)", (long long)INT64_MIN,
+                   (long long)INT64_MIN, (long long)INT64_MAX);
+    } else if (e->lhs->is_const) {
         e->is_const = 1;
         e->ref = REF_CONST;
-        e->cval = e->op == OP_NOT ? !e->lhs->cval : e->op == OP_BNOT ? ~e->lhs->cval
-                                                                      : (int64_t)(0 - (uint64_t)e->lhs->cval);
+        e->cval = e->op == OP_NOT ? !e->lhs->cval : e->op == OP_BNOT ? ~e->lhs->cval : -e->lhs->cval;
     }
 }
 
@@ -1224,8 +1235,15 @@ static void check_window(struct checker *C, struct window *w)
     uint64_t count = 1;
     window_value(C, w->count_node, 0, &count);
     w->count = (int64_t)count;
-    if (!w->has_start && !w->has_stop && !w->time_ns && !w->time_node)
-        diag_error(C->d, w->loc, "a window needs a start or stop trigger, or a time");
+    /* Nothing else closes a window: without either it would stay open, and its reopening
+     * timer would read a close time never written (bpftrace refuses the map). */
+    if (!w->has_stop && !w->time_ns && !C->d->errors) {
+        if (w->time_node)
+            diag_error(C->d, w->time_node->loc, "the window's time is 0 and it has no stop trigger: it would never "
+                       "close; give it a time above 0 or a stop trigger");
+        else
+            diag_error(C->d, w->loc, "a window needs a stop trigger or a time, to close");
+    }
 }
 
 static void check_event_buffer(struct checker *C, struct recipe *r)
@@ -1332,34 +1350,23 @@ static void check_texts(struct checker *C)
     }
 }
 
-/* Span bookkeeping lives in maps named @_SPAN_VALUE: keep those names distinct. */
+/* A span's start and duration are read as SPAN.start and SPAN.duration: a capture or count
+ * of either name could not be read. (Its maps and variables cannot clash with another's:
+ * gen_names.h.) */
 static void check_span_names(struct checker *C)
 {
     struct recipe *r = C->r;
-    struct vec names = { 0 };
     for (int i = 0; i < r->nspans; i++) {
         const struct span *s = &r->spans[i];
-        int first = names.n;
-        vec_push(&names, xasprintf("%s_start", s->name));
         for (int k = 0; k < s->ncaptures + s->ncounts; k++) {
             int cap = k < s->ncaptures;
             const char *n = cap ? s->captures[k].name : s->counts[k - s->ncaptures].name;
             struct loc loc = cap ? s->captures[k].loc : s->counts[k - s->ncaptures].loc;
-            if (!strcmp(n, "start") || !strcmp(n, "duration")) {
+            if (!strcmp(n, "start") || !strcmp(n, "duration"))
                 diag_error(C->d, loc, "'%s' is the span's own value; give the %s another name", n,
                            cap ? "capture" : "count");
-                continue;
-            }
-            char *full = xasprintf("%s_%s", s->name, n);
-            /* Within the span, a capture and a count of one name were reported above. */
-            for (int j = 0; j < first; j++)
-                if (!strcmp(names.v[j], full))
-                    diag_error(C->d, loc, "span '%s' value '%s' would share the map @_%s with another span's value; "
-                               "rename one", s->name, n, full);
-            vec_push(&names, full);
         }
     }
-    vec_free_strings(&names);
 }
 
 static void check_version(struct checker *C)

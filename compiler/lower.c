@@ -3,6 +3,7 @@
 // first the spans that end there (their values become $NAME_* variables), then
 // the outputs on that probe, then span counters, then the spans that start there.
 #include "lower.h"
+#include "gen_names.h"
 #include "layouts.h"
 #include "odp_lower.h"
 #include "params.h"
@@ -205,6 +206,24 @@ static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
 
 static int span_live(const struct span *s);
 
+/* Argument N of block B's probe: "$argN", read once at the block's start (hoist_reads). */
+static void arg_ref(struct bt_block *b, int n, struct strbuf *o)
+{
+    b->args_read |= 1u << n;
+    sb_printf(o, "$arg%d", n);
+}
+
+/* A tracepoint's integer field NAME: "$tp_NAME", likewise read once at the start. */
+static void field_ref(struct bt_block *b, const char *name, struct strbuf *o)
+{
+    int seen = 0;
+    for (int i = 0; i < b->fields_read.n && !seen; i++)
+        seen = !strcmp(b->fields_read.v[i], name);
+    if (!seen)
+        vec_push(&b->fields_read, xstrdup(name));
+    sb_printf(o, "$tp_%s", name);
+}
+
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct type *t = &e->type;
@@ -215,20 +234,25 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
             /* A derived argument (catalog text, never a recipe's). */
             sb_printf(o, "(%s)", cat_probe_arg(X->probe->probe, e->name)->bpftrace);
         } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
-            sb_printf(o, "$tp_%s", e->name);    /* read once at the block's start (hoist_args) */
+            field_ref(X->pre, e->name, o);
         } else if (X->probe->kind == PK_TRACEPOINT) {
             sb_printf(o, "args->%s", e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
             sb_add(o, "retval");
         } else if (t->kind == T_STRUCT_PTR) {
-            sb_printf(o, "((struct %s *)arg%d)", t->ref, e->index);
+            sb_printf(o, "((struct %s *)", t->ref);
+            arg_ref(X->pre, e->index, o);
+            sb_addc(o, ')');
         } else if (t->kind == T_UFID_PTR) {
-            sb_printf(o, "((struct ovs_u128 *)arg%d)", e->index);
+            sb_add(o, "((struct ovs_u128 *)");
+            arg_ref(X->pre, e->index, o);
+            sb_addc(o, ')');
         } else if ((type_is_integer(t) || t->kind == T_IPV4) && t->size && t->size < 8) {
             /* USDT arguments narrower than a register carry garbage above them. */
-            sb_printf(o, "(%sint%d)arg%d", t->is_signed ? "" : "u", t->size * 8, e->index);
+            sb_printf(o, "(%sint%d)", t->is_signed ? "" : "u", t->size * 8);
+            arg_ref(X->pre, e->index, o);
         } else {
-            sb_printf(o, "arg%d", e->index);
+            arg_ref(X->pre, e->index, o);
         }
         break;
     case REF_FIELD: {
@@ -244,13 +268,13 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
         if (!span_live(e->span))
             sb_add(o, type_is_string(t) ? "\"\"" : "0");    /* never starts or ends with these parameters */
         else if (e->index == -1)
-            sb_printf(o, "$%s_duration", e->span->name);
+            sb_add(o, span_var(e->span, "DURATION").s);
         else if (e->index == -2)
-            sb_printf(o, "$%s_start", e->span->name);
+            sb_add(o, span_var(e->span, "START").s);
         else if (e->index < e->span->ncaptures)
-            sb_printf(o, "$%s_%s", e->span->name, e->span->captures[e->index].name);
+            sb_add(o, span_value_var(e->span, e->span->captures[e->index].name).s);
         else
-            sb_printf(o, "$%s_%s", e->span->name, e->span->counts[e->index - e->span->ncaptures].name);
+            sb_add(o, span_value_var(e->span, e->span->counts[e->index - e->span->ncaptures].name).s);
         break;
     default:
         lv(X, e, o);
@@ -353,7 +377,7 @@ static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
     } else if (e->ref == REF_ARG && (t->kind == T_STRUCT_PTR || t->kind == T_UFID_PTR) &&
                X->probe->kind != PK_TRACEPOINT) {
         /* As a value (a key, a number), a pointer is just its address. */
-        sb_printf(o, "arg%d", e->index);
+        arg_ref(X->pre, e->index, o);
     } else if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref != REF_SPAN) {
         sb_addc(o, '(');
         lref(X, e, o);
@@ -512,7 +536,7 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     struct bt_block *b = X->pre;
     const char *holder = e->args[1]->name ? e->args[1]->name : "it";
     bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
-    bt_line(b, "$%s = @_watch_%s[%s];", var, w->name, key);
+    bt_line(b, "$%s = %s[%s];", var, watch_map(w, "WATCH").s, key);
     bt_line(b, "if ($%s == 0) {", var);
     int memos = X->L->walks.n;
     char *follow = lv_text(X, e->rhs);
@@ -526,11 +550,11 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
         bt_line(b, "if (%s != 0) {", r.s);
         sb_free(&r);
     }
-    bt_line(b, "if (@_watch_%s_n < %lld) {", w->name, (long long)w->cap);
-    bt_line(b, "@_watch_%s[%s] = $%s;", w->name, key, var);
-    bt_line(b, "@_watch_%s_n = @_watch_%s_n + 1;", w->name, w->name);
+    bt_line(b, "if (%s < %lld) {", watch_map(w, "WATCH_N").s, (long long)w->cap);
+    bt_line(b, "%s[%s] = $%s;", watch_map(w, "WATCH").s, key, var);
+    bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
     bt_line(b, "} else {");
-    bt_line(b, "@_watch_%s_full = @_watch_%s_full + 1;", w->name, w->name);
+    bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_FULL").s, watch_map(w, "WATCH_FULL").s);
     bt_line(b, "}");
     if (guarded)
         bt_line(b, "}");
@@ -1039,8 +1063,8 @@ static const char *task_guard(struct lower *L, const struct probe_block *pb, int
 static char *span_index(struct bt_block *b, const struct span *s, const char *k, int at_start)
 {
     if (s->queue) {
-        bt_line(b, "$%s_i = @_%s_%s[%s];", s->name, s->name, at_start ? "tail" : "head", k);
-        return xasprintf("%s, $%s_i %% %lld", k, s->name, (long long)s->queue);
+        bt_line(b, "%s = %s[%s];", span_var(s, "I").s, span_map(s, at_start ? "TAIL" : "HEAD").s, k);
+        return xasprintf("%s, %s %% %lld", k, span_var(s, "I").s, (long long)s->queue);
     }
     return xstrdup(k);
 }
@@ -1048,11 +1072,11 @@ static char *span_index(struct bt_block *b, const struct span *s, const char *k,
 /* Delete span S's state at map index IX. */
 static void span_forget(struct bt_block *b, const struct span *s, const char *ix)
 {
-    bt_line(b, "delete(@_%s_start[%s]);", s->name, ix);
+    bt_line(b, "delete(%s[%s]);", span_map(s, "START").s, ix);
     for (int i = 0; i < s->ncaptures; i++)
-        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->captures[i].name, ix);
+        bt_line(b, "delete(%s[%s]);", span_value_map(s, s->captures[i].name).s, ix);
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "delete(@_%s_%s[%s]);", s->name, s->counts[i].name, ix);
+        bt_line(b, "delete(%s[%s]);", span_value_map(s, s->counts[i].name).s, ix);
 }
 
 static void span_end(struct lower *L, const struct span *s, int to, struct probe_block *pb)
@@ -1071,20 +1095,21 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     char *k = keys_text(&X, e->keys, s->nkeys);
     char *ix = span_index(b, s, k, 0);
     /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
-    bt_line(b, "$%s_start = @_%s_start[%s];", s->name, s->name, ix);
-    bt_line(b, "if ($%s_start) {", s->name);
+    bt_line(b, "%s = %s[%s];", span_var(s, "START").s, span_map(s, "START").s, ix);
+    bt_line(b, "if (%s) {", span_var(s, "START").s);
     if (s->queue)
-        bt_line(b, "@_%s_head[%s] = $%s_i + 1;", s->name, k, s->name);
-    bt_line(b, "$%s_duration = nsecs - $%s_start;", s->name, s->name);
+        bt_line(b, "%s[%s] = %s + 1;", span_map(s, "HEAD").s, k, span_var(s, "I").s);
+    bt_line(b, "%s = nsecs - %s;", span_var(s, "DURATION").s, span_var(s, "START").s);
     for (int i = 0; i < s->ncaptures; i++) {
-        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->captures[i].name, s->name, s->captures[i].name, ix);
+        bt_line(b, "%s = %s[%s];", span_value_var(s, s->captures[i].name).s, span_value_map(s, s->captures[i].name).s,
+                ix);
         /* A string in a variable keeps its bytes on the stack through the whole block. */
         if (s->captures[i].values && s->captures[i].values[0])
             stack_budget_var(&b->stack, stack_map_var(s->captures[i].values[0]), s->captures[i].loc,
                              "the span's string captures, held in variables");
     }
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "$%s_%s = @_%s_%s[%s];", s->name, s->counts[i].name, s->name, s->counts[i].name, ix);
+        bt_line(b, "%s = %s[%s];", span_value_var(s, s->counts[i].name).s, span_value_map(s, s->counts[i].name).s, ix);
     span_forget(b, s, ix);
     free(ix);
     bt_line(b, "}");
@@ -1111,9 +1136,9 @@ static void span_outputs(struct lower *L, const struct span *s, struct probe_blo
     if (!any)
         return;
     if (inside)
-        bt_line(b, "if ($%s_start && $%s_start >= @_win_start) {", s->name, s->name);
+        bt_line(b, "if (%s && %s >= @_win_start) {", span_var(s, "START").s, span_var(s, "START").s);
     else
-        bt_line(b, "if ($%s_start) {", s->name);
+        bt_line(b, "if (%s) {", span_var(s, "START").s);
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], pb->probe, b);
@@ -1129,8 +1154,8 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
     if (guard)
         bt_line(pb->block, "if (%s) {", guard);
     char *ix = span_index(pb->block, s, k, 0);
-    bt_line(pb->block, "if (@_%s_start[%s]) {", s->name, ix);
-    bt_line(pb->block, "@_%s_%s[%s] = @_%s_%s[%s] + 1;", s->name, c->name, ix, s->name, c->name, ix);
+    bt_line(pb->block, "if (%s[%s]) {", span_map(s, "START").s, ix);
+    bt_line(pb->block, "%s[%s] = %s[%s] + 1;", span_value_map(s, c->name).s, ix, span_value_map(s, c->name).s, ix);
     bt_line(pb->block, "}");
     if (guard)
         bt_line(pb->block, "}");
@@ -1159,38 +1184,37 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     char *k = keys_text(&X, e->keys, s->nkeys);
     char *ix = span_index(b, s, k, 1);
     if (s->keep_first)
-        bt_line(b, "if (!@_%s_start[%s]) {", s->name, ix);
+        bt_line(b, "if (!%s[%s]) {", span_map(s, "START").s, ix);
     if (s->slots) {
         /* The last N spans started are kept: this one takes the place of the N-th before it. */
-        bt_line(b, "$%s_n = @_%s_n;", s->name, s->name);
-        bt_line(b, "$%s_old = @_%s_ring[$%s_n %% %lld];", s->name, s->name, s->name, (long long)s->slots);
-        bt_line(b, "if ($%s_old) {", s->name);
-        char old[64];
-        snprintf(old, sizeof old, "$%s_old", s->name);
-        span_forget(b, s, old);
+        bt_line(b, "%s = %s;", span_var(s, "N").s, span_map(s, "N").s);
+        bt_line(b, "%s = %s[%s %% %lld];", span_var(s, "OLD").s, span_map(s, "RING").s, span_var(s, "N").s,
+                (long long)s->slots);
+        bt_line(b, "if (%s) {", span_var(s, "OLD").s);
+        span_forget(b, s, span_var(s, "OLD").s);
         bt_line(b, "}");
-        bt_line(b, "@_%s_ring[$%s_n %% %lld] = (uint64)(%s);", s->name, s->name, (long long)s->slots, k);
-        bt_line(b, "@_%s_n = $%s_n + 1;", s->name, s->name);
+        bt_line(b, "%s[%s %% %lld] = (uint64)(%s);", span_map(s, "RING").s, span_var(s, "N").s, (long long)s->slots, k);
+        bt_line(b, "%s = %s + 1;", span_map(s, "N").s, span_var(s, "N").s);
     }
-    bt_line(b, "@_%s_start[%s] = nsecs;", s->name, ix);
+    bt_line(b, "%s[%s] = nsecs;", span_map(s, "START").s, ix);
     struct stack_use key_stack = { 0 };
     for (int i = 0; i < s->nkeys; i++)
         stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
-        bt_line(b, "@_%s_%s[%s] = %s;", s->name, s->captures[i].name, ix, v);
+        bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, v);
         free(v);
         struct stack_use store = key_stack;
         stack_add(&store, stack_value(s->captures[i].values[from]));
         stack_budget_statement(&b->stack, stack_use_total(&store), s->captures[i].loc, "a capture's store");
     }
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "@_%s_%s[%s] = 0;", s->name, s->counts[i].name, ix);
+        bt_line(b, "%s[%s] = 0;", span_value_map(s, s->counts[i].name).s, ix);
     if (s->queue) {
         /* A full queue forgets its oldest span. */
-        bt_line(b, "@_%s_tail[%s] = $%s_i + 1;", s->name, k, s->name);
-        bt_line(b, "if ($%s_i + 1 - @_%s_head[%s] > %lld) {", s->name, s->name, k, (long long)s->queue);
-        bt_line(b, "@_%s_head[%s] = $%s_i + 1 - %lld;", s->name, k, s->name, (long long)s->queue);
+        bt_line(b, "%s[%s] = %s + 1;", span_map(s, "TAIL").s, k, span_var(s, "I").s);
+        bt_line(b, "if (%s + 1 - %s[%s] > %lld) {", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
+        bt_line(b, "%s[%s] = %s + 1 - %lld;", span_map(s, "HEAD").s, k, span_var(s, "I").s, (long long)s->queue);
         bt_line(b, "}");
     }
     if (s->keep_first)
@@ -1345,19 +1369,19 @@ static void clear_spans(struct lower *L, struct bt_block *b)
         const struct span *s = &L->r->spans[i];
         if (!span_live(s))
             continue;
-        bt_line(b, "clear(@_%s_start);", s->name);
+        bt_line(b, "clear(%s);", span_map(s, "START").s);
         if (s->slots) {
-            bt_line(b, "clear(@_%s_ring);", s->name);
-            bt_line(b, "delete(@_%s_n);", s->name);
+            bt_line(b, "clear(%s);", span_map(s, "RING").s);
+            bt_line(b, "delete(%s);", span_map(s, "N").s);
         }
         if (s->queue) {
-            bt_line(b, "clear(@_%s_head);", s->name);
-            bt_line(b, "clear(@_%s_tail);", s->name);
+            bt_line(b, "clear(%s);", span_map(s, "HEAD").s);
+            bt_line(b, "clear(%s);", span_map(s, "TAIL").s);
         }
         for (int j = 0; j < s->ncaptures; j++)
-            bt_line(b, "clear(@_%s_%s);", s->name, s->captures[j].name);
+            bt_line(b, "clear(%s);", span_value_map(s, s->captures[j].name).s);
         for (int j = 0; j < s->ncounts; j++)
-            bt_line(b, "clear(@_%s_%s);", s->name, s->counts[j].name);
+            bt_line(b, "clear(%s);", span_value_map(s, s->counts[j].name).s);
     }
 }
 
@@ -1501,18 +1525,24 @@ static void forget_ended_flows(struct lower *L, struct probe_block *pb, struct v
         if (!f || !is_ufid(&f->type))
             continue;
         struct strbuf k = { 0 };
-        char *ref = xasprintf("((struct %s *)arg%d)->%s", holder->type.ref, holder->index, f->name);
-        ufid_words(&k, ref, f->type.kind == T_UFID_PTR);
-        free(ref);
+        struct strbuf ref = { 0 };
+        sb_printf(&ref, "((struct %s *)", holder->type.ref);
+        arg_ref(pb->block, holder->index, &ref);
+        sb_printf(&ref, ")->%s", f->name);
+        ufid_words(&k, ref.s, f->type.kind == T_UFID_PTR);
+        sb_free(&ref);
+        struct strbuf res = { 0 };
+        arg_ref(pb->block, result->index, &res);
         vec_add_unique(&L->fields, f);
         use_type(L, &holder->type);
         L->need_u128 = 1;
         bt_line(pb->block, "// the flow is deleted: it leaves watch list %s", w->name);
-        bt_line(pb->block, "if ((uint32)arg%d == %lld && @_watch_%s[%s] != 0) {", result->index,
-                (long long)del->value, w->name, k.s);
-        bt_line(pb->block, "delete(@_watch_%s[%s]);", w->name, k.s);
-        bt_line(pb->block, "@_watch_%s_n = @_watch_%s_n - 1;", w->name, w->name);
+        bt_line(pb->block, "if ((uint32)%s == %lld && %s[%s] != 0) {", res.s, (long long)del->value,
+                watch_map(w, "WATCH").s, k.s);
+        bt_line(pb->block, "delete(%s[%s]);", watch_map(w, "WATCH").s, k.s);
+        bt_line(pb->block, "%s = %s - 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
         bt_line(pb->block, "}");
+        sb_free(&res);
         sb_free(&k);
         vec_add_unique(pruned, w);
     }
@@ -1540,81 +1570,23 @@ static void warn_unpruned(struct lower *L, const struct vec *pruned)
     }
 }
 
-/* Rewrite a line's argN (outside string literals) to $argN; set bit N of *USED. */
-static char *args_to_vars(const char *line, unsigned *used)
-{
-    struct strbuf out = { 0 };
-    int quoted = 0;
-    for (const char *p = line; *p; p++) {
-        /* Inside a literal, a backslash escapes the next character ("a\\" ends after two). */
-        if (quoted && *p == '\\' && p[1]) {
-            sb_addc(&out, *p++);
-            sb_addc(&out, *p);
-            continue;
-        }
-        if (*p == '"')
-            quoted = !quoted;
-        int start = p == line || !(p[-1] == '_' || p[-1] == '$' || p[-1] == '.' || p[-1] == '>' ||
-                                   (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-                                   (p[-1] >= '0' && p[-1] <= '9'));
-        if (!quoted && start && strncmp(p, "arg", 3) == 0 && p[3] >= '0' && p[3] <= '9' &&
-            !(p[4] >= '0' && p[4] <= '9') && !(p[4] == '_' || (p[4] >= 'a' && p[4] <= 'z'))) {
-            *used |= 1u << (p[3] - '0');
-            sb_printf(&out, "$arg%c", p[3]);
-            p += 3;
-            continue;
-        }
-        sb_addc(&out, *p);
-    }
-    return sb_steal(&out);
-}
-
-/* The tracepoint fields a line reads as $tp_NAME (lref), each added once to *NAMES. */
-static void tracepoint_fields(const char *line, struct vec *names)
-{
-    for (const char *p = strstr(line, "$tp_"); p; p = strstr(p + 4, "$tp_")) {
-        size_t n = strspn(p + 4, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-        char *name = xstrndup(p + 4, n);
-        int seen = 0;
-        for (int i = 0; i < names->n && !seen; i++)
-            seen = !strcmp(names->v[i], name);
-        if (seen)
-            free(name);
-        else
-            vec_push(names, name);
-    }
-}
-
 /* Read a probe's arguments into variables first thing in its block. bpftrace 0.17 reads
  * argN from the saved registers, and a tracepoint's integer fields from its context, each
  * time they are named; LLVM may keep an offset context pointer for a later read (after a
  * key walk's loop, or for a field two statements read), and the verifier refuses the
  * program ("dereference of modified ctx ptr"). Read once, up front, the problem cannot
- * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.) */
-static void hoist_args(struct bt_block *b)
+ * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.)
+ * What to read is what the lowering recorded as it named them (arg_read, field_read). */
+static void hoist_reads(struct bt_block *b)
 {
-    unsigned used = 0;
-    struct vec fields = { 0 };
-    for (int i = 0; i < b->lines.n; i++) {
-        tracepoint_fields(b->lines.v[i], &fields);
-        const char *l = b->lines.v[i];
-        while (*l == ' ')
-            l++;
-        if (strncmp(l, "//", 2) == 0)
-            continue;
-        char *fixed = args_to_vars(b->lines.v[i], &used);
-        free(b->lines.v[i]);
-        b->lines.v[i] = fixed;
-    }
-    if (!used && !fields.n)
-        return;
     struct vec lines = { 0 };
-    for (int n = 0; n < 10; n++)
-        if (used >> n & 1)
+    for (int n = 0; n < 32; n++)
+        if (b->args_read >> n & 1)
             vec_push(&lines, xasprintf("$arg%d = arg%d;", n, n));
-    for (int i = 0; i < fields.n; i++)
-        vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)fields.v[i], (char *)fields.v[i]));
-    vec_free_strings(&fields);
+    for (int i = 0; i < b->fields_read.n; i++)
+        vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)b->fields_read.v[i], (char *)b->fields_read.v[i]));
+    if (!lines.n)
+        return;
     for (int i = 0; i < b->lines.n; i++)
         vec_push(&lines, b->lines.v[i]);
     vec_free(&b->lines);
@@ -1679,7 +1651,7 @@ static void lower_blocks(struct lower *L)
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
         check_block_stack(L, pb);
-        hoist_args(pb->block);
+        hoist_reads(pb->block);
         vec_push(&L->P->blocks, pb->block);
         vec_free(&pb->ended);
         free(pb);
@@ -1770,13 +1742,13 @@ static void lower_end(struct lower *L)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
     for (int i = 0; i < L->watches.n; i++) {
         const struct watch *w = L->watches.v[i];
-        bt_line(b, "if (@_watch_%s_full > 0) {", w->name);
+        bt_line(b, "if (%s > 0) {", watch_map(w, "WATCH_FULL").s);
         bt_line(b, "printf(\"\\nwatch list %s was full (%lld entries) %%d times; those were decided again\\n\", "
-                "@_watch_%s_full);", w->name, (long long)w->cap, w->name);
+                "%s);", w->name, (long long)w->cap, watch_map(w, "WATCH_FULL").s);
         bt_line(b, "}");
-        bt_line(b, "clear(@_watch_%s);", w->name);
-        bt_line(b, "delete(@_watch_%s_n);", w->name);
-        bt_line(b, "delete(@_watch_%s_full);", w->name);
+        bt_line(b, "clear(%s);", watch_map(w, "WATCH").s);
+        bt_line(b, "delete(%s);", watch_map(w, "WATCH_N").s);
+        bt_line(b, "delete(%s);", watch_map(w, "WATCH_FULL").s);
     }
     if (r->window.present) {
         bt_line(b, "delete(@_on);");

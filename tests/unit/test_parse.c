@@ -87,7 +87,8 @@ static void test_literals(void)
     tree("x: '\"a\\\"b\\n\"'", "\"a\"b\n\"");
     tree("x: \"'single'\"", "\"single\"");
     tree("x: true && false", "(&& true false)");
-    tree("x: 18446744073709551615", "18446744073709551615");
+    tree("x: 0xffffffffffffffff", "18446744073709551615");    /* hex: a bit pattern */
+    tree("x: 9223372036854775807", "9223372036854775807");
 }
 
 static void test_errors(void)
@@ -100,7 +101,9 @@ static void test_errors(void)
     error("x: 256.1.1.1", "invalid IPv4 address", 1, 4);
     error("x: 1:2:3:4:5:6:7:8:9", "invalid IPv6 address", 1, 4);
     error("x: a $ b", "'$' must be followed", 1, 6);
-    error("x: 99999999999999999999", "does not fit in 64 bits", 1, 4);
+    error("x: 99999999999999999999", "past 9223372036854775807", 1, 4);
+    error("x: 9223372036854775808", "past 9223372036854775807", 1, 4);    /* decimal: signed */
+    error("x: 0x10000000000000000", "does not fit in 64 bits", 1, 4);
     error("x: a @ b", "unexpected character", 1, 6);
     error("x: '\"abc'", "unterminated string", 1, 5);
     error("x: ''", "empty expression", 1, 4);
