@@ -21,6 +21,7 @@ static void block_free(struct bt_block *b)
         return;
     vec_free_strings(&b->lines);
     vec_free_strings(&b->fields_read);
+    vec_free_strings(&b->declared);
     free(b->attach);
     free(b->pred);
     free(b->comment);
@@ -32,6 +33,7 @@ void bt_program_free(struct bt_program *p)
     if (!p)
         return;
     vec_free_strings(&p->header);
+    vec_free_strings(&p->config);
     vec_free_strings(&p->structs);
     block_free(p->begin);
     block_free(p->end);

@@ -17,10 +17,12 @@ struct bt_block {
      * first thing in the block (lower.c, hoist_reads): */
     unsigned args_read;          /* bit N: argN */
     struct vec fields_read;      /* char *: a tracepoint's integer fields */
+    struct vec declared;         /* char *: "$NAME = ZERO;", variables declared at its top (lower.c, declare) */
 };
 
 struct bt_program {
     struct vec header;   /* comment lines */
+    struct vec config;   /* "NAME = VALUE" settings of a config block (bpftrace 0.21 and later) */
     struct vec structs;  /* complete struct definitions */
     struct bt_block *begin;
     struct vec blocks;   /* struct bt_block *: probes, in recipe order */

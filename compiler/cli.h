@@ -3,6 +3,7 @@
 #ifndef OVSTRACE_CLI_H
 #define OVSTRACE_CLI_H
 
+#include "bt_version.h"
 #include "util.h"
 
 struct command {
@@ -48,6 +49,7 @@ struct compile_args {
     const char *output;         /* -o FILE (compile) */
     const char *bpftrace;       /* --bpftrace PATH (run) */
     const char *record;         /* --record FILE (run) */
+    const char *bpftrace_version;   /* --bpftrace-version X.Y */
     int extra_argc;             /* after "--" (run): passed to bpftrace */
     char **extra_argv;
 };
@@ -55,5 +57,8 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
 void compile_args_free(struct compile_args *a);
 /* The bpftrace to run: --bpftrace PATH, else $BPFTRACE, else bpftrace in PATH. */
 const char *cli_bpftrace(const struct compile_args *a);
+/* The bpftrace the script is for: --bpftrace-version, else the version of cli_bpftrace()
+ * (asked), else the oldest supported, said on stderr. 0, or a usage error's exit status. */
+int cli_bpftrace_version(const char *cmd, const struct compile_args *a, struct bt_version *out);
 
 #endif

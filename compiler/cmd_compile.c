@@ -17,6 +17,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         { "param", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
         { "target", required_argument, NULL, 't' }, { "pid", required_argument, NULL, 'P' },
         { "bpftrace", required_argument, NULL, 'B' }, { "record", required_argument, NULL, 'R' },
+        { "bpftrace-version", required_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     memset(a, 0, sizeof *a);
@@ -44,6 +45,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
             break;
         case 'B': a->bpftrace = optarg; break;
         case 'R': a->record = optarg; break;
+        case 'V': a->bpftrace_version = optarg; break;
         case '?':
             if (optopt)
                 return cli_usage(cmd, "option -%c needs a value", optopt);
@@ -60,6 +62,26 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
 const char *cli_bpftrace(const struct compile_args *a)
 {
     return a->bpftrace ? a->bpftrace : getenv("BPFTRACE") ? getenv("BPFTRACE") : "bpftrace";
+}
+
+int cli_bpftrace_version(const char *cmd, const struct compile_args *a, struct bt_version *out)
+{
+    char v[32];
+    if (a->bpftrace_version) {
+        if (bt_version_parse(a->bpftrace_version, out) < 0)
+            return cli_usage(cmd, "--bpftrace-version '%s' is not a version like 0.23 or 0.23.2", a->bpftrace_version);
+        if (bt_version_cmp(*out, BT_VERSION_OLDEST) < 0)
+            return cli_usage(cmd, "bpftrace %s is older than %s, the oldest ovstrace supports", a->bpftrace_version,
+                             bt_version_text(BT_VERSION_OLDEST, v, sizeof v));
+        return 0;
+    }
+    const char *bpftrace = cli_bpftrace(a);
+    if (bt_version_of(bpftrace, out) == 0)
+        return 0;
+    *out = BT_VERSION_OLDEST;
+    fprintf(stderr, "ovstrace: could not ask %s its version; the script is for bpftrace %s (--bpftrace-version "
+            "X.Y for another)\n", bpftrace, bt_version_text(*out, v, sizeof v));
+    return 0;
 }
 
 void compile_args_free(struct compile_args *a)
@@ -94,6 +116,11 @@ int cmd_compile(int argc, char **argv)
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
                                   .target_path = a.target, .pid = a.pid };
+    rc = cli_bpftrace_version("compile", &a, &o.bpftrace);
+    if (rc) {
+        compile_args_free(&a);
+        return rc;
+    }
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);
     if (rc == 0)
@@ -123,11 +150,17 @@ int cmd_check(int argc, char **argv)
         compile_args_free(&a);
         return cli_usage("check", "which recipes? (ovstrace list)");
     }
+    struct bt_version version;
+    rc = cli_bpftrace_version("check", &a, &version);
+    if (rc) {
+        compile_args_free(&a);
+        return rc;
+    }
     int failed = 0;
     for (int i = 0; i < a.recipes.n; i++) {
         struct pipeline_options o = { .recipe_arg = a.recipes.v[i], .params = (char **)a.params.v, .nparams = a.params.n,
                                       .target_path = a.target, .pid = a.pid, .stop_after_check = 1,
-                                      .bpftrace_build = check_builder(&a) };
+                                      .bpftrace_build = check_builder(&a), .bpftrace = version };
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
             printf("%s: ok, %d probe%s", res.recipe_path, res.nprobes, res.nprobes == 1 ? "" : "s");
@@ -151,6 +184,7 @@ int cmd_check(int argc, char **argv)
 void help_compile(void)
 {
     printf("usage: ovstrace compile RECIPE [-p NAME=VALUE]... [-o FILE] [--target PATH | --pid PID]\n"
+           "                        [--bpftrace-version X.Y]\n"
            "\n"
            "Compile RECIPE (a file, or the name of a bundled recipe) into a bpftrace script and\n"
            "write it to standard output. Nothing is written when the recipe has errors.\n"
@@ -159,6 +193,9 @@ void help_compile(void)
            "  -o, --output FILE        write the script to FILE instead of standard output\n"
            "      --target PATH        attach to this ovs-vswitchd binary (every process running it)\n"
            "      --pid PID            attach to this process's binary, and filter kernel probes by PID\n"
+           "      --bpftrace-version X.Y   the bpftrace that will run the script (default: ask the one\n"
+           "                           in $BPFTRACE or PATH; 0.17 when there is none). bpftrace 0.21\n"
+           "                           and later need another form of script than 0.17 to 0.20\n"
            "\n"
            "Without --target or --pid the script attaches to the process bpftrace is given:\n"
            "  ovstrace compile reval_monitor | bpftrace -p $(pidof ovs-vswitchd) -\n"
@@ -169,6 +206,7 @@ void help_compile(void)
 void help_check(void)
 {
     printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID] [--bpftrace PATH]\n"
+           "                      [--bpftrace-version X.Y]\n"
            "\n"
            "Load, type-check and lower each RECIPE without printing a script. Prints one line\n"
            "per good recipe and positioned errors for the others. Then says which of a recipe's\n"
@@ -180,6 +218,7 @@ void help_check(void)
            "With --target PATH or --pid PID, as root, bpftrace also builds each script (its code\n"
            "generation, nothing loaded: --bpftrace PATH picks the bpftrace) and the line ends in\n"
            "'bpftrace builds it'; what bpftrace would refuse, such as an event too wide for the\n"
-           "512-byte BPF stack, is an error on the recipe instead.\n"
+           "512-byte BPF stack, is an error on the recipe instead. The script is for the bpftrace\n"
+           "--bpftrace-version names, else the one --bpftrace (or $BPFTRACE, or PATH) runs.\n"
            "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

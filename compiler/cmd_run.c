@@ -298,6 +298,11 @@ int cmd_run(int argc, char **argv)
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
                                   .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1 };
+    rc = cli_bpftrace_version("run", &a, &o.bpftrace);    /* the bpftrace about to run is asked */
+    if (rc) {
+        compile_args_free(&a);
+        return rc;
+    }
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);
     char *path = rc == 0 ? write_temp_script(res.script) : NULL;
@@ -319,7 +324,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
         /* Watch lists bigger than bpftrace's default map size need bigger maps; the
          * recipe's event buffer (kernel_delay's buffer_page_count) sets bpftrace's. */
-        env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
+        if (!bt_scopes_variables(o.bpftrace))    /* later ones read the script's config block */
+            env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
         struct run_outcome oc = { 0 };
@@ -351,7 +357,8 @@ void help_run(void)
            "  -p, --param NAME=VALUE   set a recipe parameter (ovstrace help RECIPE lists them)\n"
            "      --pid PID            trace this process (default: the one running ovs-vswitchd)\n"
            "      --target PATH        attach by binary path instead of to the process\n"
-           "      --bpftrace PATH      the bpftrace to run (default: $BPFTRACE, else bpftrace in PATH)\n"
+           "      --bpftrace PATH      the bpftrace to run (default: $BPFTRACE, else bpftrace in PATH);\n"
+           "                           the script is compiled for its version (bpftrace --version)\n"
            "      --record FILE        also save what bpftrace printed, to print the report again\n"
            "                           later with: ovstrace report RECIPE FILE\n"
            "  -- ARGS                  pass ARGS to bpftrace, e.g. -- -v\n"

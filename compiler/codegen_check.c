@@ -11,45 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* bpftrace's stderr, all of it. */
-static char *run_capture(char *const argv[], int *status)
-{
-    int fds[2];
-    if (pipe(fds) < 0)
-        return NULL;
-    pid_t child = fork();
-    if (child == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execvp(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    if (child < 0) {
-        close(fds[0]);
-        return NULL;
-    }
-    struct strbuf out = { 0 };
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        sb_addn(&out, buf, (size_t)n);
-    }
-    close(fds[0]);
-    while (waitpid(child, status, 0) < 0 && errno == EINTR)
-        ;
-    return out.s ? sb_steal(&out) : xstrdup("");
-}
-
 /* The first line that says what went wrong (not the RLIMIT_MEMLOCK notice). */
 static char *first_error(const char *err)
 {

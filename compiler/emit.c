@@ -61,6 +61,9 @@ char *emit_script(const struct bt_program *p)
         sb_printf(&out, "%s\n", (const char *)p->structs.v[i]);
     if (p->structs.n)
         sb_addc(&out, '\n');
+    /* bpftrace's grammar: C definitions, then the config block, then the probes. */
+    for (int i = 0; i < p->config.n; i++)
+        sb_printf(&out, "%s%s%s", i ? "; " : "config = { ", (const char *)p->config.v[i], i + 1 < p->config.n ? "" : " }\n\n");
     emit_block(&out, p->begin);
     for (int i = 0; i < p->blocks.n; i++)
         emit_block(&out, p->blocks.v[i]);

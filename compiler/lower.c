@@ -1079,6 +1079,32 @@ static void span_forget(struct bt_block *b, const struct span *s, const char *ix
         bt_line(b, "delete(%s[%s]);", span_value_map(s, s->counts[i].name).s, ix);
 }
 
+/* A span value is one bpftrace type on every version: a string, or a 64-bit integer whose
+ * sign its cast at the capture's store says. */
+static int value_is_string(const struct type *t) { return type_is_string(t) || t->kind == T_CHARS; }
+static const char *value_cast(const struct type *t)
+{
+    return value_is_string(t) ? "" : t->is_signed ? "(int64)" : "(uint64)";
+}
+static const char *value_zero(const struct type *t)
+{
+    return value_is_string(t) ? "\"\"" : t->is_signed ? "(int64)0" : "(uint64)0";
+}
+
+/* Declare variable NAME first thing in block B, with ZERO, a value of its type. A span's
+ * values are set where it ends (inside its guards) and read by outputs after those: bpftrace
+ * from 0.21 on scopes a variable to the block that first sets it, so each is declared at
+ * the top, where every version sees it. */
+static void declare(struct lower *L, struct bt_block *b, const char *name, const char *zero)
+{
+    if (!bt_scopes_variables(L->opt->bpftrace))
+        return;
+    for (int i = 0; i < b->declared.n; i++)
+        if (!strncmp(b->declared.v[i], name, strlen(name)) && ((char *)b->declared.v[i])[strlen(name)] == ' ')
+            return;
+    vec_push(&b->declared, xasprintf("%s = %s;", name, zero));
+}
+
 static void span_end(struct lower *L, const struct span *s, int to, struct probe_block *pb)
 {
     const struct span_end *e = &s->tos[to];
@@ -1092,6 +1118,13 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
         bt_line(b, "if (%s) {", w);
         free(w);
     }
+    /* Typed first: bpftrace 0.23 cannot cast a value read from a map it has not typed yet. */
+    declare(L, b, span_var(s, "START").s, "(uint64)0");
+    declare(L, b, span_var(s, "DURATION").s, "(uint64)0");
+    for (int i = 0; i < s->ncaptures; i++)
+        declare(L, b, span_value_var(s, s->captures[i].name).s, value_zero(&s->captures[i].values[0]->type));
+    for (int i = 0; i < s->ncounts; i++)
+        declare(L, b, span_value_var(s, s->counts[i].name).s, "(uint64)0");
     char *k = keys_text(&X, e->keys, s->nkeys);
     char *ix = span_index(b, s, k, 0);
     /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
@@ -1202,14 +1235,19 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
-        bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, v);
+        if (bt_scopes_variables(L->opt->bpftrace))    /* one type at every start, as declared */
+            bt_line(b, "%s[%s] = %s(%s);", span_value_map(s, s->captures[i].name).s, ix,
+                    value_cast(&s->captures[i].values[0]->type), v);
+        else
+            bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, v);
         free(v);
         struct stack_use store = key_stack;
         stack_add(&store, stack_value(s->captures[i].values[from]));
         stack_budget_statement(&b->stack, stack_use_total(&store), s->captures[i].loc, "a capture's store");
     }
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "%s[%s] = 0;", span_value_map(s, s->counts[i].name).s, ix);
+        bt_line(b, "%s[%s] = %s;", span_value_map(s, s->counts[i].name).s, ix,
+                bt_scopes_variables(L->opt->bpftrace) ? "(uint64)0" : "0");
     if (s->queue) {
         /* A full queue forgets its oldest span. */
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "TAIL").s, k, span_var(s, "I").s);
@@ -1576,7 +1614,8 @@ static void warn_unpruned(struct lower *L, const struct vec *pruned)
  * key walk's loop, or for a field two statements read), and the verifier refuses the
  * program ("dereference of modified ctx ptr"). Read once, up front, the problem cannot
  * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.)
- * What to read is what the lowering recorded as it named them (arg_read, field_read). */
+ * What to read is what the lowering recorded as it named them (arg_ref, field_ref); the
+ * variables it declared (declare) follow. */
 static void hoist_reads(struct bt_block *b)
 {
     struct vec lines = { 0 };
@@ -1585,6 +1624,9 @@ static void hoist_reads(struct bt_block *b)
             vec_push(&lines, xasprintf("$arg%d = arg%d;", n, n));
     for (int i = 0; i < b->fields_read.n; i++)
         vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)b->fields_read.v[i], (char *)b->fields_read.v[i]));
+    for (int i = 0; i < b->declared.n; i++)
+        vec_push(&lines, b->declared.v[i]);
+    vec_free(&b->declared);
     if (!lines.n)
         return;
     for (int i = 0; i < b->lines.n; i++)
@@ -1866,6 +1908,10 @@ static void lower_header(struct lower *L)
     }
     vec_push(h, xasprintf("Parameters: %s", r->nparams ? p.s : "(none)"));
     sb_free(&p);
+    char v[32];
+    vec_push(h, xasprintf("For bpftrace %s (this form suits %s); ovstrace compile --bpftrace-version X.Y targets "
+                          "another.", bt_version_text(L->opt->bpftrace, v, sizeof v),
+                          bt_scopes_variables(L->opt->bpftrace) ? "0.21 and later" : "0.17 to 0.20"));
     if (L->opt->needs_ovs)
         vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
     if (L->opt->layouts)
@@ -1878,7 +1924,7 @@ static void lower_header(struct lower *L)
         vec_push(h, xasprintf("Event buffer: %llu pages over all CPUs; bpftrace's are per CPU (BPFTRACE_PERF_RB_PAGES, "
                               "64 by default): ovstrace run sets it to %llu/CPUs, rounded up to a power of two, at least 64.",
                               (unsigned long long)r->event_buffer_pages, (unsigned long long)r->event_buffer_pages));
-    if (recipe_map_keys_max(r))
+    if (recipe_map_keys_max(r) && !bt_scopes_variables(L->opt->bpftrace))
         vec_push(h, xasprintf("Needs BPFTRACE_MAP_KEYS_MAX=%ld in bpftrace's environment (ovstrace run sets it).",
                               recipe_map_keys_max(r)));
     if (L->opt->target_path)
@@ -1886,6 +1932,27 @@ static void lower_header(struct lower *L)
     else
         vec_push(h, xasprintf("Run: ovstrace compile %s | bpftrace -p $(pidof ovs-vswitchd) -%s", r->name,
                               L->pid_arg ? " $(pidof ovs-vswitchd)" : ""));
+}
+
+/* bpftrace's settings, in the script where the version has a config block: no ".." after a
+ * string that fills its buffer (text is printed in 63-byte pieces, bt_print_text); watch
+ * lists past the default map size. Before 0.24.1, bpftrace sized its scratch buffer for a
+ * large map key wrongly when several aggregations share the key (kernel_delay's interrupt
+ * tables on 0.23: "invalid access to map value"): 64-byte strings, as 0.17's, and keys up to
+ * 128 bytes kept on the stack avoid it. (From 0.24 on, 64 is too short for bpftrace's own
+ * error texts: "String is too long" in its stdlib.) */
+static void lower_config(struct lower *L)
+{
+    struct bt_version v = L->opt->bpftrace;
+    if (!bt_scopes_variables(v))
+        return;    /* 0.17 to 0.20: ovstrace run sets BPFTRACE_* in bpftrace's environment */
+    vec_push(&L->P->config, xstrdup("str_trunc_trailer = \"\""));
+    if (bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0) {
+        vec_push(&L->P->config, xstrdup("max_strlen = 64"));
+        vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
+    }
+    if (recipe_map_keys_max(L->r))
+        vec_push(&L->P->config, xasprintf("max_map_keys = %ld", recipe_map_keys_max(L->r)));
 }
 
 struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *cat, const struct lower_options *opt,
@@ -1900,6 +1967,7 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
     lower_end(&L);
     lower_enums(&L);
     lower_header(&L);    /* last: it says what the script turned out to need */
+    lower_config(&L);
     emit_structs(&L);
     vec_free(&L.structs);
     vec_free(&L.fields);

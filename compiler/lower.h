@@ -5,6 +5,7 @@
 #define OVSTRACE_LOWER_H
 
 #include "btir.h"
+#include "bt_version.h"
 #include "check.h"
 #include "recipe.h"
 
@@ -17,6 +18,7 @@ struct lower_options {
     const char *layout_binary; /* the binary whose DWARF gave them, for messages */
     const char *needs_ovs;
     int for_run;               /* `ovstrace run` reads the output: mark pieces it reassembles (run_render.h) */
+    struct bt_version bpftrace;   /* the bpftrace the script is for */
 };
 
 struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *cat, const struct lower_options *opt,

@@ -228,6 +228,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         struct lower_options lo = {
             .target_path = target, .pid = o->pid, .uprobe_path = exe, .recipe_file = base_name(path),
             .layouts = layouts, .layout_binary = binary, .needs_ovs = cr.needs_ovs, .for_run = o->for_run,
+            .bpftrace = o->bpftrace.major || o->bpftrace.minor ? o->bpftrace : BT_VERSION_OLDEST,
         };
         prog = lower_recipe(r, cat, &lo, &d);
     }

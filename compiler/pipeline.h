@@ -4,6 +4,7 @@
 #ifndef OVSTRACE_PIPELINE_H
 #define OVSTRACE_PIPELINE_H
 
+#include "bt_version.h"
 #include "recipe.h"
 #include "run_render.h"
 
@@ -31,6 +32,7 @@ struct pipeline_options {
     FILE *diag_out;               /* NULL: stderr */
     const char *bpftrace_build;   /* a bpftrace to build the script with (--emit-elf), refusals
                                    * reported on the recipe; NULL: not asked */
+    struct bt_version bpftrace;   /* the bpftrace the script is for; { 0 }: the oldest supported */
 };
 
 struct pipeline_result {

@@ -11,5 +11,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${OVSTRACE_SKIP_OVS:-}" ]; then
     echo "run: real ovs-vswitchd with USDT probes: $("$top/tests/ovs/build_ovs.sh")"
 fi
+# Newer bpftrace releases load every script too (ctest label tiers): Debian 13's and unstable's,
+# each in a minimal tree of its release (about a minute each, then cached).
+if [ -z "${OVSTRACE_SKIP_TIERS:-}" ]; then
+    for suite in trixie sid; do
+        echo "run: bpftrace from Debian $suite: $("$top/tests/tiers/bpftrace_tier.sh" "$suite")"
+    done
+fi
 cd "${OVSTRACE_BUILD:-$top/build}"
 ctest --output-on-failure "$@"

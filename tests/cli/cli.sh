@@ -25,6 +25,18 @@ expect_out "unknown option" 2 "unknown option '--nope'" -- "$O" compile --nope b
 expect_out "missing recipe" 2 'which recipe' -- "$O" compile
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
+# The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
+expect_out "--bpftrace-version 0.23: the form for 0.21 and later" 0 '^// For bpftrace 0.23.0 \(this form suits 0.21 and later\)' \
+    -- "$O" compile bridge_loop --bpftrace-version 0.23
+expect_out "--bpftrace-version 0.23: its settings in a config block" 0 '^config = \{ str_trunc_trailer = ""' \
+    -- "$O" compile bridge_loop --bpftrace-version 0.23
+expect_out "no --bpftrace-version: the installed bpftrace is asked" 0 "^// For bpftrace $(bpftrace --version | sed 's/^bpftrace v//') " \
+    -- "$O" compile bridge_loop
+expect_out "no bpftrace to ask: the oldest form, said" 0 "could not ask /nonexistent its version; the script is for bpftrace 0.17.0" \
+    -- env BPFTRACE=/nonexistent "$O" compile bridge_loop
+expect_out "a bad --bpftrace-version" 2 "'0.x' is not a version like 0.23" -- "$O" compile bridge_loop --bpftrace-version 0.x
+expect_out "a --bpftrace-version older than supported" 2 "bpftrace 0.16 is older than 0.17.0" \
+    -- "$O" check bridge_loop --bpftrace-version 0.16
 expect_out "list shows bundled recipes" 0 '^reval_monitor +Show each revalidator round' -- "$O" list
 expect_out "help explains a recipe" 0 '^  lines +bool, default true' -- "$O" help bridge_loop
 expect_out "check prints a verdict" 0 'reval_monitor.recipe: ok, 3 probes, needs Open vSwitch >= 3.2.0' -- "$O" check reval_monitor
