@@ -143,6 +143,35 @@ void vec_free_strings(struct vec *v)
     vec_free(v);
 }
 
+struct named {
+    const char *name;
+    int i;
+};
+
+static int named_order(const void *pa, const void *pb)
+{
+    const struct named *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+void find_duplicates(const char *const *names, int n, void (*found)(void *ctx, int i, int first), void *ctx)
+{
+    struct named *v = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (names[i])
+            v[m++] = (struct named){ names[i], i };
+    qsort(v, (size_t)m, sizeof *v, named_order);
+    for (int k = 1, first = 0; k < m; k++) {
+        if (strcmp(v[k].name, v[first].name) != 0)
+            first = k;
+        else
+            found(ctx, v[k].i, v[first].i);
+    }
+    free(v);
+}
+
 int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
