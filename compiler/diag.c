@@ -95,17 +95,6 @@ static int entry_cmp(const void *pa, const void *pb)
     return a->seq - b->seq;
 }
 
-/* Is the character at C (N bytes, valid UTF-8) safe to show as it is? Not a control
- * character, nor a Unicode line or paragraph separator a terminal might break at. */
-static int showable(const unsigned char *c, unsigned n)
-{
-    if (n == 1)
-        return *c == '\t' || (*c >= 0x20 && *c != 0x7f);
-    if (n == 2)
-        return !(c[0] == 0xc2 && c[1] < 0xa0);
-    return !(n == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
-}
-
 /* A source line longer than this is shown cut: a window of DIAG_LINE_SHOWN bytes from
  * DIAG_CONTEXT before the caret, with "..." where it is cut (a one-line recipe of megabytes
  * would otherwise be printed whole, for every error on it). */
@@ -136,9 +125,9 @@ static void add_caret(struct strbuf *out, const struct diag_entry *e, int line, 
     sb_printf(out, "  %s", cut);
     for (unsigned i = from; i < to;) {
         unsigned n = source_char_len(s, i);
-        const unsigned char *c = (const unsigned char *)s->text + i;
-        if (i + n <= to && utf8_char_len((const char *)c, n) == n && showable(c, n))
-            sb_addn(out, (const char *)c, n);
+        const char *c = s->text + i;
+        if (i + n <= to && utf8_char_len(c, n) == n && (*c == '\t' || utf8_char_inert(c, n)))
+            sb_addn(out, c, n);
         else
             sb_addc(out, '?');
         i += n;
@@ -163,13 +152,7 @@ static void add_caret(struct strbuf *out, const struct diag_entry *e, int line, 
 /* Messages quote what the user wrote; a control character there must not reach the terminal. */
 static void add_text(struct strbuf *out, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            sb_printf(out, "\\x%02x", c);
-        else
-            sb_addc(out, (char)c);
-    }
+    sb_add_escaped(out, s, strlen(s));
 }
 
 /* One diagnostic, whole: stderr is unbuffered, and a character at a time was a system call

@@ -282,6 +282,38 @@ size_t utf8_char_len(const char *s, size_t n)
     return len;
 }
 
+int utf8_char_inert(const char *s, size_t len)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    if (len == 1)
+        return c[0] >= 0x20 && c[0] != 0x7f;
+    if (len == 2)
+        return !(c[0] == 0xc2 && c[1] < 0xa0);
+    return !(len == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
+}
+
+void sb_add_escaped(struct strbuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_char_len(s + i, n - i);
+        if (len && utf8_char_inert(s + i, len)) {
+            sb_addn(b, s + i, len);
+            i += len;
+            continue;
+        }
+        for (size_t k = 0; k < (len ? len : 1); k++)
+            sb_printf(b, "\\x%02x", (unsigned char)s[i + k]);
+        i += len ? len : 1;
+    }
+}
+
+char *text_escaped(const char *s)
+{
+    struct strbuf b = { 0 };
+    sb_add_escaped(&b, s, strlen(s));
+    return sb_steal(&b);
+}
+
 const char *text_problem(const char *s, size_t n, size_t *at)
 {
     for (size_t i = 0; i < n;) {

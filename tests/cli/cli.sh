@@ -78,6 +78,16 @@ expect_out "a binary without probes" 0 'no USDT notes' -- "$O" probes --binary /
 expect_out "missing probes are marked" 0 '^missing +usdt:main:run_start' -- "$O" probes --binary /bin/true
 expect_out "not an ELF file" 1 'not an ELF file' -- "$O" probes --binary "$top/README.md"
 
+# Text ovstrace prints from input it does not control reaches the terminal escaped, as in
+# diagnostics: here an ELF note whose provider name holds escape sequences.
+raw_control() { LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; }
+printf '#include <sys/sdt.h>\nint main(void) { DTRACE_PROBE(evilprov, probe); return 0; }\n' > "$WORK/evil.c"
+cc -O1 -o "$WORK/evil" "$WORK/evil.c" && perl -pi -e 's/evilprov/\e[2J\e]0;/g' "$WORK/evil"
+out=$("$O" probes --binary "$WORK/evil" 2>&1)
+check "probes --binary: a note's escape sequences are shown escaped" grep -qF 'usdt:\x1b[2J\x1b]0;:probe' <<<"$out"
+if raw_control <<<"$out"; then fail "probes --binary: a raw control character reached the output"; else
+    pass "probes --binary: no raw control character in the output"; fi
+
 # --target: the probes the recipe uses are checked against the binary's notes.
 cat > "$WORK/old.c" <<'C'
 #include <sys/sdt.h>
@@ -167,4 +177,32 @@ expect_out "run: a larger BPFTRACE_PERF_RB_PAGES in the environment wins" 0 "^pe
     -- env BPFTRACE_PERF_RB_PAGES=65536 "$O" run kernel_delay --pid $$ -p buffer_page_count=8192 --bpftrace "$WORK/fake-bpftrace"
 expect_out "run: a recipe without event_buffer_pages leaves bpftrace's default" 0 "^perf pages unset\$" \
     -- env -u BPFTRACE_PERF_RB_PAGES "$O" run "$top/tests/e2e/syscall_names.recipe" --pid $$ --bpftrace "$WORK/fake-bpftrace"
+# run and report: printf text, thread names and map keys from bpftrace's output or a recording
+# are shown escaped. A stand-in bpftrace prints the JSON records bpftrace -f json would.
+cat > "$WORK/evil-bpftrace" <<'SH'
+#!/bin/sh
+cat <<'JSON'
+{"type": "attached_probes", "data": {"probes": 1}}
+{"type": "printf", "data": "\u001b[2Jcleared\n"}
+JSON
+SH
+chmod +x "$WORK/evil-bpftrace"
+sn=$top/tests/e2e/syscall_names.recipe
+out=$("$O" run "$sn" --pid $$ --bpftrace "$WORK/evil-bpftrace" --record "$WORK/evil.rec" 2>/dev/null)
+check "run: printf text is shown escaped" grep -qxF '\x1b[2Jcleared' <<<"$out"
+if raw_control <<<"$out"; then fail "run: a raw control character reached the report"; else pass "run: no raw control character"; fi
+cat >> "$WORK/evil.rec" <<'JSON'
+{"ovstrace_thread": [42, "\u001b]0;pwned\u0007"]}
+{"type": "printf", "data": "system calls by thread and name:\n"}
+{"type": "map", "data": {"@calls": {"42,7": 3, "\u001b[31m,1": 2}}}
+JSON
+out=$("$O" report "$sn" "$WORK/evil.rec" 2>&1)
+check "report: printf text, a thread name and a map key are shown escaped" \
+    grep -qF '42 (\x1b]0;pwned\x07), poll' <<<"$out"
+check "report: a map key is shown escaped" grep -qF '\x1b[31m, write' <<<"$out"
+if raw_control <<<"$out"; then fail "report: a raw control character reached the report"; else pass "report: no raw control character"; fi
+sed '1s/"recipe": "syscall_names"/"recipe": "x\\u001b[2J"/' "$WORK/evil.rec" > "$WORK/evil-name.rec"
+expect_out "report: a recorded recipe name is shown escaped" 1 'is a recording of x\\x1b\[2J, not of' \
+    -- "$O" report "$sn" "$WORK/evil-name.rec"
+
 finish
