@@ -88,11 +88,9 @@ int cmd_report(int argc, char **argv)
         return cli_usage("report", "give the recipe and the recording: ovstrace report RECIPE FILE");
     }
     const char *file = a.recipes.v[1];
-    FILE *f = fopen(file, "r");
+    char err[512];
+    FILE *f = fopen_regular(file, err, sizeof err);
     struct record_header h;
-    char err[256];
-    if (!f)
-        snprintf(err, sizeof err, "%s", strerror(errno));
     if (!f || record_read_header(f, &h, err, sizeof err) != 0) {
         char *shown = text_escaped(file);
         fprintf(stderr, "ovstrace: %s: %s\n", shown, err);

@@ -43,11 +43,9 @@ struct source *source_from_string(const char *name, const char *text, size_t len
 
 struct source *source_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+    FILE *f = fopen_regular(path, err, errlen);
+    if (!f)
         return NULL;
-    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

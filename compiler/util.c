@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +340,38 @@ int is_identifier(const char *s, size_t max)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
             return 0;
     return n <= max;
+}
+
+int open_regular_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (S_ISREG(st.st_mode))
+            snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        else
+            snprintf(err, errlen, "'%s' is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    /* Reads of a regular file do not block anyway; the flag goes, so nothing depends on it. */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+FILE *fopen_regular(const char *path, char *err, size_t errlen)
+{
+    int fd = open_regular_file(path, err, errlen);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+    if (fd >= 0 && !f) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }
 
 void proc_comm(int pid, long tid, char *out, size_t n)

@@ -70,6 +70,15 @@ const char *text_problem(const char *s, size_t n, size_t *at);
 /* Is S a C identifier of at most MAX bytes? */
 int is_identifier(const char *s, size_t max);
 
+#include <stdio.h>
+/* Open PATH, a file the user named for ovstrace to read (a recipe, a recording, a binary),
+ * refusing anything but a regular file: opened without blocking, since opening a FIFO waits
+ * for a writer (and reading one, or a device, may never end), then checked. The descriptor,
+ * or -1 with "cannot open 'PATH': REASON" or "'PATH' is not a regular file" in ERR. */
+int open_regular_file(const char *path, char *err, size_t errlen);
+/* The same as a stdio stream to read. */
+FILE *fopen_regular(const char *path, char *err, size_t errlen);
+
 /* A task's name (its comm): /proc/PID/comm, or /proc/PID/task/TID/comm when TID > 0.
  * "" when the task is gone. */
 void proc_comm(int pid, long tid, char *out, size_t n);

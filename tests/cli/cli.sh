@@ -62,6 +62,22 @@ fi
 expect_out "check: a recipe on tracepoints this host has is ok" 0 'syscall_names.recipe: ok' \
     -- "$O" check "$top/tests/e2e/syscall_names.recipe"
 
+# Files to read that are not regular files are refused at once: a FIFO would hang the open.
+mkdir -p "$WORK/fifos" && mkfifo "$WORK/fifos/stuck.recipe" "$WORK/fifo"
+expect_out "list: a FIFO on the recipe path is refused, the rest listed" 1 "'.*/stuck.recipe' is not a regular file" \
+    -- env OVSTRACE_PATH="$WORK/fifos" timeout 20 "$O" list
+expect_out "list: ... and the bundled recipes still listed" 1 '^reval_monitor ' \
+    -- env OVSTRACE_PATH="$WORK/fifos" timeout 20 "$O" list
+expect_out "compile: a FIFO as the recipe" 1 "error: '.*/fifo' is not a regular file" -- timeout 20 "$O" compile "$WORK/fifo"
+expect_out "probes --binary FIFO" 1 "'.*/fifo' is not a regular file" -- timeout 20 "$O" probes --binary "$WORK/fifo"
+expect_out "layouts --binary FIFO" 1 "'.*/fifo' is not a regular file" -- timeout 20 "$O" layouts --binary "$WORK/fifo"
+expect_out "compile --target FIFO" 1 "'.*/fifo' is not a regular file" \
+    -- timeout 20 "$O" compile reval_monitor --target "$WORK/fifo"
+expect_out "report: a FIFO as the recording" 1 "'.*/fifo' is not a regular file" \
+    -- timeout 20 "$O" report reval_monitor "$WORK/fifo"
+expect_out "report: a directory as the recording" 1 "'.*' is not a regular file" -- "$O" report reval_monitor "$WORK"
+expect_out "-o /dev/stdout still writes" 0 '^// reval_monitor: ' -- "$O" compile reval_monitor -o /dev/stdout
+
 # OVSTRACE_PATH comes before the bundled recipes.
 mkdir -p "$WORK/mine"
 sed 's/^summary: .*/summary: My own copy./' "$top/recipes/bridge_loop.recipe" > "$WORK/mine/bridge_loop.recipe"
