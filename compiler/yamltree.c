@@ -80,15 +80,16 @@ static int next_event(struct builder *b, yaml_event_t *ev)
     return 0;
 }
 
-static int check_plain_node(struct builder *b, const yaml_char_t *anchor, const yaml_char_t *tag,
-                            int implicit, struct loc loc)
+static int check_plain_node(struct builder *b, const yaml_char_t *anchor, const yaml_char_t *tag, struct loc loc)
 {
     if (anchor) {
         diag_error(b->d, loc, "YAML anchors are not supported in recipes");
         diag_hint(b->d, "write the value out in full; recipes should read top to bottom");
         return 0;
     }
-    if (tag && !implicit) {
+    /* Any tag, even the non-specific "!" (libyaml calls that one implicit): a recipe means
+     * what it reads as. */
+    if (tag) {
         diag_error(b->d, loc, "YAML tags ('%s') are not supported in recipes", (const char *)tag);
         return 0;
     }
@@ -98,8 +99,7 @@ static int check_plain_node(struct builder *b, const yaml_char_t *anchor, const 
 static struct ynode *build_scalar(struct builder *b, yaml_event_t *ev)
 {
     struct loc loc = mark_loc(b, ev->start_mark, ev->end_mark);
-    int implicit = ev->data.scalar.plain_implicit || ev->data.scalar.quoted_implicit;
-    if (!check_plain_node(b, ev->data.scalar.anchor, ev->data.scalar.tag, implicit, loc))
+    if (!check_plain_node(b, ev->data.scalar.anchor, ev->data.scalar.tag, loc))
         return NULL;
     /* "\0" in a double-quoted scalar: C strings would cut the value short without a word. */
     if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
@@ -150,9 +150,8 @@ static struct ynode *build_collection(struct builder *b, yaml_event_t *ev, enum 
 {
     const yaml_char_t *anchor = kind == Y_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
     const yaml_char_t *tag = kind == Y_MAP ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
-    int implicit = kind == Y_MAP ? ev->data.mapping_start.implicit : ev->data.sequence_start.implicit;
     struct loc loc = mark_loc(b, ev->start_mark, ev->end_mark);
-    if (!check_plain_node(b, anchor, tag, implicit, loc))
+    if (!check_plain_node(b, anchor, tag, loc))
         return NULL;
     if (b->depth >= YAML_MAX_DEPTH) {
         diag_error(b->d, loc_make(b->src, loc.off, 1), "YAML nested more than %d levels deep", YAML_MAX_DEPTH);
