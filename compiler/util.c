@@ -284,14 +284,21 @@ size_t utf8_char_len(const char *s, size_t n)
     return len;
 }
 
-int utf8_char_inert(const char *s, size_t len)
+unsigned utf8_code_point(const char *s, size_t len)
 {
     const unsigned char *c = (const unsigned char *)s;
-    if (len == 1)
-        return c[0] >= 0x20 && c[0] != 0x7f;
-    if (len == 2)
-        return !(c[0] == 0xc2 && c[1] < 0xa0);
-    return !(len == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
+    static const unsigned char lead_bits[] = { 0x7f, 0x1f, 0x0f, 0x07 };
+    unsigned cp = c[0] & lead_bits[len > 0 && len <= 4 ? len - 1 : 0];
+    for (size_t i = 1; i < len; i++)
+        cp = cp << 6 | (c[i] & 0x3f);
+    return cp;
+}
+
+int utf8_char_inert(const char *s, size_t len)
+{
+    unsigned cp = utf8_code_point(s, len);
+    return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || cp == 0x061c ||
+             cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069));
 }
 
 void sb_add_escaped(struct strbuf *b, const char *s, size_t n)
@@ -319,12 +326,11 @@ char *text_escaped(const char *s)
 const char *text_problem(const char *s, size_t n, size_t *at)
 {
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
         size_t len = utf8_char_len(s + i, n - i);
         *at = i;
         if (!len)
             return "invalid UTF-8 byte";
-        if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0))
+        if (!utf8_char_inert(s + i, len))
             return "control character";
         i += len;
     }

@@ -53,10 +53,14 @@ const char *closest_name(const char *name, const char *const *candidates, int n)
 int parse_duration(const char *text, uint64_t *ns);
 /* The length of the valid UTF-8 character at S (N bytes left), or 0 if it is not one. */
 size_t utf8_char_len(const char *s, size_t n);
-/* Can the character at S (LEN bytes of valid UTF-8) reach a terminal as it is? Not a C0 or C1
- * control character (a tab neither: callers that keep tabs say so) nor DEL, and not a Unicode
- * line or paragraph separator (a line break where none shows). */
+/* Can the character at S (LEN bytes of valid UTF-8) reach a terminal, or a line of the script,
+ * as it is? Not a C0 or C1 control character (a tab neither: callers that keep tabs say so) nor
+ * DEL; not a Unicode line or paragraph separator (a line break where none shows); not a
+ * bidirectional control (U+061C, U+200E/F, U+202A-E, U+2066-9), which reorders the text
+ * after it, so that what shows is not what is there. */
 int utf8_char_inert(const char *s, size_t len);
+/* The code point of the valid UTF-8 character at S (LEN bytes). */
+unsigned utf8_code_point(const char *s, size_t len);
 /* Append S (N bytes) to B as it may reach a terminal: a character that is not inert, and each
  * byte of invalid UTF-8, as \xNN. Diagnostics quote user text this way, and everything else
  * ovstrace prints from input it does not control (bpftrace's output, a recording, an ELF's
@@ -65,7 +69,7 @@ void sb_add_escaped(struct strbuf *b, const char *s, size_t n);
 /* S so escaped, malloc'd. */
 char *text_escaped(const char *s);
 /* NULL if S (N bytes) is printable UTF-8 text; else what is wrong ("invalid UTF-8 byte",
- * "control character": C0, DEL or C1) with its byte offset in *AT. */
+ * "control character": a character that is not inert, above) with its byte offset in *AT. */
 const char *text_problem(const char *s, size_t n, size_t *at);
 /* Is S a C identifier of at most MAX bytes? */
 int is_identifier(const char *s, size_t max);
