@@ -1081,13 +1081,8 @@ static int format_fits(const char *f, const struct type *t)
 static void check_column(struct scope *S, struct column *c)
 {
     struct checker *C = S->C;
-    if (c->name) {
-        size_t at;
-        if (text_problem(c->name, strlen(c->name), &at))
-            diag_error(C->d, c->loc, "column names must be printable text");
-        if (strlen(c->name) > BT_STRING_MAX)
-            diag_error(C->d, c->loc, "column name longer than %d bytes", BT_STRING_MAX);
-    }
+    if (c->name && strlen(c->name) > BT_STRING_MAX)
+        diag_error(C->d, c->loc, "column name longer than %d bytes", BT_STRING_MAX);
     if (c->when) {
         check_expr(S, c->when);
         if (c->when->type.kind != T_VOID && (!c->when->is_const || !type_is_integer(&c->when->type)))
@@ -1381,9 +1376,7 @@ static void check_version(struct checker *C)
     struct recipe *r = C->r;
     if (!r->ovs || !C->res->needs_ovs)
         return;
-    const char *v = r->ovs;
-    while (*v == '>' || *v == '=' || *v == ' ')
-        v++;
+    const char *v = r->ovs + 2 + strspn(r->ovs + 2, " ");    /* ">= " (load.c checked it) */
     if (version_cmp(v, C->res->needs_ovs) < 0) {
         diag_error(C->d, r->ovs_loc, "the recipe says it works with OVS %s, but %s needs OVS %s", v,
                    C->res->needs_ovs_for, C->res->needs_ovs);

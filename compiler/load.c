@@ -458,6 +458,10 @@ static void load_column(struct loader *L, const struct ynode *n, struct column *
         diag_error(L->d, n->loc, "a column is `- NAME: expression` or a mapping with 'name' and 'value'");
         return;
     }
+    /* An event's column names go into the script, a table's are printed by run: printable both. */
+    size_t at;
+    if (c->name && text_problem(c->name, strlen(c->name), &at))
+        diag_error(L->d, c->loc, "column names must be printable text");
     c->value_node = value;
     c->value = parse_expr(value, L->d);
 }
@@ -755,6 +759,41 @@ static void load_window(struct loader *L, const struct ynode *n)
 
 /* ---- the document ---- */
 
+/* The length of a release at S: two or three numbers of at most 4 digits joined by dots, or 0. */
+static size_t release_len(const char *s)
+{
+    size_t i = 0;
+    for (int part = 0; part < 3; part++) {
+        if (part && s[i] != '.')
+            return part >= 2 ? i : 0;
+        i += part != 0;
+        size_t digits = strspn(s + i, "0123456789");
+        if (!digits || digits > 4)
+            return 0;
+        i += digits;
+    }
+    return i;
+}
+
+/* `ovs: ">= 3.4"`: the releases the recipe works with. Checked here, since ovstrace help prints
+ * it and check compares it with what the probes need. */
+static void load_ovs(struct loader *L, const struct ynode *n)
+{
+    if (!want(L, n, Y_SCALAR, "ovs"))
+        return;
+    const char *v = n->value;
+    size_t at = strncmp(v, ">=", 2) == 0 ? 2 : 0;
+    at += strspn(v + at, " ");
+    size_t len = at == 0 ? 0 : release_len(v + at);
+    if (!len || at + len != n->vlen) {
+        diag_error(L->d, n->loc, "'ovs' must name the Open vSwitch releases the recipe works with, as \">= 3.4\" "
+                   "or \">= 3.4.1\"");
+        return;
+    }
+    L->r->ovs = xstrdup(v);
+    L->r->ovs_loc = n->loc;
+}
+
 static void load_document(struct loader *L, const struct ynode *root)
 {
     static const char *const keys[] = {
@@ -777,9 +816,7 @@ static void load_document(struct loader *L, const struct ynode *root)
     r->usage = printable_of(L, root, "usage", 1);
     r->example = printable_of(L, root, "example", 1);
     r->origin = printable_of(L, root, "origin", 1);
-    r->ovs = text_of(L, root, "ovs");
-    if (r->ovs)
-        r->ovs_loc = ymap_get(root, "ovs")->loc;
+    load_ovs(L, ymap_get(root, "ovs"));
     /* A name or summary given as a list has had its error from text_of. */
     if (!r->name && !ymap_get(root, "name"))
         diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a 'name'");
