@@ -47,9 +47,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         case 'R': a->record = optarg; break;
         case 'V': a->bpftrace_version = optarg; break;
         case '?':
-            if (optopt)
-                return cli_usage(cmd, "option -%c needs a value", optopt);
-            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, argv, "po");
         default:
             return cli_usage(cmd, "unexpected option");
         }

@@ -55,6 +55,20 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+int cli_option_error(const char *cmd, char **argv, const char *takes_value)
+{
+    const char *arg = argv[optind - 1];
+    /* OPTOPT is the option missing its value, or one getopt does not know ("-x"), or 0 for
+     * an unknown long option. A long option getopt names is one it knows. */
+    if (optopt && !strncmp(arg, "--", 2))
+        return cli_usage(cmd, "option %s needs a value", arg);
+    if (optopt && strchr(takes_value, optopt))
+        return cli_usage(cmd, "option -%c needs a value", optopt);
+    if (optopt)
+        return cli_usage(cmd, "unknown option '-%c'", optopt);
+    return cli_usage(cmd, "unknown option '%s'", arg);
+}
+
 int cli_binary_option(const char *cmd, int argc, char **argv, const char **binary, int *first_arg)
 {
     static const struct option longopts[] = { { "binary", required_argument, NULL, 'b' }, { NULL, 0, NULL, 0 } };
@@ -64,7 +78,7 @@ int cli_binary_option(const char *cmd, int argc, char **argv, const char **binar
     int ch;
     while ((ch = getopt_long(argc, argv, "b:", longopts, NULL)) != -1) {
         if (ch != 'b')
-            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, argv, "b");
         *binary = optarg;
     }
     *first_arg = optind;

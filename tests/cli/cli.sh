@@ -23,6 +23,11 @@ expect_out "compile --help" 0 '^usage: ovstrace compile RECIPE' -- "$O" compile 
 expect_out "run --help" 0 '^usage: ovstrace run RECIPE' -- "$O" run --help
 expect_out "unknown option" 2 "unknown option '--nope'" -- "$O" compile --nope bridge_loop
 expect_out "missing recipe" 2 'which recipe' -- "$O" compile
+expect_out "an unknown short option is unknown, not missing a value" 2 "unknown option '-x'" -- "$O" compile -x bridge_loop
+expect_out "a short option without its value" 2 "option -p needs a value" -- "$O" compile bridge_loop -p
+expect_out "a long option without its value" 2 "option --target needs a value" -- "$O" compile bridge_loop --target
+expect_out "probes: --binary without its value" 2 "option --binary needs a value" -- "$O" probes --binary
+expect_out "probes: an unknown short option" 2 "unknown option '-x'" -- "$O" probes -x
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 # The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
