@@ -26,6 +26,9 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
     while (end < argc && strcmp(argv[end], "--") != 0)
         end++;
     if (end < argc) {
+        /* Ignoring them would let a user believe they were used. */
+        if (strcmp(cmd, "run") != 0)
+            return cli_usage(cmd, "'--' passes arguments to bpftrace, and only 'ovstrace run' runs it");
         a->extra_argc = argc - end - 1;
         a->extra_argv = argv + end + 1;
     }

@@ -28,6 +28,9 @@ expect_out "a short option without its value" 2 "option -p needs a value" -- "$O
 expect_out "a long option without its value" 2 "option --target needs a value" -- "$O" compile bridge_loop --target
 expect_out "probes: --binary without its value" 2 "option --binary needs a value" -- "$O" probes --binary
 expect_out "probes: an unknown short option" 2 "unknown option '-x'" -- "$O" probes -x
+expect_out "compile: arguments after -- are refused, not ignored" 2 "only 'ovstrace run' runs it" \
+    -- "$O" compile bridge_loop -- -v
+expect_out "check: arguments after -- are refused" 2 "only 'ovstrace run' runs it" -- "$O" check bridge_loop -- -v
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 # The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
