@@ -5,6 +5,7 @@
 #include "host_probes.h"
 #include "pipeline.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,15 +92,17 @@ void compile_args_free(struct compile_args *a)
     vec_free(&a->params);
 }
 
+/* The script to -o PATH, else to stdout (whose failure main says). */
 static int write_output(const char *path, const char *text)
 {
     if (!path) {
         fputs(text, stdout);
-        return fflush(stdout) == 0 ? 0 : 1;
+        return 0;
     }
     FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "ovstrace: cannot write '%s'\n", path);
+    int failed = !f || fputs(text, f) < 0;
+    if ((f && fclose(f) != 0) || failed) {
+        fprintf(stderr, "ovstrace: cannot write '%s': %s\n", path, strerror(errno));
         return 1;
     }
     return 0;

@@ -229,4 +229,14 @@ sed '1s/"recipe": "syscall_names"/"recipe": "x\\u001b[2J"/' "$WORK/evil.rec" > "
 expect_out "report: a recorded recipe name is shown escaped" 1 'is a recording of x\\x1b\[2J, not of' \
     -- "$O" report "$sn" "$WORK/evil-name.rec"
 
+# A failed write to stdout is said, with why, and is a failure, whatever the command.
+full() { "$@" >/dev/full; }
+for cmd in "compile reval_monitor" "compile upcall_cost" "check reval_monitor" list "help reval_monitor" probes \
+           "probes --binary $STANDIN" layouts --help --version "report $sn $WORK/evil.rec" \
+           "run $sn --pid $$ --bpftrace $WORK/evil-bpftrace"; do
+    # shellcheck disable=SC2086
+    expect_out "$cmd > /dev/full" 1 '^ovstrace: cannot write to standard output: No space left on device$' \
+        -- full "$O" $cmd
+done
+
 finish
