@@ -222,7 +222,9 @@ void help_check(void)
            "With --target PATH or --pid PID, as root, bpftrace also builds each script (its code\n"
            "generation, nothing loaded: --bpftrace PATH picks the bpftrace) and the line ends in\n"
            "'bpftrace builds it'; what bpftrace would refuse, such as an event too wide for the\n"
-           "512-byte BPF stack, is an error on the recipe instead. The script is for the bpftrace\n"
-           "--bpftrace-version names, else the one --bpftrace (or $BPFTRACE, or PATH) runs.\n"
+           "512-byte BPF stack, is an error on the recipe instead (not when this host lacks the\n"
+           "recipe's kernel probes: bpftrace needs them to build it, and check says which are\n"
+           "missing). The script is for the bpftrace --bpftrace-version names, else the one\n"
+           "--bpftrace (or $BPFTRACE, or PATH) runs.\n"
            "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

@@ -64,6 +64,14 @@ if [ ! -d /sys/kernel/tracing/events/openvswitch ]; then
     expect_out "check: no openvswitch module, no tracepoint:openvswitch:ovs_dp_upcall" 1 \
         '^  tracepoint:openvswitch:ovs_dp_upcall +no openvswitch tracepoints in this kernel .*module is not loaded' -- "$O" check "$kd"
     expect_out "check: counts what is missing" 1 'kernel_datapath.recipe: this host lacks 3 of its 3 kernel probes:' -- "$O" check "$kd"
+    # With --target, bpftrace would build the script: it cannot without the kernel's probes,
+    # and check says what the host lacks, as without --target, not that bpftrace refused it.
+    out=$("$O" check upcall_cost --target "$STANDIN" 2>&1); status=$?
+    check "check --target: a host without the kernel probes says which (status $status)" \
+        grep -q 'upcall_cost.recipe: this host lacks 2 of its 2 kernel probes:' <<<"$out"
+    if grep -q 'bpftrace refused' <<<"$out" || [ "$status" != 1 ]; then
+        fail "check --target: ... not that bpftrace refused the script"; printf '%s\n' "$out" | head -3 | sed 's/^/#   /'
+    else pass "check --target: ... not that bpftrace refused the script"; fi
     expect_out "run refuses before starting bpftrace" 1 '^ovstrace: not running kernel_datapath here' \
         -- "$O" run "$kd" --pid $$ --bpftrace /bin/false
 fi
