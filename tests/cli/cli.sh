@@ -237,6 +237,13 @@ sed '1s/"recipe": "syscall_names"/"recipe": "x\\u001b[2J"/' "$WORK/evil.rec" > "
 expect_out "report: a recorded recipe name is shown escaped" 1 'is a recording of x\\x1b\[2J, not of' \
     -- "$O" report "$sn" "$WORK/evil-name.rec"
 
+# A recorded utc_offset past 26 hours is no UTC offset (and INT64_MIN cannot be negated).
+for off in -9223372036854775808 93601; do
+    sed -E "1s/\"utc_offset\": -?[0-9]+/\"utc_offset\": $off/" "$WORK/evil.rec" > "$WORK/off.rec"
+    expect_out "report: a recorded utc_offset of $off is refused" 1 "utc_offset, $off seconds, is no offset from UTC" \
+        -- "$O" report "$sn" "$WORK/off.rec"
+done
+
 # A failed write to stdout is said, with why, and is a failure, whatever the command.
 full() { "$@" >/dev/full; }
 for cmd in "compile reval_monitor" "compile upcall_cost" "check reval_monitor" list "help reval_monitor" probes \
