@@ -233,6 +233,13 @@ check "report: printf text, a thread name and a map key are shown escaped" \
     grep -qF '42 (\x1b]0;pwned\x07), poll' <<<"$out"
 check "report: a map key is shown escaped" grep -qF '\x1b[31m, write' <<<"$out"
 if raw_control <<<"$out"; then fail "report: a raw control character reached the report"; else pass "report: no raw control character"; fi
+# The traced process's name (it chooses it) is shown escaped too.
+cp "$(command -v sleep)" "$WORK/"$'\e[2Jsleep'
+"$WORK/"$'\e[2Jsleep' 30 & named=$!
+out=$("$O" run "$sn" --pid $named --bpftrace "$WORK/evil-bpftrace" 2>&1 >/dev/null)
+kill $named 2>/dev/null; wait $named 2>/dev/null
+check "run: the process's name is shown escaped" grep -qF 'tracing \x1b[2Jsleep pid' <<<"$out"
+if raw_control <<<"$out"; then fail "run: a raw control character in its messages"; else pass "run: no raw control character in its messages"; fi
 sed '1s/"recipe": "syscall_names"/"recipe": "x\\u001b[2J"/' "$WORK/evil.rec" > "$WORK/evil-name.rec"
 expect_out "report: a recorded recipe name is shown escaped" 1 'is a recording of x\\x1b\[2J, not of' \
     -- "$O" report "$sn" "$WORK/evil-name.rec"
