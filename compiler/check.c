@@ -1007,6 +1007,22 @@ static void check_span_end(struct checker *C, struct span_end *e)
                    "process only");
 }
 
+/* Capture C as start F of its span evaluates it, in scope S. */
+static void check_capture(struct checker *C, struct scope *S, struct capture *c, int f)
+{
+    struct expr *v = c->values[f] = parse_expr(c->node, C->d);
+    if (!v)
+        return;
+    check_expr(S, v);
+    if (v->type.kind != T_VOID && !valid_key_type(&v->type) && v->type.kind != T_TIMESTAMP &&
+        v->type.kind != T_DURATION && v->type.kind != T_DLSTR && v->type.kind != T_CSTR) {
+        char t[64];
+        diag_error(C->d, v->loc, "a capture must be a number or short string, not %s", type_a(&v->type, t, sizeof t));
+    }
+    if (f && v->type.kind != T_VOID && c->values[0] && c->values[0]->type.kind != v->type.kind)
+        diag_error(C->d, v->loc, "capture '%s' has another type at this start than at the first", c->name);
+}
+
 static void check_span(struct checker *C, struct span *s)
 {
     for (int i = 0; i < s->nfroms; i++)
@@ -1017,26 +1033,15 @@ static void check_span(struct checker *C, struct span *s)
         return;
     for (int i = 0; i < span_nends(s); i++)
         check_span_end(C, span_end_at(s, i));
-    for (int i = 0; i < s->ncaptures; i++) {
-        struct capture *c = &s->captures[i];
-        c->values = xcalloc((size_t)s->nfroms, sizeof *c->values);
-        /* Each start evaluates the capture in its own probe's context. */
-        for (int f = 0; f < s->nfroms; f++) {
-            struct scope S;
-            scope_for(&S, C, &s->froms[f].on);
-            struct expr *v = c->values[f] = parse_expr(c->node, C->d);
-            if (!v)
-                continue;
-            check_expr(&S, v);
-            if (v->type.kind != T_VOID && !valid_key_type(&v->type) && v->type.kind != T_TIMESTAMP &&
-                v->type.kind != T_DURATION && v->type.kind != T_DLSTR && v->type.kind != T_CSTR) {
-                char t[64];
-                diag_error(C->d, v->loc, "a capture must be a number or short string, not %s",
-                           type_a(&v->type, t, sizeof t));
-            }
-            if (f && v->type.kind != T_VOID && c->values[0] && c->values[0]->type.kind != v->type.kind)
-                diag_error(C->d, v->loc, "capture '%s' has another type at this start than at the first", c->name);
-        }
+    for (int i = 0; i < s->ncaptures; i++)
+        s->captures[i].values = xcalloc((size_t)s->nfroms, sizeof *s->captures[i].values);
+    /* Each start evaluates the captures in its own probe's context: one scope for them all
+     * (a scope looks at every span's ends, too slow to do again for each capture). */
+    for (int f = 0; f < s->nfroms; f++) {
+        struct scope S;
+        scope_for(&S, C, &s->froms[f].on);
+        for (int i = 0; i < s->ncaptures; i++)
+            check_capture(C, &S, &s->captures[i], f);
     }
     for (int i = 0; i < s->ncounts; i++) {
         resolve_probe(C, &s->counts[i].on, 0);
@@ -1076,13 +1081,8 @@ static int format_fits(const char *f, const struct type *t)
 static void check_column(struct scope *S, struct column *c)
 {
     struct checker *C = S->C;
-    if (c->name) {
-        size_t at;
-        if (text_problem(c->name, strlen(c->name), &at))
-            diag_error(C->d, c->loc, "column names must be printable text");
-        if (strlen(c->name) > BT_STRING_MAX)
-            diag_error(C->d, c->loc, "column name longer than %d bytes", BT_STRING_MAX);
-    }
+    if (c->name && strlen(c->name) > BT_STRING_MAX)
+        diag_error(C->d, c->loc, "column name longer than %d bytes", BT_STRING_MAX);
     if (c->when) {
         check_expr(S, c->when);
         if (c->when->type.kind != T_VOID && (!c->when->is_const || !type_is_integer(&c->when->type)))
@@ -1178,9 +1178,6 @@ static void check_output(struct checker *C, struct output *o)
                                o->cols[i].name, line);
                     break;
                 }
-        /* The real limit is the printf's stack use, checked when lowering; this is a sanity bound. */
-        if (o->ncols > 64)
-            diag_error(C->d, o->cols[64].loc, "at most 64 columns per event");
     } else {
         check_aggregate(&S, o);
     }
@@ -1299,20 +1296,25 @@ static void check_watch_use(struct checker *C)
                       C->r->watches[i].name, C->r->watches[i].name);
 }
 
+static void map_shared(void *ctx, int i, int first)
+{
+    struct checker *C = ctx;
+    const struct output *o = &C->r->outputs[i], *before = &C->r->outputs[first];
+    diag_error(C->d, o->loc, "aggregate '%s' would share the map @%s with the one on line %d (a table's value "
+               "columns are named TABLE_count, TABLE_sum, ...); rename one", o->name, o->name,
+               source_line_of(before->loc.src, before->loc.off));
+}
+
 static void check_names_unique(struct checker *C)
 {
     struct recipe *r = C->r;
-    /* A table's value columns are maps TABLE_FN: another aggregate may already have that name. */
+    /* A table's value columns are maps TABLE_FN: another aggregate may already have that name
+     * (256 tables of 64 columns are 16000 maps: sorted, not each compared with each). */
+    const char **names = xcalloc((size_t)r->noutputs + 1, sizeof *names);
     for (int i = 0; i < r->noutputs; i++)
-        for (int j = 0; j < i; j++)
-            if (r->outputs[i].name && r->outputs[j].name && !strcmp(r->outputs[i].name, r->outputs[j].name)) {
-                int line, col;
-                source_linecol(r->outputs[j].loc.src, r->outputs[j].loc.off, &line, &col);
-                diag_error(C->d, r->outputs[i].loc, "aggregate '%s' would share the map @%s with the one on line %d "
-                           "(a table's value columns are named TABLE_count, TABLE_sum, ...); rename one",
-                           r->outputs[i].name, r->outputs[i].name, line);
-                break;
-            }
+        names[i] = r->outputs[i].name;
+    find_duplicates(names, r->noutputs, map_shared, C);
+    free(names);
     for (int i = 0; i < r->nwatches; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(r->watches[i].name, r->watches[j].name) == 0)
@@ -1374,9 +1376,7 @@ static void check_version(struct checker *C)
     struct recipe *r = C->r;
     if (!r->ovs || !C->res->needs_ovs)
         return;
-    const char *v = r->ovs;
-    while (*v == '>' || *v == '=' || *v == ' ')
-        v++;
+    const char *v = r->ovs + 2 + strspn(r->ovs + 2, " ");    /* ">= " (load.c checked it) */
     if (version_cmp(v, C->res->needs_ovs) < 0) {
         diag_error(C->d, r->ovs_loc, "the recipe says it works with OVS %s, but %s needs OVS %s", v,
                    C->res->needs_ovs_for, C->res->needs_ovs);

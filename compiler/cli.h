@@ -32,6 +32,9 @@ void help_report(void);
 
 /* Usage error: message to stderr, "see ovstrace CMD --help", exit status 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt's '?' for ARGV's options: an option it does not know, or one (getopt's OPTOPT; those
+ * in TAKES_VALUE, or a long one) given without its value. Returns the usage error's status. */
+int cli_option_error(const char *cmd, char **argv, const char *takes_value);
 /* Parse `[--binary PATH] [ARG...]` (probes, layouts): sets *binary and *first_arg, the
  * index of the first positional argument. Returns 0, or the usage error's exit status. */
 int cli_binary_option(const char *cmd, int argc, char **argv, const char **binary, int *first_arg);

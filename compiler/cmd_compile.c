@@ -5,6 +5,7 @@
 #include "host_probes.h"
 #include "pipeline.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
     while (end < argc && strcmp(argv[end], "--") != 0)
         end++;
     if (end < argc) {
+        /* Ignoring them would let a user believe they were used. */
+        if (strcmp(cmd, "run") != 0)
+            return cli_usage(cmd, "'--' passes arguments to bpftrace, and only 'ovstrace run' runs it");
         a->extra_argc = argc - end - 1;
         a->extra_argv = argv + end + 1;
     }
@@ -47,9 +51,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         case 'R': a->record = optarg; break;
         case 'V': a->bpftrace_version = optarg; break;
         case '?':
-            if (optopt)
-                return cli_usage(cmd, "option -%c needs a value", optopt);
-            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, argv, "po");
         default:
             return cli_usage(cmd, "unexpected option");
         }
@@ -90,15 +92,17 @@ void compile_args_free(struct compile_args *a)
     vec_free(&a->params);
 }
 
+/* The script to -o PATH, else to stdout (whose failure main says). */
 static int write_output(const char *path, const char *text)
 {
     if (!path) {
         fputs(text, stdout);
-        return fflush(stdout) == 0 ? 0 : 1;
+        return 0;
     }
     FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "ovstrace: cannot write '%s'\n", path);
+    int failed = !f || fputs(text, f) < 0;
+    if ((f && fclose(f) != 0) || failed) {
+        fprintf(stderr, "ovstrace: cannot write '%s': %s\n", path, strerror(errno));
         return 1;
     }
     return 0;
@@ -218,7 +222,9 @@ void help_check(void)
            "With --target PATH or --pid PID, as root, bpftrace also builds each script (its code\n"
            "generation, nothing loaded: --bpftrace PATH picks the bpftrace) and the line ends in\n"
            "'bpftrace builds it'; what bpftrace would refuse, such as an event too wide for the\n"
-           "512-byte BPF stack, is an error on the recipe instead. The script is for the bpftrace\n"
-           "--bpftrace-version names, else the one --bpftrace (or $BPFTRACE, or PATH) runs.\n"
+           "512-byte BPF stack, is an error on the recipe instead (not when this host lacks the\n"
+           "recipe's kernel probes: bpftrace needs them to build it, and check says which are\n"
+           "missing). The script is for the bpftrace --bpftrace-version names, else the one\n"
+           "--bpftrace (or $BPFTRACE, or PATH) runs.\n"
            "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

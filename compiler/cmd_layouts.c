@@ -66,8 +66,10 @@ int cmd_layouts(int argc, char **argv)
     diag_flush(&d, stderr);
     rc = d.errors ? 1 : 0;
     if (!rc) {
-        if (desc)
-            printf("# %s\n", desc);
+        char *shown = desc ? text_escaped(desc) : NULL;    /* it names files: escaped (util.h) */
+        if (shown)
+            printf("# %s\n", shown);
+        free(shown);
         print_layouts(cat, bundled, argv + first, argc - first);
     }
     free(desc);

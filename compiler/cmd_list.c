@@ -103,8 +103,11 @@ int cmd_help_recipe(int argc, char **argv)
             printf("\nexample:\n");
             print_indented(r->example);
         }
-        if (r->origin)
-            printf("\norigin: %s\nfile: %s\n", r->origin, path);
+        if (r->origin) {
+            char *shown = text_escaped(path);
+            printf("\norigin: %s\nfile: %s\n", r->origin, shown);
+            free(shown);
+        }
     }
     diag_flush(&d, stderr);
     diag_free(&d);

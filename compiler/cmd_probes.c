@@ -30,13 +30,18 @@ static void list_catalog(const struct catalog *c)
     }
 }
 
-/* Every catalog USDT probe: present or missing; then binary probes the catalog lacks. */
+/* Every catalog USDT probe: present or missing; then binary probes the catalog lacks. The
+ * notes' strings are the binary's, printed escaped (util.h). */
 static int list_binary(const struct catalog *c, const char *path)
 {
     struct elf_usdt_list l;
     char err[256];
+    char *shown_path = text_escaped(path);
     if (elf_read_usdt(path, &l, err, sizeof err) < 0) {
-        fprintf(stderr, "ovstrace: %s: %s\n", path, err);
+        char *shown_err = text_escaped(err);
+        fprintf(stderr, "ovstrace: %s: %s\n", shown_path, shown_err);
+        free(shown_err);
+        free(shown_path);
         return 1;
     }
     int present = 0, total = 0;
@@ -51,21 +56,24 @@ static int list_binary(const struct catalog *c, const char *path)
             if (!strcmp(l.probes[j].provider, p->provider) && !strcmp(l.probes[j].name, p->name))
                 hit = &l.probes[j];
         present += hit != NULL;
-        printf("%-8s %-46s %-7s %s\n", hit ? "present" : "missing", p->spec, p->since ? p->since : "-",
-               hit ? hit->args_text : "");
+        char *args = text_escaped(hit ? hit->args_text : "");
+        printf("%-8s %-46s %-7s %s\n", hit ? "present" : "missing", p->spec, p->since ? p->since : "-", args);
+        free(args);
     }
     for (int j = 0; j < l.n; j++) {
         if (catalog_probe(c, PK_USDT, l.probes[j].provider, l.probes[j].name))
             continue;
-        char *spec = NULL;
-        if (asprintf(&spec, "usdt:%s:%s", l.probes[j].provider, l.probes[j].name) < 0)
-            spec = NULL;
-        printf("%-8s %-46s %-7s %s\n", "unknown", spec ? spec : "?", "-", l.probes[j].args_text);
+        char *spec = xasprintf("usdt:%s:%s", l.probes[j].provider, l.probes[j].name);
+        char *shown_spec = text_escaped(spec), *args = text_escaped(l.probes[j].args_text);
+        printf("%-8s %-46s %-7s %s\n", "unknown", shown_spec, "-", args);
+        free(args);
+        free(shown_spec);
         free(spec);
     }
-    printf("\n%s: %d of the %d Open vSwitch probes ovstrace knows%s\n", path, present, total,
+    printf("\n%s: %d of the %d Open vSwitch probes ovstrace knows%s\n", shown_path, present, total,
            l.n == 0 ? " (no USDT notes: built without --enable-usdt-probes?)" : "");
     elf_usdt_list_free(&l);
+    free(shown_path);
     return 0;
 }
 

@@ -42,6 +42,16 @@ static int names_recipe(const char *arg, const char *name)
     return !strcmp(base, name) || (!strncmp(base, name, n) && !strcmp(base + n, ".recipe"));
 }
 
+/* The recorded recipe's name is the recording's text: escaped (util.h), as the paths are. */
+static void wrong_recipe(const char *file, const char *recorded, const char *asked)
+{
+    char *f = text_escaped(file), *r = text_escaped(recorded), *a = text_escaped(asked);
+    fprintf(stderr, "ovstrace: %s is a recording of %s, not of %s\n", f, r, a);
+    free(f);
+    free(r);
+    free(a);
+}
+
 static void replay(FILE *f, const struct record_header *h, const struct render_plan *plan)
 {
     /* Names first: run wrote each after the record that made it look the thread up. */
@@ -78,13 +88,13 @@ int cmd_report(int argc, char **argv)
         return cli_usage("report", "give the recipe and the recording: ovstrace report RECIPE FILE");
     }
     const char *file = a.recipes.v[1];
-    FILE *f = fopen(file, "r");
+    char err[512];
+    FILE *f = fopen_regular(file, err, sizeof err);
     struct record_header h;
-    char err[256];
-    if (!f)
-        snprintf(err, sizeof err, "%s", strerror(errno));
     if (!f || record_read_header(f, &h, err, sizeof err) != 0) {
-        fprintf(stderr, "ovstrace: %s: %s\n", file, err);
+        char *shown = text_escaped(file);
+        fprintf(stderr, "ovstrace: %s: %s\n", shown, err);
+        free(shown);
         if (f)
             fclose(f);
         compile_args_free(&a);
@@ -93,7 +103,7 @@ int cmd_report(int argc, char **argv)
     rc = 1;
     char *dir = NULL, *path = NULL;
     if (!names_recipe(a.recipes.v[0], h.recipe))
-        fprintf(stderr, "ovstrace: %s is a recording of %s, not of %s\n", file, h.recipe, (const char *)a.recipes.v[0]);
+        wrong_recipe(file, h.recipe, a.recipes.v[0]);
     else
         path = write_recipe(&h, &dir);
     if (path) {

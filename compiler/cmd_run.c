@@ -323,8 +323,9 @@ int cmd_run(int argc, char **argv)
             compile_args_free(&a);
             return 1;
         }
-        char comm[32];
-        proc_comm(pid, 0, comm, sizeof comm);
+        char name[32];
+        proc_comm(pid, 0, name, sizeof name);
+        char *comm = text_escaped(name);    /* a process names itself: shown escaped (util.h) */
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
         /* Watch lists bigger than bpftrace's default map size need bigger maps; the
          * recipe's event buffer (kernel_delay's buffer_page_count) sets bpftrace's. */
@@ -343,6 +344,7 @@ int cmd_run(int argc, char **argv)
         else if (record)
             fprintf(stderr, "ovstrace: recorded to %s; ovstrace report %s %s prints this report again\n", a.record,
                     res.recipe_name, a.record);
+        free(comm);
         unlink(path);
         free(path);
     }

@@ -95,62 +95,92 @@ static int entry_cmp(const void *pa, const void *pb)
     return a->seq - b->seq;
 }
 
-/* Is the character at C (N bytes, valid UTF-8) safe to show as it is? Not a control
- * character, nor a Unicode line or paragraph separator a terminal might break at. */
-static int showable(const unsigned char *c, unsigned n)
+/* A source line longer than this is shown cut: a window of DIAG_LINE_SHOWN bytes from
+ * DIAG_CONTEXT before the caret, with "..." where it is cut (a one-line recipe of megabytes
+ * would otherwise be printed whole, for every error on it). */
+#define DIAG_LINE_SHOWN 256
+#define DIAG_CONTEXT 80
+
+/* P moved on past UTF-8 continuation bytes, not beyond END: a cut starts at a character. */
+static unsigned char_boundary(const struct source *s, unsigned p, unsigned end)
 {
-    if (n == 1)
-        return *c == '\t' || (*c >= 0x20 && *c != 0x7f);
-    if (n == 2)
-        return !(c[0] == 0xc2 && c[1] < 0xa0);
-    return !(n == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
+    while (p < end && ((unsigned char)s->text[p] & 0xc0) == 0x80)
+        p++;
+    return p;
 }
 
-/* Print the source line with tabs kept (so the caret lines up) and a ^~~~ under the span:
- * one column per character (or per byte of broken UTF-8, shown as '?'), as diagnostics count. */
-static void print_caret(FILE *out, const struct diag_entry *e, int color)
+/* The source line with tabs kept (so the caret lines up) and a ^~~~ under the span: one
+ * column per character (or per byte of broken UTF-8, shown as '?'), as diagnostics count. */
+static void add_caret(struct strbuf *out, const struct diag_entry *e, int line, int color)
 {
     const struct source *s = e->loc.src;
-    int line, col;
-    source_linecol(s, e->loc.off, &line, &col);
     unsigned linelen;
     unsigned start = source_line_start(s, line, &linelen), end = start + linelen;
-    fputs("  ", out);
-    for (unsigned i = start; i < end;) {
+    unsigned at = e->loc.off < end ? e->loc.off : end, from = start, to = end;
+    if (linelen > DIAG_LINE_SHOWN) {
+        from = at - start > DIAG_CONTEXT ? char_boundary(s, at - DIAG_CONTEXT, at) : start;
+        to = end - from > DIAG_LINE_SHOWN ? char_boundary(s, from + DIAG_LINE_SHOWN, end) : end;
+    }
+    const char *cut = from > start ? "..." : "";
+    sb_printf(out, "  %s", cut);
+    for (unsigned i = from; i < to;) {
         unsigned n = source_char_len(s, i);
-        const unsigned char *c = (const unsigned char *)s->text + i;
-        if (i + n <= end && utf8_char_len((const char *)c, n) == n && showable(c, n))
-            fwrite(c, 1, n, out);
+        const char *c = s->text + i;
+        if (i + n <= to && utf8_char_len(c, n) == n && (*c == '\t' || utf8_char_inert(c, n)))
+            sb_addn(out, c, n);
         else
-            fputc('?', out);
+            sb_addc(out, '?');
         i += n;
     }
-    fputs("\n  ", out);
-    unsigned i = start;
-    for (; i < e->loc.off && i < end; i += source_char_len(s, i))
-        fputc(s->text[i] == '\t' ? '\t' : ' ', out);
+    sb_printf(out, "%s\n  %*s", to < end ? "..." : "", (int)strlen(cut), "");
+    unsigned i = from;
+    for (; i < e->loc.off && i < to; i += source_char_len(s, i))
+        sb_addc(out, s->text[i] == '\t' ? '\t' : ' ');
     if (color)
-        fputs("\033[1;32m", out);
-    fputc('^', out);
+        sb_add(out, "\033[1;32m");
+    sb_addc(out, '^');
     unsigned stop = e->loc.off + (e->loc.len ? e->loc.len : 1);
-    if (stop > end)
-        stop = end;
+    if (stop > to)
+        stop = to;
     for (i += source_char_len(s, i); i < stop; i += source_char_len(s, i))
-        fputc('~', out);
+        sb_addc(out, '~');
     if (color)
-        fputs("\033[0m", out);
-    fputc('\n', out);
+        sb_add(out, "\033[0m");
+    sb_addc(out, '\n');
 }
 
 /* Messages quote what the user wrote; a control character there must not reach the terminal. */
-static void put_text(FILE *out, const char *s)
+static void add_text(struct strbuf *out, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
-        else
-            fputc(c, out);
+    sb_add_escaped(out, s, strlen(s));
+}
+
+/* One diagnostic, whole: stderr is unbuffered, and a character at a time was a system call
+ * per byte. CUR follows the sorted positions, so columns on a long line are counted once. */
+static void add_entry(struct strbuf *out, const struct diag_entry *e, int color, struct source_cursor *cur)
+{
+    const char *what = e->level == DIAG_ERROR ? "error" : "warning";
+    const char *on = "", *off = "";
+    if (color) {
+        on = e->level == DIAG_ERROR ? "\033[1;31m" : "\033[1;35m";
+        off = "\033[0m";
+    }
+    int line = 0, col = 0;
+    if (e->loc.src) {
+        source_cursor_linecol(e->loc.src, cur, e->loc.off, &line, &col);
+        add_text(out, e->loc.src->path);
+        sb_printf(out, ":%d:%d: %s%s:%s ", line, col, on, what, off);
+    } else {
+        sb_printf(out, "ovstrace: %s%s:%s ", on, what, off);
+    }
+    add_text(out, e->msg);
+    sb_addc(out, '\n');
+    if (e->loc.src)
+        add_caret(out, e, line, color);
+    if (e->hint) {
+        sb_add(out, "hint: ");
+        add_text(out, e->hint);
+        sb_addc(out, '\n');
     }
 }
 
@@ -160,33 +190,14 @@ void diag_flush(struct diag *d, FILE *out)
      * diag has no array yet. */
     if (d->n > 1)
         qsort(d->v, (size_t)d->n, sizeof *d->v, entry_cmp);
+    struct source_cursor cur = { 0 };
+    struct strbuf b = { 0 };
     for (int i = 0; i < d->n; i++) {
-        const struct diag_entry *e = &d->v[i];
-        const char *what = e->level == DIAG_ERROR ? "error" : "warning";
-        const char *on = "", *off = "";
-        if (d->color) {
-            on = e->level == DIAG_ERROR ? "\033[1;31m" : "\033[1;35m";
-            off = "\033[0m";
-        }
-        if (e->loc.src) {
-            int line, col;
-            source_linecol(e->loc.src, e->loc.off, &line, &col);
-            put_text(out, e->loc.src->path);
-            fprintf(out, ":%d:%d: %s%s:%s ", line, col, on, what, off);
-            put_text(out, e->msg);
-            fputc('\n', out);
-            print_caret(out, e, d->color);
-        } else {
-            fprintf(out, "ovstrace: %s%s:%s ", on, what, off);
-            put_text(out, e->msg);
-            fputc('\n', out);
-        }
-        if (e->hint) {
-            fputs("hint: ", out);
-            put_text(out, e->hint);
-            fputc('\n', out);
-        }
+        b.len = 0;
+        add_entry(&b, &d->v[i], d->color, &cur);
+        fwrite(b.s, 1, b.len, out);
         entry_free(&d->v[i]);
     }
+    sb_free(&b);
     d->n = 0;
 }

@@ -65,11 +65,11 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int open_elf_file(const char *path, char *err, size_t errlen)
 {
     unsigned char magic[4];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open_regular_file(path, err, errlen);
     ssize_t n;
 
     if (fd < 0)
-        return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
     n = pread(fd, magic, sizeof magic, 0);
     if (n < 0) {
         fail(err, errlen, "cannot read %s: %s", path, strerror(errno));

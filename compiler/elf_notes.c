@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "elf_notes.h"
+#include "util.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -193,18 +194,14 @@ static void image_close(struct elf_image *im)
 static int image_open(struct elf_image *im, const char *path, char *err, size_t errlen)
 {
     struct stat st;
-    const char *why = NULL;
 
     memset(im, 0, sizeof *im);
-    im->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* A regular file only: a directory or device has no usable size, a FIFO would hang. */
+    im->fd = open_regular_file(path, err, errlen);
     if (im->fd < 0)
-        return fail(err, errlen, "cannot open: %s: %s", path, strerror(errno));
-    if (fstat(im->fd, &st) < 0)
-        why = strerror(errno);
-    else if (!S_ISREG(st.st_mode))
-        why = "not a regular file"; /* a directory or device has no usable size */
-    if (why) {
-        fail(err, errlen, "cannot open: %s: %s", path, why);
+        return -1;
+    if (fstat(im->fd, &st) < 0) {
+        fail(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         image_close(im);
         return -1;
     }

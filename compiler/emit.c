@@ -40,13 +40,13 @@ char *emit_script(const struct bt_program *p)
     sb_add(&out, "#!/usr/bin/env bpftrace\n");
     for (int i = 0; i < p->header.n; i++) {
         /* A comment ends at a newline: a file name or value holding one must not end it early.
-         * Control characters and broken UTF-8 (a file name's) become '?'. */
+         * Control characters, line separators, bidirectional controls (which would show the
+         * line as other than it is) and broken UTF-8 (a file name's) become '?'. */
         sb_add(&out, "// ");
         const char *h = p->header.v[i];
         for (size_t j = 0, n = strlen(h); j < n;) {
             size_t len = utf8_char_len(h + j, n - j);
-            unsigned char c = (unsigned char)h[j];
-            if (!len || c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)h[j + 1] < 0xa0)) {
+            if (!len || !utf8_char_inert(h + j, len)) {
                 sb_addc(&out, '?');
                 j += len ? len : 1;
             } else {

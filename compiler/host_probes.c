@@ -91,7 +91,7 @@ int host_probes_report(const struct vec *attach, const char *recipe, FILE *out)
             sb_printf(&lines, "  %-40s %s\n", (const char *)attach->v[i], why);
             missing++;
         }
-    if (missing)
+    if (missing && out)
         fprintf(out, "%s: this host lacks %d of its %d kernel probe%s:\n%s", recipe, missing, attach->n,
                 attach->n == 1 ? "" : "s", lines.s);
     sb_free(&lines);

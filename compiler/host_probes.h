@@ -14,7 +14,7 @@ int host_probe_missing(const char *attach, char *why, size_t whylen);
 
 struct vec;
 /* Print to OUT which of ATTACH (char *) this host lacks, under a line naming RECIPE, and
- * return how many. */
+ * return how many (OUT NULL: only count them). */
 int host_probes_report(const struct vec *attach, const char *recipe, FILE *out);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static long catalog_field_size(const struct catalog *cat, const struct cat_field *f)
 {
@@ -53,6 +54,14 @@ static int apply_struct(struct catalog *cat, struct cat_struct *s, const struct 
 char *layouts_apply(struct catalog *cat, const char *binary, struct diag *d)
 {
     char err[512];
+    /* Debug info missing falls back to the bundled layouts; a binary that cannot be read at all
+     * (not there, a FIFO, a directory) is an error. */
+    int fd = open_regular_file(binary, err, sizeof err);
+    if (fd < 0) {
+        diag_error(d, loc_make(NULL, 0, 0), "%s", err);
+        return NULL;
+    }
+    close(fd);
     struct dwarf_layouts *dw = dwarf_open(binary, err, sizeof err);
     if (!dw) {
         diag_warn(d, loc_make(NULL, 0, 0), "%s; using the bundled struct layouts (those of Open vSwitch 3.5, x86_64)",

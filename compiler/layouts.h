@@ -11,7 +11,7 @@
 #define LAYOUT_MISSING (-1)
 
 /* Returns a one-line description of where layouts came from (for the script's header);
- * the caller frees it. */
+ * the caller frees it. NULL, with an error, when the binary cannot be read at all. */
 char *layouts_apply(struct catalog *cat, const char *binary, struct diag *d);
 
 #endif

@@ -47,6 +47,17 @@ static const struct ynode *want(struct loader *L, const struct ynode *n, enum yn
     return n;
 }
 
+/* A list or mapping of more than MAX entries is refused before anything compares its entries
+ * with one another: the error is on the first entry too many. */
+static int too_many(struct loader *L, const struct ynode *n, int max, const char *what)
+{
+    if (!n || n->kind == Y_SCALAR || n->n <= max)
+        return 0;
+    const struct ynode *at = n->kind == Y_MAP ? n->keys[max] : n->items[max];
+    diag_error(L->d, at->loc, "at most %d %s", max, what);
+    return 1;
+}
+
 static char *text_of(struct loader *L, const struct ynode *map, const char *key)
 {
     const struct ynode *n = want(L, ymap_get(map, key), Y_SCALAR, key);
@@ -160,6 +171,8 @@ static void load_param(struct loader *L, const struct ynode *key, const struct y
     p->default_node = ymap_get(spec, "default");
     const struct ynode *values = ymap_get(spec, "values");
     if (p->type == P_ENUM) {
+        if (too_many(L, values, RECIPE_MAX_ENTRIES, "values in an enum"))
+            return;
         if (!want(L, values, Y_SEQ, "values") || values->n == 0) {
             if (!values)
                 diag_error(L->d, t->loc, "an enum parameter needs a 'values' list");
@@ -209,7 +222,7 @@ static void load_param(struct loader *L, const struct ynode *key, const struct y
 
 static void load_params(struct loader *L, const struct ynode *map)
 {
-    if (!want(L, map, Y_MAP, "params"))
+    if (!want(L, map, Y_MAP, "params") || too_many(L, map, RECIPE_MAX_ENTRIES, "parameters in a recipe"))
         return;
     L->r->params = xcalloc((size_t)map->n, sizeof *L->r->params);
     for (int i = 0; i < map->n; i++)
@@ -222,6 +235,8 @@ static void load_params(struct loader *L, const struct ynode *map)
 static const struct ynode **load_key_nodes(struct loader *L, const struct ynode *k, int *n)
 {
     int max = k->kind == Y_SEQ ? k->n : 1;
+    if (too_many(L, k, RECIPE_MAX_KEYS, "parts in a key"))
+        max = RECIPE_MAX_KEYS;
     const struct ynode **nodes = xcalloc((size_t)max + 1, sizeof *nodes);
     *n = 0;
     for (int i = 0; i < max; i++) {
@@ -296,6 +311,10 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
     if ((from && from->kind == Y_SEQ && !from->n) || (to && to->kind == Y_SEQ && !to->n))
         diag_error(L->d, (from && from->kind == Y_SEQ && !from->n ? from : to)->loc,
                    "an empty list: a span end needs at least one probe");
+    if (too_many(L, from, SPAN_MAX_ENDS, "probes in a span's 'from'"))
+        from = NULL;
+    if (too_many(L, to, SPAN_MAX_ENDS, "probes in a span's 'to'"))
+        to = NULL;
     if (from) {
         int n = from->kind == Y_SEQ ? from->n : 1;
         s->froms = xcalloc((size_t)n, sizeof *s->froms);
@@ -335,7 +354,7 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
         diag_error(L->d, ymap_get(spec, "slots")->loc, "a span in slots has a one-part key (one number, e.g. "
                    "fingerprint(packet)), not %d parts", s->nkeys);
     const struct ynode *cap = want(L, ymap_get(spec, "capture"), Y_MAP, "capture");
-    if (cap) {
+    if (cap && !too_many(L, cap, RECIPE_MAX_COLUMNS, "captures in a span")) {
         s->captures = xcalloc((size_t)cap->n, sizeof *s->captures);
         for (int i = 0; i < cap->n; i++) {
             struct capture *c = &s->captures[s->ncaptures++];
@@ -346,7 +365,7 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
         }
     }
     const struct ynode *cnt = want(L, ymap_get(spec, "count"), Y_MAP, "count");
-    if (cnt) {
+    if (cnt && !too_many(L, cnt, RECIPE_MAX_COLUMNS, "counts in a span")) {
         s->counts = xcalloc((size_t)cnt->n, sizeof *s->counts);
         for (int i = 0; i < cnt->n; i++) {
             struct span_count *c = &s->counts[s->ncounts++];
@@ -363,7 +382,7 @@ static void load_span(struct loader *L, const struct ynode *key, const struct yn
 
 static void load_spans(struct loader *L, const struct ynode *map)
 {
-    if (!want(L, map, Y_MAP, "spans"))
+    if (!want(L, map, Y_MAP, "spans") || too_many(L, map, RECIPE_MAX_ENTRIES, "spans in a recipe"))
         return;
     L->r->spans = xcalloc((size_t)map->n, sizeof *L->r->spans);
     for (int i = 0; i < map->n; i++)
@@ -394,7 +413,7 @@ static void load_watch(struct loader *L, const struct ynode *key, const struct y
 
 static void load_watches(struct loader *L, const struct ynode *map)
 {
-    if (!want(L, map, Y_MAP, "watch"))
+    if (!want(L, map, Y_MAP, "watch") || too_many(L, map, RECIPE_MAX_ENTRIES, "watch lists in a recipe"))
         return;
     L->r->watches = xcalloc((size_t)map->n, sizeof *L->r->watches);
     for (int i = 0; i < map->n; i++)
@@ -439,6 +458,10 @@ static void load_column(struct loader *L, const struct ynode *n, struct column *
         diag_error(L->d, n->loc, "a column is `- NAME: expression` or a mapping with 'name' and 'value'");
         return;
     }
+    /* An event's column names go into the script, a table's are printed by run: printable both. */
+    size_t at;
+    if (c->name && text_problem(c->name, strlen(c->name), &at))
+        diag_error(L->d, c->loc, "column names must be printable text");
     c->value_node = value;
     c->value = parse_expr(value, L->d);
 }
@@ -465,7 +488,7 @@ static void load_event(struct loader *L, const struct ynode *n, struct output *o
     load_probe_use(L, ymap_get(n, "on"), &o->on, "on");
     o->where = expr_at(L, n, "where");
     const struct ynode *cols = want(L, ymap_get(n, "columns"), Y_SEQ, "columns");
-    if (!cols || cols->n == 0) {
+    if (!cols || cols->n == 0 || too_many(L, cols, RECIPE_MAX_COLUMNS, "columns per event")) {
         if (!ymap_get(n, "columns"))
             diag_error(L->d, n->loc, "an event needs a 'columns' list");
         return;
@@ -488,7 +511,7 @@ static struct output *add_outputs(struct loader *L, int n)
 
 static void load_events(struct loader *L, const struct ynode *seq)
 {
-    if (!want(L, seq, Y_SEQ, "events"))
+    if (!want(L, seq, Y_SEQ, "events") || too_many(L, seq, RECIPE_MAX_ENTRIES, "events in a recipe"))
         return;
     struct output *o = add_outputs(L, seq->n);
     for (int i = 0; i < seq->n; i++)
@@ -523,7 +546,7 @@ static void load_table(struct loader *L, const struct ynode *n, const char *name
 {
     struct recipe *r = L->r;
     const struct ynode *cols = want(L, ymap_get(n, "columns"), Y_SEQ, "columns");
-    if (!cols || !cols->n)
+    if (!cols || !cols->n || too_many(L, cols, RECIPE_MAX_COLUMNS, "columns per table"))
         return;
     r->tables = xrealloc(r->tables, (size_t)(r->ntables + 1) * sizeof *r->tables);
     struct table *t = &r->tables[r->ntables++];
@@ -664,7 +687,7 @@ static void load_aggregate(struct loader *L, const struct ynode *key, const stru
 
 static void load_aggregates(struct loader *L, const struct ynode *map)
 {
-    if (!want(L, map, Y_MAP, "aggregates"))
+    if (!want(L, map, Y_MAP, "aggregates") || too_many(L, map, RECIPE_MAX_ENTRIES, "aggregates in a recipe"))
         return;
     for (int i = 0; i < map->n; i++)
         load_aggregate(L, map->keys[i], map->items[i]);
@@ -736,6 +759,41 @@ static void load_window(struct loader *L, const struct ynode *n)
 
 /* ---- the document ---- */
 
+/* The length of a release at S: two or three numbers of at most 4 digits joined by dots, or 0. */
+static size_t release_len(const char *s)
+{
+    size_t i = 0;
+    for (int part = 0; part < 3; part++) {
+        if (part && s[i] != '.')
+            return part >= 2 ? i : 0;
+        i += part != 0;
+        size_t digits = strspn(s + i, "0123456789");
+        if (!digits || digits > 4)
+            return 0;
+        i += digits;
+    }
+    return i;
+}
+
+/* `ovs: ">= 3.4"`: the releases the recipe works with. Checked here, since ovstrace help prints
+ * it and check compares it with what the probes need. */
+static void load_ovs(struct loader *L, const struct ynode *n)
+{
+    if (!want(L, n, Y_SCALAR, "ovs"))
+        return;
+    const char *v = n->value;
+    size_t at = strncmp(v, ">=", 2) == 0 ? 2 : 0;
+    at += strspn(v + at, " ");
+    size_t len = at == 0 ? 0 : release_len(v + at);
+    if (!len || at + len != n->vlen) {
+        diag_error(L->d, n->loc, "'ovs' must name the Open vSwitch releases the recipe works with, as \">= 3.4\" "
+                   "or \">= 3.4.1\"");
+        return;
+    }
+    L->r->ovs = xstrdup(v);
+    L->r->ovs_loc = n->loc;
+}
+
 static void load_document(struct loader *L, const struct ynode *root)
 {
     static const char *const keys[] = {
@@ -758,9 +816,7 @@ static void load_document(struct loader *L, const struct ynode *root)
     r->usage = printable_of(L, root, "usage", 1);
     r->example = printable_of(L, root, "example", 1);
     r->origin = printable_of(L, root, "origin", 1);
-    r->ovs = text_of(L, root, "ovs");
-    if (r->ovs)
-        r->ovs_loc = ymap_get(root, "ovs")->loc;
+    load_ovs(L, ymap_get(root, "ovs"));
     /* A name or summary given as a list has had its error from text_of. */
     if (!r->name && !ymap_get(root, "name"))
         diag_error(L->d, loc_make(r->src, 0, 0), "a recipe needs a 'name'");

@@ -3,6 +3,7 @@
 // Reads the command line and hands it to the command named first.
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,20 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+int cli_option_error(const char *cmd, char **argv, const char *takes_value)
+{
+    const char *arg = argv[optind - 1];
+    /* OPTOPT is the option missing its value, or one getopt does not know ("-x"), or 0 for
+     * an unknown long option. A long option getopt names is one it knows. */
+    if (optopt && !strncmp(arg, "--", 2))
+        return cli_usage(cmd, "option %s needs a value", arg);
+    if (optopt && strchr(takes_value, optopt))
+        return cli_usage(cmd, "option -%c needs a value", optopt);
+    if (optopt)
+        return cli_usage(cmd, "unknown option '-%c'", optopt);
+    return cli_usage(cmd, "unknown option '%s'", arg);
+}
+
 int cli_binary_option(const char *cmd, int argc, char **argv, const char **binary, int *first_arg)
 {
     static const struct option longopts[] = { { "binary", required_argument, NULL, 'b' }, { NULL, 0, NULL, 0 } };
@@ -64,7 +79,7 @@ int cli_binary_option(const char *cmd, int argc, char **argv, const char **binar
     int ch;
     while ((ch = getopt_long(argc, argv, "b:", longopts, NULL)) != -1) {
         if (ch != 'b')
-            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, argv, "b");
         *binary = optarg;
     }
     *first_arg = optind;
@@ -78,12 +93,28 @@ int cli_parse_pid(const char *s)
     return (*s && !*end && v > 0 && v < 1 << 22) ? (int)v : 0;
 }
 
-int main(int argc, char **argv)
+/* Every command's results go to standard output: a full disk, or a file closed under it,
+ * must not pass for success with a script or a report cut short. RC, or 1 after saying so. */
+static int stdout_written(int rc)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
+    /* A write that failed before (the buffer filled mid-output) left its errno, which nothing
+     * since has had reason to change; a failing flush now sets its own. */
+    int failed = ferror(stdout), why = errno;
+    if (fflush(stdout) != 0) {
+        failed = 1;
+        why = errno;
     }
+    if (!failed)
+        return rc;
+    if (why)
+        fprintf(stderr, "ovstrace: cannot write to standard output: %s\n", strerror(why));
+    else
+        fprintf(stderr, "ovstrace: cannot write to standard output\n");
+    return rc ? rc : 1;
+}
+
+static int run_command(int argc, char **argv)
+{
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
@@ -111,4 +142,13 @@ int main(int argc, char **argv)
     fprintf(stderr, "ovstrace: unknown command '%s'%s%s%s\nsee 'ovstrace --help'\n", cmd,
             near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    return stdout_written(run_command(argc, argv));
 }

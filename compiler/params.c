@@ -105,13 +105,14 @@ static int set_text(struct param *p, const char *text, size_t max, char *err, si
     }
     const char *bad = text_problem(text, n, &at);
     if (bad) {
-        unsigned char c = (unsigned char)text[at];
-        /* A C1 control is two bytes, 0xc2 and the code. */
-        if (c == 0xc2)
-            snprintf(err, errlen, "%s U+00%02X at byte %zu; values must be printable UTF-8 text", bad,
-                     (unsigned char)text[at + 1], at);
+        size_t len = utf8_char_len(text + at, n - at);
+        /* A C1 control, a line separator or a bidirectional control is several bytes. */
+        if (len > 1)
+            snprintf(err, errlen, "%s U+%04X at byte %zu; values must be printable UTF-8 text", bad,
+                     utf8_code_point(text + at, len), at);
         else
-            snprintf(err, errlen, "%s 0x%02x at byte %zu; values must be printable UTF-8 text", bad, c, at);
+            snprintf(err, errlen, "%s 0x%02x at byte %zu; values must be printable UTF-8 text", bad,
+                     (unsigned char)text[at], at);
         return -1;
     }
     free(p->sval);

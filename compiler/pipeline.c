@@ -2,6 +2,7 @@
 // The compiler pipeline: resolve the recipe, then load, bind parameters, check,
 // lower and emit, stopping at the first pass that reports errors.
 #include "pipeline.h"
+#include "host_probes.h"
 #include "ovs_ports.h"
 #include "check.h"
 #include "codegen_check.h"
@@ -235,10 +236,6 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     free(layouts);
     free(exe);
     if (prog && !d.errors) {
-        if (!o->stop_after_check || o->bpftrace_build)
-            res->script = emit_script(prog);
-        if (o->bpftrace_build)
-            res->built_by_bpftrace = bpftrace_builds(o, prog, res->script, &d);
         res->nprobes = prog->blocks.n;
         for (int i = 0; i < prog->blocks.n; i++) {
             const char *at = ((const struct bt_block *)prog->blocks.v[i])->attach;
@@ -248,6 +245,12 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
             if (kernel)
                 vec_push(&res->kernel_probes, xstrdup(at));
         }
+        if (!o->stop_after_check || o->bpftrace_build)
+            res->script = emit_script(prog);
+        /* bpftrace cannot build a script whose kernel probes this host lacks (it reads their
+         * formats here): the caller says which are missing, as without a build. */
+        if (o->bpftrace_build && !host_probes_report(&res->kernel_probes, NULL, NULL))
+            res->built_by_bpftrace = bpftrace_builds(o, prog, res->script, &d);
     }
     /* Print while the recipe's source is still alive: diagnostics point into it. */
     int failed = d.errors > 0;

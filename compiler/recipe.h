@@ -94,6 +94,15 @@ static inline struct span_end *span_end_at(const struct span *s, int j)
     return j < s->nfroms ? &s->froms[j] : &s->tos[j - s->nfroms];
 }
 
+/* How many entries a recipe's lists and mappings hold at most, checked as they are loaded:
+ * far above what recipes need (the bundled ones have at most 15 aggregates and 4 ends to a
+ * span), and small enough that the checks comparing each entry with the others stay fast (a
+ * 4 MiB recipe holds 100000 aggregates: that took minutes). */
+#define RECIPE_MAX_ENTRIES 256        /* parameters, enum values, watch lists, spans, events, aggregates */
+#define RECIPE_MAX_COLUMNS 64         /* columns of an event or a table; captures and counts of a span */
+#define SPAN_MAX_ENDS 16              /* probes in a span's from: or to: */
+#define RECIPE_MAX_KEYS 8             /* parts of a span's key (as of an aggregate's by:) */
+
 #define FINGERPRINT_MAX 64            /* fingerprint(): bytes hashed at most */
 #define FINGERPRINT_DEFAULT 40
 #define SPAN_MAX_SLOTS 65536

@@ -44,11 +44,13 @@ static void free_dirs(struct vec *dirs)
 
 char *recipe_path_resolve(const char *arg)
 {
+    struct stat st;
     if (is_file(arg))
         return xstrdup(arg);
-    /* Something that looks like a path and is not a file: don't go looking elsewhere. */
+    /* Something that looks like a path and is not a file: don't go looking elsewhere. When it
+     * is there (a FIFO, a directory), loading it says what it is. */
     if (strchr(arg, '/'))
-        return NULL;
+        return stat(arg, &st) == 0 ? xstrdup(arg) : NULL;
     size_t n = strlen(arg);
     char *name = n > 7 && strcmp(arg + n - 7, ".recipe") == 0 ? xstrdup(arg) : xasprintf("%s.recipe", arg);
     struct vec dirs = { 0 };

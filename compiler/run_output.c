@@ -19,6 +19,18 @@ void run_output_json(struct run_output *r, const struct render_plan *plan)
     r->plan = plan;
 }
 
+/* LINE and a newline, escaped as diagnostics are (util.h): printf text, map keys and thread
+ * names come from bpftrace's output or a recording, and must not drive the terminal. */
+static void put_line(FILE *f, const char *line)
+{
+    struct strbuf b = { 0 };
+    sb_add_escaped(&b, line, strlen(line));
+    sb_addc(&b, '\n');
+    fwrite(b.s, 1, b.len, f);
+    sb_free(&b);
+    fflush(f);
+}
+
 void run_output_line(struct run_output *r, const char *line)
 {
     /* bpftrace 0.17 prints runs of blank lines around map dumps: keep one, and none at the end. */
@@ -30,9 +42,7 @@ void run_output_line(struct run_output *r, const char *line)
         fputc('\n', r->out);
     r->blank_pending = 0;
     r->printed = 1;
-    fputs(line, r->out);
-    fputc('\n', r->out);
-    fflush(r->out);
+    put_line(r->out, line);
 }
 
 static void line(struct run_output *r, int stream, const char *text)
@@ -44,8 +54,7 @@ static void line(struct run_output *r, int stream, const char *text)
             return;
         if (strstr(text, "BPF stack limit of 512 bytes"))
             r->stack_refused = 1;
-        fprintf(r->err, "%s\n", text);
-        fflush(r->err);
+        put_line(r->err, text);
         return;
     }
     if (r->record) {

@@ -8,6 +8,9 @@
 #include <time.h>
 
 #define RECORD_FORMAT 1
+/* Real offsets from UTC are within -12 h and +14 h; a recording claiming more was not made by
+ * run (and INT64_MIN could not even be negated into a TZ value). */
+#define RECORD_MAX_UTC_OFFSET (26 * 3600)
 
 static void json_string(FILE *f, const char *s)
 {
@@ -84,12 +87,18 @@ int record_read_header(FILE *f, struct record_header *h, char *err, size_t errle
                       *source = json_get(j, "source"), *pid = json_get(j, "pid"), *off = json_get(j, "utc_offset");
     int ok = format && format->is_integer && recipe && recipe->kind == JSON_STRING && source &&
              source->kind == JSON_STRING && pid && pid->is_integer && off && off->is_integer;
-    if (!ok)
+    if (!ok) {
         snprintf(err, errlen, "not a recording of ovstrace run --record (its first line is not the header)");
-    else if (format->integer != RECORD_FORMAT)
+    } else if (format->integer != RECORD_FORMAT) {
         snprintf(err, errlen, "a recording in format %lld; this ovstrace reads format %d", format->integer,
                  RECORD_FORMAT);
-    if (ok && format->integer == RECORD_FORMAT) {
+        ok = 0;
+    } else if (off->integer < -RECORD_MAX_UTC_OFFSET || off->integer > RECORD_MAX_UTC_OFFSET) {
+        snprintf(err, errlen, "its utc_offset, %lld seconds, is no offset from UTC (those are within 26 hours)",
+                 off->integer);
+        ok = 0;
+    }
+    if (ok) {
         h->recipe = xstrdup(recipe->str);
         h->source = xstrdup(source->str);
         h->pid = (int)pid->integer;

@@ -43,11 +43,9 @@ struct source *source_from_string(const char *name, const char *text, size_t len
 
 struct source *source_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+    FILE *f = fopen_regular(path, err, errlen);
+    if (!f)
         return NULL;
-    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -99,11 +97,9 @@ unsigned source_char_len(const struct source *s, unsigned off)
     return n ? (unsigned)n : 1;
 }
 
-void source_linecol(const struct source *s, unsigned off, int *line, int *col)
+/* The 0-based line holding OFF: the last line starting at or before it. */
+static int line_index(const struct source *s, unsigned off)
 {
-    if (off > s->len)
-        off = (unsigned)s->len;
-    /* The last line starting at or before OFF (a line starting at OFF holds it). */
     int lo = 0, hi = s->nlines - 1;
     while (lo < hi) {
         int mid = lo + (hi - lo + 1) / 2;
@@ -112,37 +108,86 @@ void source_linecol(const struct source *s, unsigned off, int *line, int *col)
         else
             hi = mid - 1;
     }
-    int c = 1;
-    for (unsigned i = s->line_starts[lo]; i < off;) {
+    return lo;
+}
+
+/* Can the walk to a position on 1-based LINE go on from where cursor C stopped (at byte
+ * C->off, column C->col) rather than from the line's start? Only forward, on that line. */
+static int cursor_helps(const struct source_cursor *c, const struct source *s, int line)
+{
+    return c && c->src == s && c->line == line;
+}
+
+void source_cursor_linecol(const struct source *s, struct source_cursor *c, unsigned off, int *line, int *col)
+{
+    if (off > s->len)
+        off = (unsigned)s->len;
+    int l = line_index(s, off) + 1;
+    unsigned i = s->line_starts[l - 1];
+    int n = 1;
+    if (cursor_helps(c, s, l) && c->off <= off) {
+        i = c->off;
+        n = c->col;
+    }
+    while (i < off) {
         if (s->text[i] == '\r') {
             i++;
         } else {
-            c++;
+            n++;
             i += source_char_len(s, i);
         }
     }
-    *line = lo + 1;
-    *col = c;
+    if (c)
+        *c = (struct source_cursor){ s, l, i, n };
+    *line = l;
+    *col = n;
+}
+
+void source_linecol(const struct source *s, unsigned off, int *line, int *col)
+{
+    source_cursor_linecol(s, NULL, off, line, col);
+}
+
+int source_line_of(const struct source *s, unsigned off)
+{
+    return line_index(s, off > s->len ? (unsigned)s->len : off) + 1;
 }
 
 unsigned source_line_start(const struct source *s, int line, unsigned *linelen)
 {
+    if (line < 1)
+        line = 1;
     /* Past the last line: the end of the text. */
-    unsigned i = line <= 1 ? 0 : line <= s->nlines ? s->line_starts[line - 1] : (unsigned)s->len;
-    unsigned end = i;
-    while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
-        end++;
-    if (linelen)
-        *linelen = end - i;
+    unsigned i = line <= s->nlines ? s->line_starts[line - 1] : (unsigned)s->len;
+    if (!linelen)
+        return i;
+    /* The line ends before the break that starts the next one (LF, CRLF or a lone CR); the
+     * last line at the end of the text. Found without scanning it: lines may be megabytes. */
+    unsigned end = line < s->nlines ? s->line_starts[line] - 1 : (unsigned)s->len;
+    if (end > i && s->text[end] == '\n' && s->text[end - 1] == '\r')
+        end--;
+    *linelen = end - i;
+    return i;
+}
+
+unsigned source_cursor_offset(const struct source *s, struct source_cursor *c, int line0, int col0)
+{
+    unsigned i = source_line_start(s, line0 + 1, NULL);
+    int n = 0;
+    if (cursor_helps(c, s, line0 + 1) && c->col <= col0) {
+        i = c->off;
+        n = c->col;
+    }
+    for (; n < col0 && i < s->len && s->text[i] != '\n' && s->text[i] != '\r'; n++)
+        i += source_char_len(s, i);
+    if (c)
+        *c = (struct source_cursor){ s, line0 + 1, i, n };
     return i;
 }
 
 unsigned source_offset_of(const struct source *s, int line0, int col0)
 {
-    unsigned i = source_line_start(s, line0 + 1, NULL);
-    for (int c = 0; c < col0 && i < s->len && s->text[i] != '\n' && s->text[i] != '\r'; c++)
-        i += source_char_len(s, i);
-    return i;
+    return source_cursor_offset(s, NULL, line0, col0);
 }
 
 struct loc loc_make(const struct source *s, unsigned off, unsigned len)

@@ -32,10 +32,25 @@ void source_free(struct source *s);
 unsigned source_char_len(const struct source *s, unsigned off);
 /* 1-based line and column (columns count UTF-8 characters, as editors do). */
 void source_linecol(const struct source *s, unsigned off, int *line, int *col);
+/* Only the 1-based line: a binary search, however long the line. */
+int source_line_of(const struct source *s, unsigned off);
 /* The byte offset of the start of 1-based LINE and the line's length without its newline. */
 unsigned source_line_start(const struct source *s, int line, unsigned *linelen);
 /* Byte offset of a 0-based (line, character column) pair, as libyaml reports marks. */
 unsigned source_offset_of(const struct source *s, int line0, int col0);
+
+/* Counting columns from a line's start for every position is quadratic on a recipe of one
+ * 4 MiB line. A cursor (zeroed to start) remembers where the last lookup stopped, and the next
+ * one on the same line goes on from there when it lies further along: libyaml's marks and
+ * diagnostics sorted by position come in that order. A cursor serves one of the two lookups. */
+struct source_cursor {
+    const struct source *src;
+    int line;                 /* 1-based; 0: nothing remembered */
+    unsigned off;             /* a character's first byte on that line */
+    int col;                  /* its column, as the lookup that set it counts */
+};
+void source_cursor_linecol(const struct source *s, struct source_cursor *c, unsigned off, int *line, int *col);
+unsigned source_cursor_offset(const struct source *s, struct source_cursor *c, int line0, int col0);
 
 struct loc loc_make(const struct source *s, unsigned off, unsigned len);
 

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +145,35 @@ void vec_free_strings(struct vec *v)
     vec_free(v);
 }
 
+struct named {
+    const char *name;
+    int i;
+};
+
+static int named_order(const void *pa, const void *pb)
+{
+    const struct named *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+void find_duplicates(const char *const *names, int n, void (*found)(void *ctx, int i, int first), void *ctx)
+{
+    struct named *v = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (names[i])
+            v[m++] = (struct named){ names[i], i };
+    qsort(v, (size_t)m, sizeof *v, named_order);
+    for (int k = 1, first = 0; k < m; k++) {
+        if (strcmp(v[k].name, v[first].name) != 0)
+            first = k;
+        else
+            found(ctx, v[k].i, v[first].i);
+    }
+    free(v);
+}
+
 int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -253,15 +284,53 @@ size_t utf8_char_len(const char *s, size_t n)
     return len;
 }
 
+unsigned utf8_code_point(const char *s, size_t len)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    static const unsigned char lead_bits[] = { 0x7f, 0x1f, 0x0f, 0x07 };
+    unsigned cp = c[0] & lead_bits[len > 0 && len <= 4 ? len - 1 : 0];
+    for (size_t i = 1; i < len; i++)
+        cp = cp << 6 | (c[i] & 0x3f);
+    return cp;
+}
+
+int utf8_char_inert(const char *s, size_t len)
+{
+    unsigned cp = utf8_code_point(s, len);
+    return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || cp == 0x061c ||
+             cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069));
+}
+
+void sb_add_escaped(struct strbuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_char_len(s + i, n - i);
+        if (len && utf8_char_inert(s + i, len)) {
+            sb_addn(b, s + i, len);
+            i += len;
+            continue;
+        }
+        for (size_t k = 0; k < (len ? len : 1); k++)
+            sb_printf(b, "\\x%02x", (unsigned char)s[i + k]);
+        i += len ? len : 1;
+    }
+}
+
+char *text_escaped(const char *s)
+{
+    struct strbuf b = { 0 };
+    sb_add_escaped(&b, s, strlen(s));
+    return sb_steal(&b);
+}
+
 const char *text_problem(const char *s, size_t n, size_t *at)
 {
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
         size_t len = utf8_char_len(s + i, n - i);
         *at = i;
         if (!len)
             return "invalid UTF-8 byte";
-        if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0))
+        if (!utf8_char_inert(s + i, len))
             return "control character";
         i += len;
     }
@@ -277,6 +346,38 @@ int is_identifier(const char *s, size_t max)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
             return 0;
     return n <= max;
+}
+
+int open_regular_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (S_ISREG(st.st_mode))
+            snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        else
+            snprintf(err, errlen, "'%s' is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    /* Reads of a regular file do not block anyway; the flag goes, so nothing depends on it. */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+FILE *fopen_regular(const char *path, char *err, size_t errlen)
+{
+    int fd = open_regular_file(path, err, errlen);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+    if (fd >= 0 && !f) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }
 
 void proc_comm(int pid, long tid, char *out, size_t n)

@@ -23,6 +23,14 @@ expect_out "compile --help" 0 '^usage: ovstrace compile RECIPE' -- "$O" compile 
 expect_out "run --help" 0 '^usage: ovstrace run RECIPE' -- "$O" run --help
 expect_out "unknown option" 2 "unknown option '--nope'" -- "$O" compile --nope bridge_loop
 expect_out "missing recipe" 2 'which recipe' -- "$O" compile
+expect_out "an unknown short option is unknown, not missing a value" 2 "unknown option '-x'" -- "$O" compile -x bridge_loop
+expect_out "a short option without its value" 2 "option -p needs a value" -- "$O" compile bridge_loop -p
+expect_out "a long option without its value" 2 "option --target needs a value" -- "$O" compile bridge_loop --target
+expect_out "probes: --binary without its value" 2 "option --binary needs a value" -- "$O" probes --binary
+expect_out "probes: an unknown short option" 2 "unknown option '-x'" -- "$O" probes -x
+expect_out "compile: arguments after -- are refused, not ignored" 2 "only 'ovstrace run' runs it" \
+    -- "$O" compile bridge_loop -- -v
+expect_out "check: arguments after -- are refused" 2 "only 'ovstrace run' runs it" -- "$O" check bridge_loop -- -v
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 # The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
@@ -56,11 +64,35 @@ if [ ! -d /sys/kernel/tracing/events/openvswitch ]; then
     expect_out "check: no openvswitch module, no tracepoint:openvswitch:ovs_dp_upcall" 1 \
         '^  tracepoint:openvswitch:ovs_dp_upcall +no openvswitch tracepoints in this kernel .*module is not loaded' -- "$O" check "$kd"
     expect_out "check: counts what is missing" 1 'kernel_datapath.recipe: this host lacks 3 of its 3 kernel probes:' -- "$O" check "$kd"
+    # With --target, bpftrace would build the script: it cannot without the kernel's probes,
+    # and check says what the host lacks, as without --target, not that bpftrace refused it.
+    out=$("$O" check upcall_cost --target "$STANDIN" 2>&1); status=$?
+    check "check --target: a host without the kernel probes says which (status $status)" \
+        grep -q 'upcall_cost.recipe: this host lacks 2 of its 2 kernel probes:' <<<"$out"
+    if grep -q 'bpftrace refused' <<<"$out" || [ "$status" != 1 ]; then
+        fail "check --target: ... not that bpftrace refused the script"; printf '%s\n' "$out" | head -3 | sed 's/^/#   /'
+    else pass "check --target: ... not that bpftrace refused the script"; fi
     expect_out "run refuses before starting bpftrace" 1 '^ovstrace: not running kernel_datapath here' \
         -- "$O" run "$kd" --pid $$ --bpftrace /bin/false
 fi
 expect_out "check: a recipe on tracepoints this host has is ok" 0 'syscall_names.recipe: ok' \
     -- "$O" check "$top/tests/e2e/syscall_names.recipe"
+
+# Files to read that are not regular files are refused at once: a FIFO would hang the open.
+mkdir -p "$WORK/fifos" && mkfifo "$WORK/fifos/stuck.recipe" "$WORK/fifo"
+expect_out "list: a FIFO on the recipe path is refused, the rest listed" 1 "'.*/stuck.recipe' is not a regular file" \
+    -- env OVSTRACE_PATH="$WORK/fifos" timeout 20 "$O" list
+expect_out "list: ... and the bundled recipes still listed" 1 '^reval_monitor ' \
+    -- env OVSTRACE_PATH="$WORK/fifos" timeout 20 "$O" list
+expect_out "compile: a FIFO as the recipe" 1 "error: '.*/fifo' is not a regular file" -- timeout 20 "$O" compile "$WORK/fifo"
+expect_out "probes --binary FIFO" 1 "'.*/fifo' is not a regular file" -- timeout 20 "$O" probes --binary "$WORK/fifo"
+expect_out "layouts --binary FIFO" 1 "'.*/fifo' is not a regular file" -- timeout 20 "$O" layouts --binary "$WORK/fifo"
+expect_out "compile --target FIFO" 1 "'.*/fifo' is not a regular file" \
+    -- timeout 20 "$O" compile reval_monitor --target "$WORK/fifo"
+expect_out "report: a FIFO as the recording" 1 "'.*/fifo' is not a regular file" \
+    -- timeout 20 "$O" report reval_monitor "$WORK/fifo"
+expect_out "report: a directory as the recording" 1 "'.*' is not a regular file" -- "$O" report reval_monitor "$WORK"
+expect_out "-o /dev/stdout still writes" 0 '^// reval_monitor: ' -- "$O" compile reval_monitor -o /dev/stdout
 
 # OVSTRACE_PATH comes before the bundled recipes.
 mkdir -p "$WORK/mine"
@@ -77,6 +109,16 @@ expect_out "a stripped binary keeps its notes" 0 ': 13 of the 13' -- "$O" probes
 expect_out "a binary without probes" 0 'no USDT notes' -- "$O" probes --binary /bin/true
 expect_out "missing probes are marked" 0 '^missing +usdt:main:run_start' -- "$O" probes --binary /bin/true
 expect_out "not an ELF file" 1 'not an ELF file' -- "$O" probes --binary "$top/README.md"
+
+# Text ovstrace prints from input it does not control reaches the terminal escaped, as in
+# diagnostics: here an ELF note whose provider name holds escape sequences.
+raw_control() { LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; }
+printf '#include <sys/sdt.h>\nint main(void) { DTRACE_PROBE(evilprov, probe); return 0; }\n' > "$WORK/evil.c"
+cc -O1 -o "$WORK/evil" "$WORK/evil.c" && perl -pi -e 's/evilprov/\e[2J\e]0;/g' "$WORK/evil"
+out=$("$O" probes --binary "$WORK/evil" 2>&1)
+check "probes --binary: a note's escape sequences are shown escaped" grep -qF 'usdt:\x1b[2J\x1b]0;:probe' <<<"$out"
+if raw_control <<<"$out"; then fail "probes --binary: a raw control character reached the output"; else
+    pass "probes --binary: no raw control character in the output"; fi
 
 # --target: the probes the recipe uses are checked against the binary's notes.
 cat > "$WORK/old.c" <<'C'
@@ -167,4 +209,56 @@ expect_out "run: a larger BPFTRACE_PERF_RB_PAGES in the environment wins" 0 "^pe
     -- env BPFTRACE_PERF_RB_PAGES=65536 "$O" run kernel_delay --pid $$ -p buffer_page_count=8192 --bpftrace "$WORK/fake-bpftrace"
 expect_out "run: a recipe without event_buffer_pages leaves bpftrace's default" 0 "^perf pages unset\$" \
     -- env -u BPFTRACE_PERF_RB_PAGES "$O" run "$top/tests/e2e/syscall_names.recipe" --pid $$ --bpftrace "$WORK/fake-bpftrace"
+# run and report: printf text, thread names and map keys from bpftrace's output or a recording
+# are shown escaped. A stand-in bpftrace prints the JSON records bpftrace -f json would.
+cat > "$WORK/evil-bpftrace" <<'SH'
+#!/bin/sh
+cat <<'JSON'
+{"type": "attached_probes", "data": {"probes": 1}}
+{"type": "printf", "data": "\u001b[2Jcleared\n"}
+JSON
+SH
+chmod +x "$WORK/evil-bpftrace"
+sn=$top/tests/e2e/syscall_names.recipe
+out=$("$O" run "$sn" --pid $$ --bpftrace "$WORK/evil-bpftrace" --record "$WORK/evil.rec" 2>/dev/null)
+check "run: printf text is shown escaped" grep -qxF '\x1b[2Jcleared' <<<"$out"
+if raw_control <<<"$out"; then fail "run: a raw control character reached the report"; else pass "run: no raw control character"; fi
+cat >> "$WORK/evil.rec" <<'JSON'
+{"ovstrace_thread": [42, "\u001b]0;pwned\u0007"]}
+{"type": "printf", "data": "system calls by thread and name:\n"}
+{"type": "map", "data": {"@calls": {"42,7": 3, "\u001b[31m,1": 2}}}
+JSON
+out=$("$O" report "$sn" "$WORK/evil.rec" 2>&1)
+check "report: printf text, a thread name and a map key are shown escaped" \
+    grep -qF '42 (\x1b]0;pwned\x07), poll' <<<"$out"
+check "report: a map key is shown escaped" grep -qF '\x1b[31m, write' <<<"$out"
+if raw_control <<<"$out"; then fail "report: a raw control character reached the report"; else pass "report: no raw control character"; fi
+# The traced process's name (it chooses it) is shown escaped too.
+cp "$(command -v sleep)" "$WORK/"$'\e[2Jsleep'
+"$WORK/"$'\e[2Jsleep' 30 & named=$!
+out=$("$O" run "$sn" --pid $named --bpftrace "$WORK/evil-bpftrace" 2>&1 >/dev/null)
+kill $named 2>/dev/null; wait $named 2>/dev/null
+check "run: the process's name is shown escaped" grep -qF 'tracing \x1b[2Jsleep pid' <<<"$out"
+if raw_control <<<"$out"; then fail "run: a raw control character in its messages"; else pass "run: no raw control character in its messages"; fi
+sed '1s/"recipe": "syscall_names"/"recipe": "x\\u001b[2J"/' "$WORK/evil.rec" > "$WORK/evil-name.rec"
+expect_out "report: a recorded recipe name is shown escaped" 1 'is a recording of x\\x1b\[2J, not of' \
+    -- "$O" report "$sn" "$WORK/evil-name.rec"
+
+# A recorded utc_offset past 26 hours is no UTC offset (and INT64_MIN cannot be negated).
+for off in -9223372036854775808 93601; do
+    sed -E "1s/\"utc_offset\": -?[0-9]+/\"utc_offset\": $off/" "$WORK/evil.rec" > "$WORK/off.rec"
+    expect_out "report: a recorded utc_offset of $off is refused" 1 "utc_offset, $off seconds, is no offset from UTC" \
+        -- "$O" report "$sn" "$WORK/off.rec"
+done
+
+# A failed write to stdout is said, with why, and is a failure, whatever the command.
+full() { "$@" >/dev/full; }
+for cmd in "compile reval_monitor" "compile upcall_cost" "check reval_monitor" list "help reval_monitor" probes \
+           "probes --binary $STANDIN" layouts --help --version "report $sn $WORK/evil.rec" \
+           "run $sn --pid $$ --bpftrace $WORK/evil-bpftrace"; do
+    # shellcheck disable=SC2086
+    expect_out "$cmd > /dev/full" 1 '^ovstrace: cannot write to standard output: No space left on device$' \
+        -- full "$O" $cmd
+done
+
 finish

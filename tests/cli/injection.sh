@@ -25,6 +25,7 @@ hostile=(
     'PWN é ü 漢字 ✓'
     $'PWN\xff\xfe'
     "PWN ' '' '"
+    $'PWN \xe2\x80\xae bidi \xe2\x81\xa6 isolate'
 )
 
 # YAML double-quoted scalar: every byte survives (control bytes as \xNN escapes).
@@ -52,6 +53,10 @@ expr_str() {
     printf "'%s'" "${s//\'/\'\'}"
 }
 
+# A raw line or paragraph separator, or a bidirectional control (which shows a line as other
+# than it is), in FILE.
+unicode_control() { LC_ALL=C grep -qaP '\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c' "$1"; }
+
 # check LABEL: judge $work/out, $work/err and $status.
 check() {
     local label=$1
@@ -62,6 +67,7 @@ check() {
         if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$work/err"; then
             echo "FAIL $label: a raw control character in the diagnostic"; fail=1
         fi
+        if unicode_control "$work/err"; then echo "FAIL $label: a raw separator or bidi control in the diagnostic"; fail=1; fi
         return
     fi
     if [ "$status" != 0 ]; then
@@ -77,6 +83,7 @@ check() {
     if LC_ALL=C grep -aoE 'printf\("([^"\\]|\\.)*"' "$work/out" | LC_ALL=C grep -q PWN; then
         echo "FAIL $label: hostile text in a printf format"; fail=1
     fi
+    if unicode_control "$work/out"; then echo "FAIL $label: a raw separator or bidi control in the script"; fail=1; fi
     # A comment line that holds it is one line: no raw CR or other control byte.
     if LC_ALL=C grep -a PWN "$work/out" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\r]'; then
         echo "FAIL $label: a raw control character next to hostile text"; fail=1

@@ -242,7 +242,7 @@ static void test_bad_files(void)
     if (f)
         fclose(f);
     expect_open_fails(path, "not an ELF file", "an empty file is not ELF");
-    expect_open_fails(tmpdir, "cannot read", "a directory fails");
+    expect_open_fails(tmpdir, "is not a regular file", "a directory fails");
     snprintf(path, sizeof path, "%s/absent", tmpdir);
     expect_open_fails(path, "cannot open", "a missing file fails");
     EXPECT(dwarf_find_struct(NULL, "x", &(struct dwarf_struct){0}) == -1, "no handle: lookup fails");

@@ -458,7 +458,7 @@ static void test_not_elf(void)
     write_file(tmp("bad"), "\177ELF\2\1", 6);
     check(expect_error(tmp("bad"), "truncated"), "bare ELF magic: truncated header");
     check(expect_error(tmp("no-such-file"), "cannot open"), "missing file: cannot open");
-    check(expect_error(tmpdir, "cannot open"), "directory: cannot open");
+    check(expect_error(tmpdir, "is not a regular file"), "directory: not a regular file");
     buf[EI_CLASS] = ELFCLASS32;
     write_file(tmp("bad"), buf, len);
     check(expect_error(tmp("bad"), "not a 64-bit x86_64 ELF"), "ELFCLASS32 is refused");

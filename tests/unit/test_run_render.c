@@ -304,8 +304,37 @@ static void test_nl_format(void)
     sb_free(&out);
 }
 
+/* Text from bpftrace's output or a recording (printf text, map keys, thread names) reaches the
+ * terminal escaped as diagnostics escape it: a report cannot clear the screen or set a title. */
+static void test_escapes(void)
+{
+    struct render_map maps[] = { { .name = "calls", .has_title = 1, .title = "calls:", .nkeys = 2, .tid_keys = 1 } };
+    struct render_plan plan = { .maps = maps, .nmaps = 1 };
+    char *out;
+    size_t ol;
+    FILE *o = open_memstream(&out, &ol);
+    struct run_output r;
+    run_output_init(&r, o, o);
+    run_output_json(&r, &plan);
+    r.replay = 1;
+    run_thread_named(&r, 42, "evil\033]0;title\007");
+    const char *in = "{\"type\": \"printf\", \"data\": \"\\u001b[2Jcleared \\u009b1m \\uffffff9b\\n\"}\n"
+                     "{\"type\": \"printf\", \"data\": \"calls:\\n\"}\n"
+                     "{\"type\": \"map\", \"data\": {\"@calls\": {\"42,\\u001b[31mred\": 1}}}\n"
+                     "not json \033[5m\n";
+    run_output_feed(&r, 0, in, strlen(in));
+    run_output_feed(&r, 1, "stderr \033[5m\n", strlen("stderr \033[5m\n"));
+    run_output_finish(&r);
+    fclose(o);
+    EXPECT_STR(out, "\\x1b[2Jcleared \\xc2\\x9b1m \\x9b\ncalls:\n  42 (evil\\x1b]0;title\\x07), \\x1b[31mred  1\n"
+               "not json \\x1b[5m\nstderr \\x1b[5m\n",
+               "printf text, a C1 control, a broken byte, a thread name, a map key, other lines and stderr, escaped");
+    free(out);
+}
+
 int main(void)
 {
+    test_escapes();
     test_nl_format();
     test_window_lines();
     test_held_events();
