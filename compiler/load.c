@@ -597,8 +597,10 @@ static void load_table(struct loader *L, const struct ynode *n, const char *name
     }
     if (!nvalues)
         diag_error(L->d, ymap_get(n, "columns")->loc, "a table needs a value column, e.g. - COUNT: count()");
-    if (nkeys > 8)
-        diag_error(L->d, ymap_get(n, "columns")->loc, "a table has at most 8 key columns");
+    if (nkeys > TABLE_MAX_KEYS)
+        diag_error(L->d, ymap_get(n, "columns")->loc, "a table has at most %d key columns", TABLE_MAX_KEYS);
+    if (nvalues > TABLE_MAX_VALUES)
+        diag_error(L->d, ymap_get(n, "columns")->loc, "a table has at most %d value columns", TABLE_MAX_VALUES);
     const struct ynode *total = want(L, ymap_get(n, "total"), Y_MAP, "total");
     if (total) {
         static const char *const tkeys[] = { "label", "except", NULL };

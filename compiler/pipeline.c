@@ -76,6 +76,9 @@ static struct render_enum *render_enum_of(const struct cat_enum *en)
     return e;
 }
 
+_Static_assert(TABLE_MAX_VALUES <= RENDER_MAX_PARTS && TABLE_MAX_KEYS <= RENDER_MAX_KEYS,
+               "run joins every column a table may have");
+
 /* Table aggregates: which maps are whose columns, and how the table is shown. */
 static void plan_tables(const struct recipe *r, struct render_plan *plan)
 {

@@ -104,6 +104,8 @@ static inline struct span_end *span_end_at(const struct span *s, int j)
 #define RECIPE_MAX_KEYS 8             /* parts of a span's key (as of an aggregate's by:) */
 
 #define FINGERPRINT_MAX 64            /* fingerprint(): bytes hashed at most */
+#define TABLE_MAX_KEYS 8              /* a table's key and value columns: what run joins */
+#define TABLE_MAX_VALUES 16
 #define FINGERPRINT_DEFAULT 40
 #define SPAN_MAX_SLOTS 65536
 #define SPAN_MAX_QUEUE 1024
