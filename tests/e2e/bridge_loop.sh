@@ -5,7 +5,7 @@
 # and the sleep histogram counts exactly the printed sleeps.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 1500 -n 25 -r 100 -m 50
+standin_start -g -n 25 -r 100 -m 50
 run_recipe bridge_loop
 standin_wait
 check "ovstrace run exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

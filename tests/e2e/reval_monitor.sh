@@ -5,7 +5,7 @@
 # the planned wait), and the actual wait is close to the 100 ms round period.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 1500 -n 20 -r 100
+standin_start -g -n 20 -r 100
 compile_and_run reval_monitor
 standin_wait
 check "bpftrace exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

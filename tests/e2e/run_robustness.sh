@@ -82,7 +82,7 @@ kill "$STANDIN_PID"; standin_wait
 # 5. Lost events: the smallest perf buffer (1 page a CPU) and a flood of puts and deletes.
 # Every event fired while bpftrace was attached was printed or counted lost, so
 # printed + lost cannot pass what the stand-in fired, and lost must not be 0.
-standin_start -w 1500 -n 300 -r 1 -f 400 -a 1 -m 1
+standin_start -g -n 300 -r 1 -f 400 -a 1 -m 1
 BPFTRACE_PERF_RB_PAGES=1 run_recipe flow_reval_monitor
 last=$(tail -1 "$OUT")
 lost=$(sed -n 's/^Lost events: \([0-9]*\).*/\1/p' "$OUT" | tail -1)

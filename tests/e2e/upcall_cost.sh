@@ -17,7 +17,7 @@ check "check names the missing tracepoint" grep -q 'tracepoint:openvswitch:ovs_d
 check "check names the missing kprobe" grep -q 'kprobe:ovs_packet_cmd_execute' "$WORK/check.txt"
 check "check passes with kernel=false" bash -c "'$OVSTRACE' check upcall_cost -p kernel=false > /dev/null"
 
-standin_start -w 1500 -n $rounds -r 100 -f $flows -H $handlers -d 10000
+standin_start -g -n $rounds -r 100 -f $flows -H $handlers -d 10000
 run_recipe upcall_cost -p kernel=false --record "$WORK/events.rec"
 standin_wait
 check "run exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

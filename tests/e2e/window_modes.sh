@@ -41,7 +41,7 @@ check "time: 4 to 8 iterations per window" all_between 4 8 < <(grep '^@iteration
 
 # 2. Start trigger only: a window opens at poll_block and lasts 200 ms; poll_block keeps
 #    firing while it is open: those starts are counted as missed.
-standin_start -w 1500 -m 50
+standin_start -g -m 50
 compile_and_run "$RECIPE" -p start=u:main:poll_block -p time=200ms -p count=2
 kill "$STANDIN_PID" 2>/dev/null; standin_wait
 check "start: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -52,7 +52,7 @@ check "start: each lasts 200-240 ms ($(durations '^# Start sampling' '^# Stop sa
 check "start: missed start triggers reported" grep -qE '^# WARNING: [1-9][0-9]* start triggers came while a window' "$OUT"
 
 # 3. Stop trigger only: windows open at once and close at sweep_done (time is not used).
-standin_start -w 1500 -r 100
+standin_start -g -r 100
 compile_and_run "$RECIPE" -p stop=u:udpif_revalidator:sweep_done -p count=3
 kill "$STANDIN_PID" 2>/dev/null; standin_wait
 check "stop: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -61,7 +61,7 @@ check "stop: 3 closed by the trigger" [ "$(count_of '^# Stop sampling \(trigger@
 check "stop: 3 dumps" [ "$(count_of '^# Sample dump @')" -eq 3 ]
 
 # 4. Both triggers: poll_block -> run_start is the main loop's 50 ms sleep.
-standin_start -w 1500 -m 50
+standin_start -g -m 50
 compile_and_run "$RECIPE" -p start=u:main:poll_block -p stop=u:main:run_start -p count=2 -p min_delta=30ms
 kill "$STANDIN_PID" 2>/dev/null; standin_wait
 check "both: ends by itself (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -71,7 +71,7 @@ check "both: deltas 50-90 ms" all_between 50000000 90000000 < <(grep -o 'delta [
 check "both: no window skipped" [ "$(count_of 'skipped')" -eq 0 ]
 
 # 5. Both triggers, min_delta above the sleep: every window is skipped, none counted.
-standin_start -w 1500 -m 50 -n 8 -r 100
+standin_start -g -m 50 -n 8 -r 100
 compile_and_run "$RECIPE" -p start=u:main:poll_block -p stop=u:main:run_start -p count=2 -p min_delta=200ms
 standin_wait
 check "skip: windows skipped with their delta" [ "$(count_of '^# Sample dump skipped, delta [0-9]+ ns @')" -ge 3 ]

@@ -4,7 +4,7 @@
 # each window's flow_result count equals what the stand-in fired in that round.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 1500 -n 30 -r 100
+standin_start -g -n 30 -r 100
 compile_and_run "$(dirname "$0")/../golden/window_triggers.recipe"
 kill "$STANDIN_PID" 2>/dev/null; standin_wait
 check "bpftrace exits 0 by itself after 3 windows (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
