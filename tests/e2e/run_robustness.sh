@@ -12,14 +12,15 @@
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
 
-# wait_rounds FILE: until reval_monitor has printed a round (up to 10 s).
+# wait_rounds FILE: until reval_monitor has printed a round (up to 60 s: bpftrace starts
+# slowly on a busy machine).
 wait_rounds() {
-    for _ in $(seq 100); do grep -qE '^ +[0-9]+\.[0-9]{9} ' "$1" 2>/dev/null && return; sleep 0.1; done
+    for _ in $(seq 600); do grep -qE '^ +[0-9]+\.[0-9]{9} ' "$1" 2>/dev/null && return; sleep 0.1; done
 }
-# wait_gone PID: until PID has exited (up to 15 s); says so if it has not.
+# wait_gone PID: until PID has exited (up to 30 s); says so if it has not.
 wait_gone() {
-    for _ in $(seq 150); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-    fail "pid $1 still running 15 s later"; kill -KILL "$1"
+    for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+    fail "pid $1 still running 30 s later"; kill -KILL "$1"
 }
 
 # 1. The target is SIGKILLed: bpftrace (-p) notices, ends, and the report is printed.
@@ -101,9 +102,13 @@ sleep 0 & gone=$!; wait "$gone"
 "$OVSTRACE" run reval_monitor --pid "$gone" >"$OUT" 2>"$ERR"; status=$?
 check "no such pid: exit 1, stdout empty, said first" \
     bash -c "[ $status -eq 1 ] && [ ! -s '$OUT' ] && head -1 '$ERR' | grep -qx 'ovstrace: error: no process $gone (--pid)'"
-parent=$(bash -c 'sleep 0.1 & echo $! > '"$WORK"'/zombie; exec sleep 30' >/dev/null 2>&1 & echo $!)
-sleep 0.5
-zombie=$(cat "$WORK/zombie")
+parent=$(bash -c 'sleep 0.1 & echo $! > '"$WORK"'/zombie; exec sleep 60' >/dev/null 2>&1 & echo $!)
+# until the child has exited (a zombie: its parent, now sleep, never reaps it), up to 30 s
+for _ in $(seq 300); do
+    zombie=$(cat "$WORK/zombie" 2>/dev/null)
+    [ -n "$zombie" ] && [ "$(awk '{ print $3 }' "/proc/$zombie/stat" 2>/dev/null)" = Z ] && break
+    sleep 0.1
+done
 check "a zombie for the next check (pid $zombie, state $(awk '{ print $3 }' "/proc/$zombie/stat" 2>/dev/null))" \
     bash -c "[ \"\$(awk '{ print \$3 }' /proc/$zombie/stat)\" = Z ]"
 "$OVSTRACE" run reval_monitor --pid "$zombie" >"$OUT" 2>"$ERR"; status=$?
