@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The four window modes, decided in BPF, on the stand-in (main loop every 50 ms):
 # time windows with an interval, start trigger + time, stop trigger, both triggers with
-# the stop-start delta, and windows skipped for a delta below min_delta. Windows and gaps
+# the stop-start delta, windows skipped for a delta below min_delta, and no window after
+# the last of `count` while bpftrace gets to its exit(). Windows and gaps
 # last at least what was asked; a busy machine may make them longer and the main loop
 # slower, so durations are bounded from below only and iteration counts from above.
 . "$(dirname "$0")/lib.sh"
@@ -87,4 +88,30 @@ check "skip: windows skipped with their delta" [ "$(count_of '^# Sample dump ski
 check "skip: skipped delta = stop trigger - start trigger" trigger_deltas_match
 check "skip: nothing dumped" [ "$(count_of 'Triggered sample dump')" -eq 0 ]
 check "skip: skipped deltas are below 5 s" all_between 0 4999999999 < <(grep -o 'delta [0-9]*' "$OUT" | awk '{ print $2 }')
+
+# 6. count windows, then no more: exit() takes effect when bpftrace reads it, which on a busy
+#    machine came over a second after the last window while the triggers went on firing.
+#    Here bpftrace is held up on purpose (SIGSTOP) after its one window (run_start to the
+#    first round's sweep_done; the next round is 5 s away) while the main loop runs on: no
+#    second window may open, which END would report as an untriggered "Stop sampling".
+"$OVSTRACE" compile "$RECIPE" -p start=u:main:run_start -p stop=u:udpif_revalidator:sweep_done -p count=1 \
+    > "$WORK/once.bt"
+standin_start -g -m 50 -r 5000 -n 2
+timeout 60 bpftrace -p "$STANDIN_PID" "$WORK/once.bt" "$STANDIN_PID" >"$OUT" 2>"$ERR" &
+bt=$!
+wait_tracing "$bt"
+held=$(bpftrace_of "$bt")
+kill -STOP "$held"
+kill -USR1 "$STANDIN_PID"
+# until the main loop has run a few times after the first round (the window's close)
+for _ in $(seq 300); do
+    awk -F'\t' '$1 == "udpif_revalidator:sweep_done" { d = 1 } d && $1 == "main:run_start" { n++ } END { exit n < 3 }' "$TRUTH" && break
+    sleep 0.1
+done
+kill -CONT "$held"
+wait "$bt"; RUN_STATUS=$?
+kill "$STANDIN_PID" 2>/dev/null; standin_wait
+check "count: ends by itself after its window (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
+check "count: one window, opened and closed by its triggers, none after ($(grep -c '^# Stop sampling' "$OUT") stops)" \
+    [ "$(grep -c '^# Start sampling (trigger' "$OUT")" -eq 1 -a "$(grep -c '^# Stop sampling' "$OUT")" -eq 1 ]
 finish

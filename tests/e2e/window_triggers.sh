@@ -15,4 +15,6 @@ awk '/^# Stop sampling/ { if (w) print s; w = 1; s = 0; next } /^@results\[/ { s
 awk -F'\t' '$1 == "revalidate:flow_result" { split($3, kv, "="); n[kv[2]]++ } END { for (r in n) print r, n[r] }' "$TRUTH" |
     sort -n | awk '{ print $2 }' > "$WORK/want"
 check "each window counts one round's flow results ($(paste -sd' ' "$WORK/got"))" is_subsequence "$WORK/got" "$WORK/want"
+check "no fourth window, not even at exit" [ "$(grep -c '^# Stop sampling' "$OUT")" -eq 3 ]
+
 finish
