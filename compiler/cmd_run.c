@@ -101,6 +101,7 @@ struct run_outcome {
     int attached;           /* it attached its probes: tracing began */
     int stack_refused;      /* it refused a probe for the 512-byte BPF stack */
     int interrupted;        /* we passed it a signal (Ctrl-C, SIGTERM, SIGHUP) */
+    int killed_by;          /* the signal that killed it, 0 if it exited (status 255 is no signal) */
 };
 
 /* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
@@ -202,6 +203,7 @@ static int run_bpftrace(const struct compile_args *a, int pid, const char *scrip
     child_pid = 0;
     alarm(0);
     oc->interrupted = last_signal != 0;
+    oc->killed_by = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -268,8 +270,8 @@ static void say_how_it_ended(int status, const struct run_outcome *oc, int pid, 
     /* bpftrace's own words for a target gone at start-up are "Error initializing context for probe". */
     char why[64];
     int gone = proc_gone(pid, why, sizeof why) != NULL;    /* a zombie has exited too */
-    if (status > 128 && !oc->interrupted)
-        fprintf(stderr, "ovstrace: bpftrace was killed by signal %d (%s)%s\n", status - 128, strsignal(status - 128),
+    if (oc->killed_by && !oc->interrupted)
+        fprintf(stderr, "ovstrace: bpftrace was killed by signal %d (%s)%s\n", oc->killed_by, strsignal(oc->killed_by),
                 oc->attached ? ": its final statistics were not printed" : "");
     else if (status != 0 && !oc->attached)
         fprintf(stderr, "ovstrace: bpftrace stopped (status %d) before attaching its probes: nothing was traced\n",

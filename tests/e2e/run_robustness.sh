@@ -3,7 +3,7 @@
 # How `ovstrace run` ends when things go wrong, with real bpftrace on the stand-in:
 #   the target SIGKILLed mid-run     final statistics, status 0, "exited during the run"
 #   bpftrace SIGKILLed               status 128+9, and a line saying the statistics are lost
-#   bpftrace's own status            passed through (a bpftrace that exits 3: run exits 3)
+#   bpftrace's own status            passed through (a bpftrace that exits 3 or 255: run exits so)
 #   bpftrace failing before attach   its status, "nothing was traced", no "Lost events" line
 #   bpftrace refusing the BPF stack  its refusal put on the recipe's line
 #   a perf buffer too small          "Lost events: N" with N > 0, never more than fired
@@ -64,6 +64,13 @@ chmod +x "$fake"
 check "bpftrace's status: run exits 3 (status $status)" [ "$status" -eq 3 ]
 check "bpftrace's status: its output rendered, then the lost-events line" \
     [ "$(cat "$OUT")" = $'from the fake bpftrace\n\nLost events: 0' ]
+# bpftrace exits 255 when the kernel refuses a program after it said "Attaching" (a busy
+# machine's integration run saw one): a status, not 128 + signal 127.
+sed 's/^exit 3$/echo "ERROR: Error loading program: END (try -v)" >\&2; exit 255/' "$fake" > "$WORK/bpftrace-exit255"
+chmod +x "$WORK/bpftrace-exit255"
+"$OVSTRACE" run reval_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/bpftrace-exit255" >"$OUT" 2>"$ERR"; status=$?
+check "bpftrace's status 255: run exits 255 (status $status), bpftrace's error shown, no signal named" \
+    bash -c "[ $status -eq 255 ] && grep -q '^ERROR: Error loading program: END' '$ERR' && ! grep -q 'killed by signal' '$ERR'"
 
 # 4. bpftrace fails before attaching: nothing was traced, so no lost-events line either.
 "$OVSTRACE" run reval_monitor --pid "$STANDIN_PID" --bpftrace /bin/false >"$OUT" 2>"$ERR"; status=$?
