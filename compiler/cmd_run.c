@@ -16,17 +16,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t last_signal;
+static char child_syscall[48];      /* /proc/PID/syscall of bpftrace, set before signals are forwarded */
 
 /* bpftrace 0.17 can miss a SIGINT that arrives while it attaches (it only sets a flag and
- * goes on until a probe prints), so a forwarded signal is sent again every 5 s until it exits. */
+ * goes on until a probe prints), so a forwarded signal is sent again every 5 s while
+ * bpftrace is still in its event loop, waiting in epoll_wait. Not while it is busy
+ * elsewhere: that is bpftrace exiting (detaching its probes, loading and running END),
+ * which took over 5 s on a busy machine, and a signal then made the kernel's verifier give
+ * up on END ("Error loading program: END", status 255, no report). */
 #define RESEND_SECONDS 5
+
+/* Whether bpftrace's main thread waits in epoll_wait now; async-signal-safe (open, read). */
+static int child_in_event_loop(void)
+{
+    int fd = open(child_syscall, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    char buf[24];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    long nr = 0;
+    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        nr = nr * 10 + (buf[i] - '0');
+    if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+        return 0;   /* "running", or unreadable */
+#ifdef SYS_epoll_wait
+    if (nr == SYS_epoll_wait)
+        return 1;
+#endif
+    return nr == SYS_epoll_pwait;
+}
 
 static void forward_signal(int sig)
 {
@@ -41,7 +69,8 @@ static void resend_signal(int sig)
 {
     (void)sig;
     if (child_pid > 0 && last_signal) {
-        kill(child_pid, last_signal);
+        if (child_in_event_loop())
+            kill(child_pid, last_signal);
         alarm(RESEND_SECONDS);
     }
 }
@@ -101,6 +130,7 @@ struct run_outcome {
     int attached;           /* it attached its probes: tracing began */
     int stack_refused;      /* it refused a probe for the 512-byte BPF stack */
     int interrupted;        /* we passed it a signal (Ctrl-C, SIGTERM, SIGHUP) */
+    int killed_by;          /* the signal that killed it, 0 if it exited (status 255 is no signal) */
 };
 
 /* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
@@ -189,6 +219,7 @@ static int run_bpftrace(const struct compile_args *a, struct bt_version version,
         fprintf(stderr, "ovstrace: fork: %s\n", strerror(errno));
         return 1;
     }
+    snprintf(child_syscall, sizeof child_syscall, "/proc/%d/syscall", (int)child);
     child_pid = child;
     /* SA_RESTART: a forwarded signal must not end the loop copying bpftrace's stderr. */
     struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
@@ -206,6 +237,7 @@ static int run_bpftrace(const struct compile_args *a, struct bt_version version,
     child_pid = 0;
     alarm(0);
     oc->interrupted = last_signal != 0;
+    oc->killed_by = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -272,8 +304,8 @@ static void say_how_it_ended(int status, const struct run_outcome *oc, int pid, 
     /* bpftrace's own words for a target gone at start-up are "Error initializing context for probe". */
     char why[64];
     int gone = proc_gone(pid, why, sizeof why) != NULL;    /* a zombie has exited too */
-    if (status > 128 && !oc->interrupted)
-        fprintf(stderr, "ovstrace: bpftrace was killed by signal %d (%s)%s\n", status - 128, strsignal(status - 128),
+    if (oc->killed_by && !oc->interrupted)
+        fprintf(stderr, "ovstrace: bpftrace was killed by signal %d (%s)%s\n", oc->killed_by, strsignal(oc->killed_by),
                 oc->attached ? ": its final statistics were not printed" : "");
     else if (status != 0 && !oc->attached)
         fprintf(stderr, "ovstrace: bpftrace stopped (status %d) before attaching its probes: nothing was traced\n",

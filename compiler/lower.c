@@ -1387,10 +1387,13 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
 /* ------------------------------------------------------------------ windows
  *
  * A window's state is the global @_on: 0 armed (waiting for the start trigger), 1 open,
- * 2 closed and being reported. bpftrace performs print() and clear() asynchronously, in
- * user space, after the probe returns; a window that reopened at once could lose its first
- * events to the previous window's clear(). So a closed window rests in state 2 for the
- * interval (at least WINDOW_REST_MS) and the timer reopens or re-arms it. */
+ * 2 closed and being reported, 3 done (the last of `count` windows reported). bpftrace
+ * performs print() and clear() asynchronously, in user space, after the probe returns; a
+ * window that reopened at once could lose its first events to the previous window's
+ * clear(). So a closed window rests in state 2 for the interval (at least WINDOW_REST_MS)
+ * and the timer reopens or re-arms it. exit() is asynchronous too: a busy bpftrace took
+ * over a second to get to it, so after the last window the state stays 3, where nothing
+ * reopens a window (END would report it as one more). */
 #define WINDOW_REST_MS 20
 #define WINDOW_TICK_MS 10
 
@@ -1457,6 +1460,7 @@ static void window_report(struct lower *L, struct bt_block *b, const char *dump_
     bt_line(b, "@_windows = @_windows + 1;");
     if (L->r->window.count > 0) {
         bt_line(b, "if (@_windows >= %lld) {", (long long)L->r->window.count);
+        bt_line(b, "@_on = 3;");
         bt_line(b, "exit();");
         bt_line(b, "}");
     }
@@ -1494,7 +1498,7 @@ static void lower_window(struct lower *L, struct vec *blocks)
         struct probe_block *pb = block_for(L, blocks, &w->start);
         bt_line(pb->block, "if (@_on == 0) {");
         window_open(pb->block, 1);
-        bt_line(pb->block, "} else {");
+        bt_line(pb->block, "} else if (@_on != 3) {");
         bt_line(pb->block, "@_missed = @_missed + 1;");
         bt_line(pb->block, "}");
         struct strbuf m = { 0 };

@@ -7,7 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${OVSTRACE_BUILD:-$top/build}
 
 packages=(cmake make gcc flex bison libyaml-dev bpftrace systemtap-sdt-dev binutils procps libdw-dev
-          clang valgrind)   # the hardening tests: libFuzzer (tests/fuzz) and valgrind (tests/sanitize)
+          clang valgrind    # the hardening tests: libFuzzer (tests/fuzz) and valgrind (tests/sanitize)
+          python3)          # e2e.run_interrupt's stand-ins for bpftrace, which wait in epoll_wait
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

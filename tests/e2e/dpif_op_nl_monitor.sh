@@ -7,7 +7,7 @@
 # recording is replayed, and decode=none prints the same operations without messages.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 4000 -n 8 -r 50 -f 4 -a 2
+standin_start -g -n 8 -r 50 -f 4 -a 2
 run_recipe dpif_op_nl_monitor --record "$WORK/events.rec"
 standin_wait
 check "run exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -49,7 +49,7 @@ grep -v '^ovstrace: ' "$OUT" > "$WORK/report.txt"
 check "report: the recording prints the run again, byte for byte" cmp "$WORK/report.txt" "$WORK/replayed.txt"
 
 # decode=none: the same operations, no message lines.
-standin_start -w 4000 -n 3 -r 50 -f 4 -a 2
+standin_start -g -n 3 -r 50 -f 4 -a 2
 run_recipe dpif_op_nl_monitor -p decode=none -p get=false
 standin_wait
 check "decode=none: run exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

@@ -27,7 +27,7 @@ expected() {
 }
 got_deletes() { awk '$3 ~ /^[0-9a-f]+-[0-9a-f]+-/ && $0 !~ / flow put into the datapath$/ { u = $3; $1 = $2 = $3 = ""; sub(/^ +/, ""); print u, $0 }' "$OUT"; }
 
-standin_start -w 1500 -n 30 -r 100 -f 4
+standin_start -g -n 30 -r 100 -f 4
 run_recipe flow_reval_monitor
 standin_wait
 check "exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -37,7 +37,7 @@ check "deletes printed: $(wc -l < "$WORK/got")" [ "$(wc -l < "$WORK/got")" -ge 3
 check "every delete matches the stand-in's record: UFID and reason, in order" is_subsequence "$WORK/got" "$WORK/want"
 check "all eleven delete reasons seen" [ "$(awk '{ $1 = ""; print }' "$WORK/got" | sort -u | wc -l)" -eq 11 ]
 
-standin_start -w 1500 -n 30 -r 100 -f 4
+standin_start -g -n 30 -r 100 -f 4
 run_recipe flow_reval_monitor -p 'filter=ipv4(src=10.0.0.2)'
 standin_wait
 check "filtered run exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -51,7 +51,7 @@ check "filtered: no UFID of a non-matching flow printed ($(wc -l < "$WORK/others
     bash -c "test -s '$WORK/others' && ! grep -qF -f '$WORK/others' '$OUT'"
 # -p key=true under run: each flow's key printed as dump-flows text, decoded from the
 # bytes the probe saw; pasted back as -p filter, it picks out exactly that flow.
-standin_start -w 1500 -n 20 -r 100 -f 4
+standin_start -g -n 20 -r 100 -f 4
 run_recipe flow_reval_monitor -p key=true
 standin_wait
 awk -F'\t' '{ u = s = ""; for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "ufid") u = kv[2]; if (kv[1] == "src") s = kv[2] }
@@ -62,7 +62,7 @@ check "every key is dump-flows text with its flow's ipv4 source" awk 'NR == FNR 
     { if ($2 !~ /^recirc_id\(/ || index($2, "ipv4(src=" src[$1] ",") == 0) { print "bad: " $0; bad = 1 } } END { exit bad }' \
     "$WORK/ufid_src" "$WORK/keys"
 pick=$(awk '$3 ~ /^[0-9a-f]+-/ && / flow put into the datapath / { print $3, $NF; exit }' "$OUT")
-standin_start -w 1500 -n 20 -r 100 -f 4
+standin_start -g -n 20 -r 100 -f 4
 run_recipe flow_reval_monitor -p "filter=${pick#* }"
 standin_wait
 check "the printed key pasted back as a filter shows only that flow (${pick%% *})" \
@@ -70,7 +70,7 @@ check "the printed key pasted back as a filter shows only that flow (${pick%% *}
 
 # 30 rounds x 4 flows, each living 4 rounds: about 20 live at a time, 120 in all.
 for cap in 40 3; do
-    standin_start -w 1500 -n 30 -r 100 -f 4
+    standin_start -g -n 30 -r 100 -f 4
     run_recipe flow_reval_monitor -p 'filter=ipv4(src=10.0.0.2)' -p max_flows=$cap
     standin_wait
     expected 10.0.0.2 > "$WORK/want"; got_deletes > "$WORK/got"

@@ -16,11 +16,10 @@ n=25 s=3000 p=400
 start_traced() {
     "$workload" -g -n $n -s $s -p $p > "$WORK/workload.out" &
     wl=$!
-    for _ in $(seq 50); do grep -q '^ready' "$WORK/workload.out" && break; sleep 0.1; done
+    for _ in $(seq 300); do grep -q '^ready' "$WORK/workload.out" && break; sleep 0.1; done
     "$@" >"$OUT" 2>"$ERR" &
     tracer=$!
-    for _ in $(seq 300); do grep -qE 'attached; Ctrl-C|^Attaching' "$ERR" "$OUT" && break; sleep 0.1; done
-    sleep 0.5    # plain bpftrace says "Attaching" before it has attached
+    wait_tracing "$tracer"    # every probe attached ("Attaching N probes" comes before)
     kill -USR1 "$wl"
     wait "$wl"
     for _ in $(seq 100); do kill -0 "$tracer" 2>/dev/null || break; sleep 0.1; done

@@ -11,10 +11,10 @@ workload=$(dirname "$STANDIN")/workload
 n=25 s=3000
 "$workload" -g -n $n -s $s -p 200 > "$WORK/workload.out" &
 wl=$!
-for _ in $(seq 50); do grep -q '^ready' "$WORK/workload.out" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q '^ready' "$WORK/workload.out" && break; sleep 0.1; done
 "$OVSTRACE" run "$(dirname "$0")/kernel_stats.recipe" --pid "$wl" >"$OUT" 2>"$ERR" &
 run=$!
-for _ in $(seq 300); do grep -q 'attached; Ctrl-C' "$ERR" && break; sleep 0.1; done
+wait_tracing "$run"    # every probe attached (run says "attached" before bpftrace attaches)
 kill -USR1 "$wl"
 wait "$wl"
 for _ in $(seq 100); do kill -0 "$run" 2>/dev/null || break; sleep 0.1; done

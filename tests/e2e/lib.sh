@@ -4,6 +4,7 @@
 # Needs OVSTRACE and STANDIN in the environment (ctest sets them).
 set -u
 : "${OVSTRACE:?}" "${STANDIN:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tracing.sh"
 WORK=$(mktemp -d /tmp/ovstrace-e2e.XXXXXX)
 TRUTH=$WORK/truth.log
 OUT=$WORK/out.txt
@@ -26,10 +27,19 @@ mount_tracefs() {
     mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 }
 
-# standin_start ARGS...: the stand-in waits (-w) before its first round so bpftrace can attach.
+# standin_start ARGS...: with -g the stand-in waits for SIGUSR1 before its first round;
+# run_recipe and compile_and_run send it once bpftrace has attached (go_when_tracing).
 standin_start() {
     "$STANDIN" -q -l "$TRUTH" "$@" &
     STANDIN_PID=$!
+}
+
+# go_when_tracing PID: wait_tracing PID, then SIGUSR1 to the stand-in (go, for -g; a
+# stand-in started without -g ignores it).
+go_when_tracing() {
+    wait_tracing "$1"
+    [ -n "$STANDIN_PID" ] && kill -USR1 "$STANDIN_PID" 2>/dev/null
+    return 0
 }
 
 standin_wait() {
@@ -39,17 +49,22 @@ standin_wait() {
 
 # run_recipe RECIPE ARGS...: `ovstrace run` until the stand-in exits (bpftrace follows -p).
 run_recipe() {
-    local recipe=$1; shift
-    timeout 60 "$OVSTRACE" run "$recipe" --pid "$STANDIN_PID" "$@" >"$OUT" 2>"$ERR"
-    RUN_STATUS=$?
+    local recipe=$1 p; shift
+    timeout 60 "$OVSTRACE" run "$recipe" --pid "$STANDIN_PID" "$@" >"$OUT" 2>"$ERR" &
+    p=$!
+    go_when_tracing "$p"
+    wait "$p"; RUN_STATUS=$?
 }
 
 # compile_and_run RECIPE ARGS...: the documented pipe, `ovstrace compile | bpftrace -p PID -`.
 compile_and_run() {
     local recipe=$1; shift
     "$OVSTRACE" compile "$recipe" "$@" > "$WORK/script.bt" || { fail "compile $recipe"; RUN_STATUS=1; return; }
-    timeout 60 bpftrace -p "$STANDIN_PID" - "$STANDIN_PID" < "$WORK/script.bt" >"$OUT" 2>"$ERR"
-    RUN_STATUS=$?
+    local p
+    timeout 60 bpftrace -p "$STANDIN_PID" - "$STANDIN_PID" < "$WORK/script.bt" >"$OUT" 2>"$ERR" &
+    p=$!
+    go_when_tracing "$p"
+    wait "$p"; RUN_STATUS=$?
 }
 
 fail() { echo "not ok - $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }

@@ -5,7 +5,7 @@
 # equal the number of upcalls in the truth log whose key fields satisfy the filter.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 1500 -n 25 -r 100 -f 6
+standin_start -g -n 25 -r 100 -f 6
 compile_and_run "$(dirname "$0")/odp_filters.recipe"
 standin_wait
 check "bpftrace exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # reval_monitor against the stand-in: every printed round matches the stand-in's own
 # record of that round (flows at dump start, re-translated flows, the udpif counters,
-# the planned wait), and the actual wait is close to the 100 ms round period.
+# the planned wait), and the actual wait is the time from a round's COMPLETE to the next
+# one's START. How long it is depends on how busy the machine is; only the 100 ms period
+# bounds the rounds, from below.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 1500 -n 20 -r 100
+standin_start -g -n 20 -r 100
 compile_and_run reval_monitor
 standin_wait
 check "bpftrace exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -23,7 +25,16 @@ awk -F'\t' '
 # The last round never gets its next start_dump, so it is not printed.
 awk '{ print $3, $4, $5, $6, $7, $9 }' "$WORK/rows" > "$WORK/got"
 check "rounds match the stand-in's record (flows, reval flows, avg, max, limit, poll wait)" is_subsequence "$WORK/got" "$WORK/want"
-check "actual wait within 60..160 ms of a 100 ms period" awk '{ if ($10 < 60 || $10 > 160) bad = 1 } END { exit bad }' "$WORK/rows"
+# The wait ends and the next START is read in one probe block, START later (by microseconds,
+# more if the machine preempts the block): the wait is at most next START - COMPLETE (+1 us,
+# it is printed in us), and more than half of it (not in another unit).
+check "actual wait: at most next START - COMPLETE, more than half of it" \
+    awk 'NR > 1 { gap = ($1 - complete) * 1000; if (wait > gap + 0.001 || wait <= gap / 2) bad = 1 }
+         { complete = $2; wait = $10 } END { exit bad || NR < 2 }' "$WORK/rows"
+# Each round starts at least 100 ms after the previous one started (the stand-in sleeps until
+# then) unless that one started late, which the average over all rounds forgives.
+check "rounds at least 100 ms apart on average ($(awk 'NR == 1 { f = $1 } { l = $1 } END { printf "%.1f ms", (l - f) * 1000 / (NR - 1) }' "$WORK/rows"))" \
+    awk 'NR == 1 { f = $1 } { l = $1 } END { exit !(NR > 1 && (l - f) * 1000 / (NR - 1) >= 95) }' "$WORK/rows"
 check "complete follows start" awk '{ if ($2 + 0 < $1 + 0) bad = 1 } END { exit bad }' "$WORK/rows"
 rounds=$(awk '/^@rounds\[\]:/ { print $2 }' "$OUT")
 check "round counter counts every round seen ($rounds vs $rows printed)" [ "${rounds:-0}" -ge "$rows" ]

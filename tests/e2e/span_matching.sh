@@ -9,7 +9,7 @@
 RECIPE=$(dirname "$0")/span_matching.recipe
 rounds=5
 mount_tracefs
-standin_start -w 1500 -n $rounds -r 100 -f 70
+standin_start -g -n $rounds -r 100 -f 70
 compile_and_run "$RECIPE"
 standin_wait
 check "bpftrace exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

@@ -6,7 +6,7 @@
 # system calls.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 2000 -n 60 -r 100 -m 50    # 6 s of rounds: bpftrace may attach late on a busy machine
+standin_start -g -n 30 -r 100 -m 50
 main=$STANDIN_PID    # the process id is its main thread's id
 run_recipe "$(dirname "$0")/syscall_names.recipe" -p main_tid="$main"
 standin_wait

@@ -25,10 +25,11 @@ RECIPE
 check "attach points name the binary" grep -q "^usdt:$STANDIN:udpif_revalidator:start_dump$" "$WORK/calls.bt"
 check "uprobe on the binary" grep -q "^uprobe:$STANDIN:revalidate$" "$WORK/calls.bt"
 check "uretprobe on the binary" grep -q "^uretprobe:$STANDIN:revalidator_sweep$" "$WORK/calls.bt"
-timeout -s INT 6 bpftrace "$WORK/calls.bt" >"$OUT" 2>"$ERR" &
+bpftrace "$WORK/calls.bt" >"$OUT" 2>"$ERR" &
 bt=$!
-sleep 2    # attached before the process exists
+wait_tracing "$bt"    # attached before the process exists
 "$STANDIN" -q -l "$TRUTH" -n 10 -r 100 -m 50
+interrupt_bpftrace "$bt"
 wait "$bt"
 rounds=$(truth udpif_revalidator:start_dump round | wc -l)
 runs=$(truth main:run_start iter | wc -l)

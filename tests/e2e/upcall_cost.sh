@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # upcall_cost on the stand-in, whose handlers have a known timing: three handlers share 61
 # upcalls per round (20, 20 and 21: one batch each), and each waits 10 ms between reading its batch and its
-# first put (-d 10000, the "lookup"). This host has no openvswitch module, so the recipe runs
+# first put (-d 10000, the "lookup"), which bounds the latencies from below. This host has no openvswitch module, so the recipe runs
 # with kernel=false (what `ovstrace check upcall_cost` asks for, checked first); the kernel
 # side runs in the kernel tier (tests/kernel/upcall_cost.sh). Then the recording is replayed.
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +17,7 @@ check "check names the missing tracepoint" grep -q 'tracepoint:openvswitch:ovs_d
 check "check names the missing kprobe" grep -q 'kprobe:ovs_packet_cmd_execute' "$WORK/check.txt"
 check "check passes with kernel=false" bash -c "'$OVSTRACE' check upcall_cost -p kernel=false > /dev/null"
 
-standin_start -w 1500 -n $rounds -r 100 -f $flows -H $handlers -d 10000
+standin_start -g -n $rounds -r 100 -f $flows -H $handlers -d 10000
 run_recipe upcall_cost -p kernel=false --record "$WORK/events.rec"
 standin_wait
 check "run exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
@@ -50,12 +50,25 @@ batches=$(section "=> Histogram of upcalls per batch:" | awk '{ print $1, $2, $3
 check "batches: two of 20 and one of 21 per round ($batches)" \
     [ "$batches" = "[20, 21) $((2 * rounds)) [21, 22) $rounds " ]
 
-# Latencies: the 10 ms lookup puts every receive -> put and receive -> execute in [8K, 16K) us.
-hist_only() { section "$1" | awk '{ print $1, $2, $3 }'; }
-check "receive -> put: all $misses in [8K, 16K) us ($(hist_only '=> vswitchd receive to flow put, the lookup (microseconds):' | tr '\n' ' '))" \
-    [ "$(hist_only '=> vswitchd receive to flow put, the lookup (microseconds):')" = "[8K, 16K) $misses" ]
-check "receive -> execute: all $misses in [8K, 16K) us" \
-    [ "$(hist_only '=> vswitchd receive to execute request (microseconds):')" = "[8K, 16K) $misses" ]
+# Latencies: the 10 ms lookup comes before every put and execute, so each receive -> put and
+# receive -> execute is at least 10 ms: every one of them lies in a bucket above 10,000 us
+# ([8K, 16K) or later). How much longer is up to the machine: a busy one put 9 of 196 in
+# [16K, 32K), so nothing bounds them from above.
+# hist_rows TITLE: "LOW HIGH COUNT" for each bucket of run's histogram TITLE, in plain numbers.
+hist_rows() {
+    section "$1" | awk 'function n(v) { m = v ~ /K$/ ? 1024 : v ~ /M$/ ? 1048576 : 1; sub(/[KM]$/, "", v); return v * m }
+        /^  \[[0-9]+[KM]?, [0-9]+[KM]?\) / { lo = $1; hi = $2; c = $3; gsub(/[\[,)]/, "", lo); gsub(/[,)]/, "", hi); gsub(/,/, "", c)
+                                            print n(lo), n(hi), c }'
+}
+# at_least TITLE US: every count of histogram TITLE lies in a bucket reaching above US, and
+# they add up to $misses.
+at_least() {
+    hist_rows "$1" | awk -v us="$2" -v want="$misses" '{ n += $3; if ($2 <= us) below += $3 } END { exit !(n == want && below == 0) }'
+}
+lookup='=> vswitchd receive to flow put, the lookup (microseconds):'
+check "receive -> put: all $misses at least 10 ms ($(hist_rows "$lookup" | tr '\n' ' '))" at_least "$lookup" 10000
+execute='=> vswitchd receive to execute request (microseconds):'
+check "receive -> execute: all $misses at least 10 ms ($(hist_rows "$execute" | tr '\n' ' '))" at_least "$execute" 10000
 check "every miss received was matched to its execute" \
     [ "$(section '=> Miss upcalls received and executed (receive matched to its execute):' | awk '{ print $1 }')" = "$misses" ]
 check "lost events are reported (none)" grep -q '^Lost events: 0$' "$OUT"

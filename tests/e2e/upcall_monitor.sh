@@ -5,7 +5,7 @@
 # counts add up. With -p key=true the key column is the key as dump-flows prints it.
 . "$(dirname "$0")/lib.sh"
 mount_tracefs
-standin_start -w 1500 -n 15 -r 100 -f 4
+standin_start -g -n 15 -r 100 -f 4
 run_recipe upcall_monitor -p key=true
 standin_wait
 check "ovstrace run exits 0 (status $RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]

@@ -5,6 +5,7 @@
 # verifier must accept every program and bpftrace must exit 0 without errors.
 set -u
 : "${OVSTRACE:?}" "${STANDIN:?}"
+. "$(dirname "$0")/../lib/tracing.sh"
 recipe=$1 params_file=${2:-}
 params=()
 if [ -n "$params_file" ] && [ -f "$params_file" ]; then
@@ -14,9 +15,15 @@ mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/ker
 work=$(mktemp -d /tmp/ovstrace-load.XXXXXX)
 trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 "$OVSTRACE" compile "$recipe" "${params[@]}" -o "$work/script.bt" || { echo "compile failed"; exit 1; }
-"$STANDIN" -q -w 1200 -n 8 -r 50 -m 20 &
+# The stand-in starts its rounds once bpftrace has attached (-g, SIGUSR1): a fixed wait
+# let it exit first on a busy machine.
+"$STANDIN" -q -g -n 8 -r 50 -m 20 &
 pid=$!
-timeout 60 bpftrace -p "$pid" "$work/script.bt" "$pid" >"$work/out" 2>"$work/err"
+timeout 60 bpftrace -p "$pid" "$work/script.bt" "$pid" >"$work/out" 2>"$work/err" &
+bt=$!
+wait_tracing "$bt"
+kill -USR1 "$pid" 2>/dev/null
+wait "$bt"
 status=$?
 grep -v "couldn't set RLIMIT_MEMLOCK" "$work/err" > "$work/err2"
 if [ "$status" -ne 0 ] || grep -q 'ERROR' "$work/err2"; then

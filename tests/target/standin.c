@@ -107,6 +107,7 @@ struct options {
     unsigned int reval_ms;       /* -r */
     unsigned int flows_per_round;/* -f */
     unsigned int wait_ms;        /* -w */
+    bool wait_go;                /* -g */
     unsigned int lifetime;       /* -a */
     unsigned int handlers;       /* -H */
     unsigned int lookup_us;      /* -d */
@@ -148,9 +149,15 @@ static volatile sig_atomic_t got_signal;
 static int wake_pipe[2] = { -1, -1 };
 static atomic_bool reval_done;
 
+/* -g: SIGUSR1 says "go" (the test's tracer has attached).  The handler sets
+ * got_go and wakes the main thread, which passes it on to the revalidator
+ * through 'go'. */
+static volatile sig_atomic_t got_go;
+
 static pthread_mutex_t state_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t state_cond;          /* CLOCK_MONOTONIC */
 static bool stop;                          /* under state_mutex */
+static bool go;                            /* -g: SIGUSR1 came; state_mutex */
 static long handler_request = -1;          /* round requested, state_mutex */
 static long handler_done[MAX_HANDLERS];    /* round finished, state_mutex */
 
@@ -264,6 +271,22 @@ sleep_until(const struct timespec *deadline)
             == ETIMEDOUT) {
             break;
         }
+    }
+    ok = !stop;
+    pthread_mutex_unlock(&state_mutex);
+    return ok;
+}
+
+/* -g: waits until the main thread has seen SIGUSR1, or until stop is
+ * requested.  Returns false if stop was requested. */
+static bool
+wait_for_go(void)
+{
+    bool ok;
+
+    pthread_mutex_lock(&state_mutex);
+    while (!stop && !go) {
+        pthread_cond_wait(&state_cond, &state_mutex);
     }
     ok = !stop;
     pthread_mutex_unlock(&state_mutex);
@@ -1481,7 +1504,8 @@ udpif_revalidator(void *arg)
 
     int64_t start = time_msec();
     struct timespec deadline = deadline_after_ms(start, opts.wait_ms);
-    if (opts.wait_ms && !sleep_until(&deadline)) {
+    if (opts.wait_go ? !wait_for_go()
+        : opts.wait_ms && !sleep_until(&deadline)) {
         goto out;
     }
 
@@ -1578,6 +1602,45 @@ poll_block(int ms)
     }
 }
 
+/* -g: blocks on the wake pipe until SIGUSR1, then lets the revalidator go.
+ * Returns true if the main loop must exit (a stop signal came first). */
+static bool
+poll_go(void)
+{
+    struct pollfd pfd = { .fd = wake_pipe[0], .events = POLLIN };
+
+    while (!got_go) {
+        if (got_signal || atomic_load(&reval_done)) {
+            return true;
+        }
+        if (poll(&pfd, 1, -1) > 0) {
+            char buf[64];
+            while (read(wake_pipe[0], buf, sizeof buf) > 0) {
+                continue;
+            }
+        }
+    }
+    pthread_mutex_lock(&state_mutex);
+    go = true;
+    pthread_cond_broadcast(&state_cond);
+    pthread_mutex_unlock(&state_mutex);
+    return false;
+}
+
+/* SIGUSR1: "go" for -g; harmless without it, so a test may always send it. */
+static void
+go_handler(int sig)
+{
+    int saved = errno;
+    char c = (char) sig;
+
+    got_go = 1;
+    if (write(wake_pipe[1], &c, 1) < 0) {
+        /* Nothing to do. */
+    }
+    errno = saved;
+}
+
 static void
 signal_handler(int sig)
 {
@@ -1595,7 +1658,7 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: ovs-vswitchd [-n ROUNDS] [-m MS] [-r MS] [-f N] [-w MS]"
+            "usage: ovs-vswitchd [-n ROUNDS] [-m MS] [-r MS] [-f N] [-w MS | -g]"
             " [-a ROUNDS] [-H N] [-d US] [-q] [-l FILE] [-p FILE]\n"
             "ovstrace test stand-in: fires the 13 OVS USDT probes.\n"
             "  -n ROUNDS  revalidator rounds, 0 = until SIGINT/SIGTERM"
@@ -1605,6 +1668,8 @@ usage(FILE *out)
             "  -f N       new flows per round (default 4)\n"
             "  -w MS      wait before the first round / main-loop iteration"
             " (default 0)\n"
+            "  -g         wait for SIGUSR1 instead (a test sends it once its"
+            " tracer has attached)\n"
             "  -a ROUNDS  flow lifetime in rounds before it is deleted"
             " (default 4)\n"
             "  -H N       handler threads, handler1..handlerN, each taking"
@@ -1651,7 +1716,7 @@ parse_options(int argc, char *argv[])
 {
     int c;
 
-    while ((c = getopt(argc, argv, "n:m:r:f:w:a:H:d:ql:p:h")) != -1) {
+    while ((c = getopt(argc, argv, "n:m:r:f:w:ga:H:d:ql:p:h")) != -1) {
         bool ok = true;
         switch (c) {
         case 'n':
@@ -1668,6 +1733,9 @@ parse_options(int argc, char *argv[])
             break;
         case 'w':
             ok = parse_uint(optarg, 3600000, &opts.wait_ms);
+            break;
+        case 'g':
+            opts.wait_go = true;
             break;
         case 'a':
             ok = parse_uint(optarg, 1000000, &opts.lifetime)
@@ -1775,6 +1843,8 @@ main(int argc, char *argv[])
     sa.sa_flags = 0;                        /* no SA_RESTART */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = go_handler;
+    sigaction(SIGUSR1, &sa, NULL);
 
     setup_datapath();
     current_tid();
@@ -1784,6 +1854,7 @@ main(int argc, char *argv[])
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &block, &old);
 
     pthread_t handlers[MAX_HANDLERS], revalidator;
@@ -1804,7 +1875,8 @@ main(int argc, char *argv[])
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
     /* Main loop, as in vswitchd/ovs-vswitchd.c main(). */
-    bool exiting = opts.wait_ms ? poll_block((int) opts.wait_ms) : false;
+    bool exiting = opts.wait_go ? poll_go()
+                   : opts.wait_ms ? poll_block((int) opts.wait_ms) : false;
     for (uint64_t iter = 0; !exiting && !got_signal; iter++) {
         DTRACE_PROBE(main, run_start);
         truth(P_RUN_START, "iter=%" PRIu64, iter);
