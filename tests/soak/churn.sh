@@ -117,16 +117,17 @@ storm() {
 
 # --- sampling: RSS (kB) of each run and its bpftrace, and the watch list's entries.
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-# watch_maps BPFTRACE_PID: "LIST COUNTER", the map ids of its @_watch_flows (the map with
-# the UFID key) and @_watch_flows_n, the counter the script bounds it by. The three maps
-# share the name AT__watch_flows (15 characters); bpftrace 0.17 creates its maps in name
-# order, so of the two with an 8-byte key @_watch_flows_full has the lower id, _n the higher.
+# watch_maps BPFTRACE_PID: "LIST COUNTER", the map ids of its @_flows_WATCH (the map with
+# the UFID key) and @_flows_WATCH_N, the counter the script bounds it by (gen_names.h). The
+# three maps share the name AT__flows_WATCH (15 characters); bpftrace 0.17 creates its maps
+# in name order, so of the two with an 8-byte key @_flows_WATCH_FULL has the lower id, _N
+# the higher.
 watch_maps() {
     local fd id list= counter=0
     for fd in /proc/"$1"/fdinfo/*; do
         id=$(awk '/^map_id:/ { print $2 }' "$fd" 2>/dev/null) || continue
         [ -n "$id" ] || continue
-        bpftool map show id "$id" 2>/dev/null | grep -q 'name AT__watch_flows' || continue
+        bpftool map show id "$id" 2>/dev/null | grep -q 'name AT__flows_WATCH' || continue
         if bpftool map show id "$id" | grep -qE 'key (16|32)B'; then list=$id
         elif [ "$id" -gt "$counter" ]; then counter=$id; fi
     done
