@@ -38,7 +38,8 @@ int bt_version_of(const char *bpftrace, struct bt_version *out)
 {
     char *argv[] = { (char *)bpftrace, "--version", NULL };
     int status = 0;
-    char *said = run_capture(argv, &status);
+    /* A wrapper that does not know --version may never end: 10 s is plenty for one that does. */
+    char *said = run_capture(argv, 10, &status);
     int rc = -1;
     if (said && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         /* The line that names it: "bpftrace v0.17.0". */

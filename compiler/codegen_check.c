@@ -60,7 +60,7 @@ void codegen_check(const char *bpftrace, const char *script, int pid, struct cod
     argv[n++] = pidtext;
     argv[n] = NULL;
     int status = 0;
-    char *err = run_capture(argv, &status);
+    char *err = run_capture(argv, 0, &status);
     if (!err) {
         v->message = xasprintf("cannot run %s", bpftrace);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {

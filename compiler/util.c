@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -473,7 +476,7 @@ char *write_temp_script(const char *script)
     return path;
 }
 
-char *run_capture(char *const argv[], int *status)
+char *run_capture(char *const argv[], int timeout_s, int *status)
 {
     int fds[2];
     if (pipe(fds) < 0)
@@ -498,12 +501,24 @@ char *run_capture(char *const argv[], int *status)
     struct strbuf out = { 0 };
     char buf[4096];
     ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
+    struct timespec now, end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += timeout_s;
+    for (;;) {
+        if (timeout_s) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+            struct pollfd p = { .fd = fds[0], .events = POLLIN };
+            if (left <= 0 || (poll(&p, 1, (int)left) == 0)) {
+                kill(child, SIGKILL);    /* it will not answer: its status says killed */
+                break;
+            }
+        }
+        n = read(fds[0], buf, sizeof buf);
+        if (n == 0 || (n < 0 && errno != EINTR))
             break;
-        sb_addn(&out, buf, (size_t)n);
+        if (n > 0)
+            sb_addn(&out, buf, (size_t)n);
     }
     close(fds[0]);
     while (waitpid(child, status, 0) < 0 && errno == EINTR)

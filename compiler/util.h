@@ -92,8 +92,9 @@ const char *proc_gone(int pid, char *buf, size_t n);
 /* SCRIPT in a new $TMPDIR/ovstrace-XXXXXX.bt (the caller unlinks it), or NULL after saying why on stderr. */
 char *write_temp_script(const char *script);
 /* Run ARGV (looked up in PATH) with no input; what it wrote to stdout and stderr, in order,
- * and its wait status in *STATUS (exit 127: it could not be run). NULL if it could not start. */
-char *run_capture(char *const argv[], int *status);
+ * and its wait status in *STATUS (exit 127: it could not be run; killed by SIGKILL: still
+ * writing after TIMEOUT_S seconds, 0 for no limit). NULL if it could not start. */
+char *run_capture(char *const argv[], int timeout_s, int *status);
 /* The thread ids of process PID (from /proc/PID/task), sorted, in *TIDS (malloc'd);
  * returns their number, or -1 when the process is not there. */
 int proc_threads(int pid, int **tids);

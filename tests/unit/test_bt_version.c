@@ -3,6 +3,9 @@
 // order, what each offers, and asking a bpftrace (a stand-in script) its version.
 #include "bt_version.h"
 #include "unit.h"
+#include "util.h"
+
+#include <signal.h>
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -68,6 +71,14 @@ static void test_ask(void)
     EXPECT(bt_version_of("/nonexistent/bpftrace", &v) < 0, "a missing bpftrace: no answer");
     unit_run("printf '#!/bin/sh\\necho hello\\n' > %s/bt", dir);
     EXPECT(bt_version_of(path, &v) < 0, "an answer that names no version: none");
+    /* A wrapper that never answers (the tests' stand-ins for bpftrace did, at first): the
+     * question ends, the wrapper is killed, and there is no version. */
+    char *argv[] = { "sh", "-c", "echo starting; sleep 100", NULL };
+    int status = 0;
+    char *said = run_capture(argv, 1, &status);
+    EXPECT(said && !strcmp(said, "starting\n") && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+           "run_capture gives up after its time and kills what it ran");
+    free(said);
     unit_run("rm -rf %s", dir);
 }
 
