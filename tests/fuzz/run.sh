@@ -172,6 +172,8 @@ keep_finding() {   # keep_finding HARNESS ARTIFACT
     echo "  (docs/hardening.md, 'Turning a finding into a regression test')"
 }
 
+no_aslr=
+! setarch -R true 2>/dev/null || no_aslr="setarch -R"
 gate() {   # gate HARNESS: fixed seed, fixed runs, from the seeds alone
     local h=$1 corpus=$out/corpus/$1 log=$out/$1.log list=$out/seeds/$1.list flags t=$SECONDS
     rm -rf "$corpus"
@@ -180,9 +182,11 @@ gate() {   # gate HARNESS: fixed seed, fixed runs, from the seeds alone
     # any file system (libFuzzer reads a directory in the order the file system lists it).
     printf '%s' "$(ls -d "$out/seeds/$h"/* | paste -sd,)" >"$list"
     mapfile -t flags < <(fuzz_flags "$h")
-    # -timeout: a hang is a finding; 30 s rather than the open-ended 10 so that a loaded
-    # machine cannot turn a slow input into a failure.
-    if "$fbuild/tests/fuzz/$h" -seed=1 -runs="$(gate_runs "$h")" -timeout=30 "${flags[@]}" \
+    # Without address randomization: libFuzzer mutates inputs with the values the code
+    # compared, addresses among them. -reload=0: the corpus directory is not read again
+    # each second (a clock). -timeout: a hang is a finding; 30 s rather than the open-ended
+    # 10 so that a loaded machine cannot turn a slow input into a failure.
+    if $no_aslr "$fbuild/tests/fuzz/$h" -seed=1 -runs="$(gate_runs "$h")" -reload=0 -timeout=30 "${flags[@]}" \
         -seed_inputs=@"$list" "$corpus" >"$log" 2>&1; then
         echo "ok - $h: $(final_stat number_of_executed_units "$log") runs from seed 1, $(final_stat new_units_added "$log") new inputs," \
              "$(grep -m1 -o 'DONE *cov: [0-9]* ft: [0-9]*' "$log" | sed 's/DONE *//') ($((SECONDS - t)) s)"
