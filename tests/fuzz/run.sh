@@ -24,7 +24,7 @@
 set -euo pipefail
 export LC_ALL=C    # sort order, and so seed names and order, must not follow the locale
 top=$(cd "$(dirname "$0")/../.." && pwd)
-all=(fuzz_recipe fuzz_odp_filter fuzz_run_output)
+all=(fuzz_recipe fuzz_odp_filter fuzz_run_output fuzz_unixctl)
 usage() { echo "usage: tests/fuzz/run.sh [--minutes N] [HARNESS...]; harnesses: ${all[*]}" >&2; exit 2; }
 
 minutes=
@@ -93,11 +93,13 @@ seeds_fuzz_odp_filter() {
 }
 # bpftrace output: JSON records taken from tests/unit/test_run_render.c, kept in tests/fuzz/seeds/.
 seeds_fuzz_run_output() { cp "$top"/tests/fuzz/seeds/fuzz_run_output/* "$1/"; }
+# ovs-vswitchd's replies to ovs-appctl, captured from OVS 3.5 (tests/ovs/sandbox.sh).
+seeds_fuzz_unixctl() { cp "$top"/tests/fuzz/seeds/fuzz_unixctl/* "$1/"; }
 
 max_len() {   # the longest input: past the biggest seed
     case $1 in
     fuzz_recipe) echo 16384 ;;
-    fuzz_run_output) echo 8192 ;;
+    fuzz_run_output | fuzz_unixctl) echo 8192 ;;
     *) echo 2048 ;;
     esac
 }
@@ -107,6 +109,7 @@ gate_runs() {
     fuzz_recipe) echo 60000 ;;
     fuzz_odp_filter) echo 400000 ;;
     fuzz_run_output) echo 150000 ;;
+    fuzz_unixctl) echo 120000 ;;
     esac
 }
 
