@@ -24,7 +24,7 @@
 set -euo pipefail
 export LC_ALL=C    # sort order, and so seed names and order, must not follow the locale
 top=$(cd "$(dirname "$0")/../.." && pwd)
-all=(fuzz_recipe fuzz_odp_filter fuzz_run_output fuzz_unixctl)
+all=(fuzz_recipe fuzz_odp_filter fuzz_run_output fuzz_elf_notes fuzz_dwarf_layout fuzz_unixctl)
 usage() { echo "usage: tests/fuzz/run.sh [--minutes N] [HARNESS...]; harnesses: ${all[*]}" >&2; exit 2; }
 
 minutes=
@@ -93,6 +93,9 @@ seeds_fuzz_odp_filter() {
 }
 # bpftrace output: JSON records taken from tests/unit/test_run_render.c, kept in tests/fuzz/seeds/.
 seeds_fuzz_run_output() { cp "$top"/tests/fuzz/seeds/fuzz_run_output/* "$1/"; }
+# Binaries: tests/fuzz/seeds/elf/probes.c and the stand-in, built several ways.
+seeds_fuzz_elf_notes() { "$top/tests/fuzz/seeds/make_elf_seeds.sh" "$1"; }
+seeds_fuzz_dwarf_layout() { seeds_fuzz_elf_notes "$1"; }
 # ovs-vswitchd's replies to ovs-appctl, captured from OVS 3.5 (tests/ovs/sandbox.sh).
 seeds_fuzz_unixctl() { cp "$top"/tests/fuzz/seeds/fuzz_unixctl/* "$1/"; }
 
@@ -100,6 +103,7 @@ max_len() {   # the longest input: past the biggest seed
     case $1 in
     fuzz_recipe) echo 16384 ;;
     fuzz_run_output | fuzz_unixctl) echo 8192 ;;
+    fuzz_elf_notes | fuzz_dwarf_layout) echo 131072 ;;    # the stand-in with its DWARF is 106 KiB
     *) echo 2048 ;;
     esac
 }
@@ -109,6 +113,8 @@ gate_runs() {
     fuzz_recipe) echo 60000 ;;
     fuzz_odp_filter) echo 400000 ;;
     fuzz_run_output) echo 150000 ;;
+    fuzz_elf_notes) echo 15000 ;;
+    fuzz_dwarf_layout) echo 12000 ;;
     fuzz_unixctl) echo 120000 ;;
     esac
 }
@@ -221,6 +227,10 @@ open_ended() {   # open_ended HARNESS: N minutes, random seed, the kept corpus
 }
 
 for h in "${harnesses[@]}"; do
+    # The ELF harnesses write their input to a file there (fuzz_file.h).
+    export OVSTRACE_FUZZ_DIR=$out/tmp/$h
+    rm -rf "$OVSTRACE_FUZZ_DIR"
+    mkdir -p "$out/tmp"
     if [ -n "$minutes" ]; then open_ended "$h"; else gate "$h"; fi
 done
 echo "fuzz: done in $((SECONDS - start)) s: $([ $fail = 0 ] && echo PASS || echo FAIL)"

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// For harnesses whose code under test opens a path (the ELF and DWARF readers): the input is
+// written to a file in a private directory, made once per process and removed at exit.
+#ifndef OVSTRACE_FUZZ_FILE_H
+#define OVSTRACE_FUZZ_FILE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char fuzz_dir[4096];
+static char fuzz_path[4096 + 16];
+
+static void fuzz_file_remove(void)
+{
+    unlink(fuzz_path);
+    rmdir(fuzz_dir);
+}
+
+/* The directory holds nothing but the input, so what the code looks for beside it (a
+ * debug file named by .gnu_debuglink) is never a file of this host. run.sh names it
+ * ($OVSTRACE_FUZZ_DIR): its path is compared with others, and libFuzzer mutates inputs
+ * with what was compared, so a random name would make its gate do different work. */
+static const char *fuzz_file_init(void)
+{
+    const char *named = getenv("OVSTRACE_FUZZ_DIR"), *tmp = getenv("TMPDIR");
+    if (named && *named) {
+        snprintf(fuzz_dir, sizeof fuzz_dir, "%s", named);
+        if (mkdir(fuzz_dir, 0700) != 0 && errno != EEXIST)
+            abort();
+    } else {
+        snprintf(fuzz_dir, sizeof fuzz_dir, "%s/ovstrace-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(fuzz_dir))
+            abort();
+    }
+    snprintf(fuzz_path, sizeof fuzz_path, "%s/binary", fuzz_dir);
+    atexit(fuzz_file_remove);
+    return fuzz_dir;
+}
+
+/* The input as the file's whole content; its path. */
+static const char *fuzz_file_write(const uint8_t *data, size_t size)
+{
+    int fd = open(fuzz_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, data, size) != (ssize_t)size || close(fd) != 0)
+        abort();
+    return fuzz_path;
+}
+
+#endif
