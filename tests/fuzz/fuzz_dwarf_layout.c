@@ -3,10 +3,9 @@
 // input is a binary, as `ovstrace layouts --binary`, `compile --target` and `run` read one.
 // Every struct of the catalog is looked up in its debug info, as layouts_apply does; a
 // stripped input sends the reader after its debug file, which the private directory never
-// holds (fuzz_file.h), so that no file of this host is read.
-#include "catalog.h"
+// holds (fuzz_harness.h), so that no file of this host is read.
 #include "dwarf_layout.h"
-#include "fuzz_file.h"
+#include "fuzz_harness.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,19 +13,11 @@
 
 static struct catalog *cat;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    struct diag d;
-    diag_init(&d);
-    cat = catalog_load(&d);
-    if (d.errors)
-        abort();
-    diag_free(&d);
+    cat = fuzz_catalog_load();
     /* Debug files by build-id are looked for under $OVSTRACE_DEBUG_ROOT/usr/lib/debug. */
     setenv("OVSTRACE_DEBUG_ROOT", fuzz_file_init(), 1);
     return 0;

@@ -4,14 +4,11 @@
 // maps). Its USDT probes, its build-id and whether it has DWARF are read, and what comes
 // back is checked against what the API promises.
 #include "elf_notes.h"
-#include "fuzz_file.h"
+#include "fuzz_harness.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -4,6 +4,7 @@
 // a bundled recipe. The first byte picks the recipe; the rest is the output, fed in
 // odd-sized pieces as reads deliver it. The JSON reader, the recording's header reader,
 // the renderer and the table code are under test.
+#include "fuzz_harness.h"
 #include "pipeline.h"
 #include "run_output.h"
 #include "run_record.h"
@@ -19,9 +20,6 @@ static const char *const recipes[] = { "reval_monitor", "upcall_monitor", "kerne
 static struct pipeline_result plans[NRECIPES];
 static FILE *sink;
 static struct run_output r;    /* 128 KiB of line buffers: not on the stack */
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

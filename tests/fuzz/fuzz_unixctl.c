@@ -4,13 +4,12 @@
 // arrives, in pieces, until it is one whole JSON value; its text result is searched for
 // the port. The input is NAME, a NUL byte, then the reply; without a NUL, all of it is the
 // reply and the name is p1.
+#include "fuzz_harness.h"
 #include "ovs_ports.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Reads deliver a reply in pieces of any size; an odd one keeps boundaries moving. */
 #define PIECE 61

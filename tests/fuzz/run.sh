@@ -227,7 +227,7 @@ open_ended() {   # open_ended HARNESS: N minutes, random seed, the kept corpus
 }
 
 for h in "${harnesses[@]}"; do
-    # The ELF harnesses write their input to a file there (fuzz_file.h).
+    # The ELF harnesses write their input to a file there (fuzz_harness.h).
     export OVSTRACE_FUZZ_DIR=$out/tmp/$h
     rm -rf "$OVSTRACE_FUZZ_DIR"
     mkdir -p "$out/tmp"

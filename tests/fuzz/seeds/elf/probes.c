@@ -3,7 +3,7 @@
 // (make_elf_seeds.sh builds it several ways): USDT probes of every argument size, with
 // semaphores, a probe fired at two sites; and structs in the shapes the DWARF reader
 // walks: nesting, an anonymous union, bitfields, a flexible array, a typedef'd anonymous
-// struct (as OVS's ovs_u128), pointers, qualifiers, arrays and a function pointer.
+// union (as OVS's ovs_u128), pointers, qualifiers, arrays and a function pointer.
 #define _SDT_HAS_SEMAPHORES 1
 #include <stdatomic.h>
 #include <stddef.h>
@@ -19,11 +19,12 @@ SEMAPHORE(twice);
 SEMAPHORE(sem);
 
 typedef union {
-    uint32_t u32[4];
+    uint8_t bytes[8];
     struct {
-        uint64_t lo, hi;
-    } u64;
-} ovs_u128;
+        uint32_t hash;
+        uint16_t zone, mark;
+    } parts;
+} flow_tag;
 
 struct cmap_node {
     struct cmap_node *next;
@@ -33,7 +34,7 @@ struct udpif_key {
     struct cmap_node cmap_node;
     const void *key;
     size_t key_len;
-    ovs_u128 ufid;
+    flow_tag tag;
     union {
         int as_int;
         char as_chars[4];
