@@ -10,8 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
-out=$1
-mkdir -p "$out"
+out=$(mkdir -p "$1" && cd "$1" && pwd)    # absolute: the builds run in a directory of their own
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$here/elf/probes.c" "$top/tests/target/standin.c" "$top/tests/target/ovs_layouts.h" "$work/"
