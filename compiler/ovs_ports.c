@@ -72,6 +72,30 @@ static char *ctl_socket(int pid)
     return found;
 }
 
+int unixctl_reply_add(struct unixctl_reply *r, const char *buf, size_t n)
+{
+    sb_addn(&r->bytes, buf, n);
+    if (!r->json)
+        r->json = json_parse(r->bytes.s, r->bytes.len);
+    return r->json != NULL;
+}
+
+char *unixctl_reply_text(const struct unixctl_reply *r, const char *what, char *err, size_t errlen)
+{
+    const struct json *result = json_get(r->json, "result"), *error = json_get(r->json, "error");
+    if (result && result->kind == JSON_STRING)
+        return xstrdup(result->str);
+    snprintf(err, errlen, "%s: %s", what, error && error->kind == JSON_STRING ? error->str : "no answer");
+    return NULL;
+}
+
+void unixctl_reply_free(struct unixctl_reply *r)
+{
+    sb_free(&r->bytes);
+    json_free(r->json);
+    r->json = NULL;
+}
+
 /* One unixctl command's text result, or NULL with ERR set. */
 static char *unixctl(const char *sock_path, const char *method, char *err, size_t errlen)
 {
@@ -92,29 +116,22 @@ static char *unixctl(const char *sock_path, const char *method, char *err, size_
     char *req = xasprintf("{\"id\":0,\"method\":\"%s\",\"params\":[]}", method);
     ssize_t w = write(fd, req, strlen(req));
     free(req);
-    struct strbuf reply = { 0 };
-    struct json *j = NULL;
+    struct unixctl_reply reply = { 0 };
     char buf[4096];
     struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int whole = 0;
     /* Read until the reply is one whole JSON object (or 5 s pass). */
-    while (w > 0 && !j && poll(&pfd, 1, 5000) > 0) {
+    while (w > 0 && !whole && poll(&pfd, 1, 5000) > 0) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n <= 0)
             break;
-        for (ssize_t i = 0; i < n; i++)
-            sb_addc(&reply, buf[i]);
-        j = json_parse(reply.s, reply.len);
+        whole = unixctl_reply_add(&reply, buf, (size_t)n);
     }
     close(fd);
-    sb_free(&reply);
-    const struct json *result = json_get(j, "result"), *error = json_get(j, "error");
-    char *text = NULL;
-    if (result && result->kind == JSON_STRING)
-        text = xstrdup(result->str);
-    else
-        snprintf(err, errlen, "%s %s: %s", sock_path, method,
-                 error && error->kind == JSON_STRING ? error->str : "no answer");
-    json_free(j);
+    char *what = xasprintf("%s %s", sock_path, method);
+    char *text = unixctl_reply_text(&reply, what, err, errlen);
+    free(what);
+    unixctl_reply_free(&reply);
     return text;
 }
 

@@ -105,21 +105,10 @@ static int is_title(const struct run_output *r, const char *line)
     return 0;
 }
 
-/* A line of the script's text: a flow key between STX and ETX, in hex, becomes its
- * dump-flows text; a window line gets upstream's number grouping and UTC time. */
-static void text_line(struct run_output *r, const char *line)
+/* A line of text to show: a flow key between STX and ETX, in hex, becomes its dump-flows
+ * text; a window line gets upstream's number grouping and UTC time. */
+static void shown_line(struct run_output *r, const char *line)
 {
-    close_title(r);
-    if (!strcmp(line, RENDER_DUMP_END)) {
-        run_tables_render(r);
-        print_held(r);
-        return;
-    }
-    if (is_title(r, line)) {
-        run_output_line(r, line);
-        r->title_pending = 1;
-        return;
-    }
     const char *stx = strchr(line, '\002'), *etx = stx ? strchr(stx, '\003') : NULL;
     if (!stx) {
         char *stamped = run_stamp_line(line);
@@ -166,22 +155,45 @@ static void text_line(struct run_output *r, const char *line)
     free(key);
 }
 
-/* Append DATA to BUF and print every line it completes. */
-static void add_text(struct run_output *r, struct strbuf *buf, const char *data, size_t len)
+/* A line of the script's live text: the report's end line and aggregate titles steer the
+ * report; any other line is shown. */
+static void text_line(struct run_output *r, const char *line)
+{
+    close_title(r);
+    if (!strcmp(line, RENDER_DUMP_END)) {
+        run_tables_render(r);
+        print_held(r);
+        return;
+    }
+    if (is_title(r, line)) {
+        run_output_line(r, line);
+        r->title_pending = 1;
+        return;
+    }
+    shown_line(r, line);
+}
+
+typedef void line_fn(struct run_output *r, const char *line);
+
+/* Append DATA to BUF and hand every line it completes to EACH. */
+static void add_text(struct run_output *r, struct strbuf *buf, const char *data, size_t len, line_fn *each)
 {
     for (size_t i = 0; i < len; i++) {
         if (data[i] != '\n') {
             sb_addc(buf, data[i]);
             continue;
         }
-        text_line(r, buf->s ? buf->s : "");
+        each(r, buf->s ? buf->s : "");
         buf->len = 0;
         if (buf->s)
             buf->s[0] = '\0';
     }
 }
 
-/* The report ended: the events held since the last one, each kind under its heading. */
+/* The report ended: the events held since the last one, each kind under its heading.
+ * Their lines are only shown: an event's text comes from the traced process, and a line
+ * of it that looks like the report's end must not end the report again (which would
+ * print these same events again, without end). */
 static void print_held(struct run_output *r)
 {
     for (int i = 0; i < RENDER_MAX_HELD; i++) {
@@ -190,8 +202,8 @@ static void print_held(struct run_output *r)
             continue;
         run_output_line(r, "");
         struct strbuf pending = { 0 };     /* both end in a newline: nothing stays pending */
-        add_text(r, &pending, h->heading.s ? h->heading.s : "", h->heading.len);
-        add_text(r, &pending, h->events.s, h->events.len);
+        add_text(r, &pending, h->heading.s ? h->heading.s : "", h->heading.len, shown_line);
+        add_text(r, &pending, h->events.s, h->events.len, shown_line);
         sb_free(&pending);
         h->events.len = 0;
     }
@@ -215,11 +227,11 @@ static void printf_record(struct run_output *r, const struct json *data)
                 memset(r->cpu_text + r->ncpu, 0, (size_t)(cpu + 1 - r->ncpu) * sizeof *r->cpu_text);
                 r->ncpu = (int)cpu + 1;
             }
-            add_text(r, &r->cpu_text[cpu], end + 1, len - (size_t)(end + 1 - s));
+            add_text(r, &r->cpu_text[cpu], end + 1, len - (size_t)(end + 1 - s), text_line);
             return;
         }
     }
-    add_text(r, &r->text, s, len);
+    add_text(r, &r->text, s, len, text_line);
 }
 
 /* ---------------------------------------------------------------- maps */

@@ -4,6 +4,7 @@
 // a filter that parses is lowered to bpftrace and matched against the key, and the key is
 // printed as dump-flows would: every function that reads user text or key bytes.
 #include "btir.h"
+#include "fuzz_harness.h"
 #include "odp_filter.h"
 #include "odp_format.h"
 #include "odp_lower.h"
@@ -11,8 +12,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

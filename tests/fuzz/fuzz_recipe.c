@@ -4,7 +4,7 @@
 // checker, lowering, emit), once for compile and once for run (marked output, render plan).
 // Leading lines "#-p NAME=VALUE" (YAML comments) are also passed as -p parameters, so a
 // seed can carry the parameters its golden test compiles it with.
-#include "catalog.h"
+#include "fuzz_harness.h"
 #include "pipeline.h"
 
 #include <stdint.h>
@@ -15,20 +15,11 @@
 static struct catalog *cat;
 static FILE *sink;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    /* The catalog is the same for every input and takes most of a compile's time. */
-    struct diag d;
-    diag_init(&d);
-    cat = catalog_load(&d);
-    if (d.errors)
-        abort();
-    diag_free(&d);
+    cat = fuzz_catalog_load();
     /* Diagnostics are still formatted (the caret printer is code under test), not shown. */
     sink = fopen("/dev/null", "w");
     if (!sink)

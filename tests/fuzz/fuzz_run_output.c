@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness for what `ovstrace run` and `ovstrace report` read back: bpftrace's
-// -f json output (and a recording's "thread" lines), rendered with the plan of a bundled
-// recipe. The first byte picks the recipe; the rest is the output, fed in odd-sized pieces
-// as reads deliver it. The JSON reader, the renderer and the table code are under test.
+// -f json output (and a recording's header and "thread" lines), rendered with the plan of
+// a bundled recipe. The first byte picks the recipe; the rest is the output, fed in
+// odd-sized pieces as reads deliver it. The JSON reader, the recording's header reader,
+// the renderer and the table code are under test.
+#include "fuzz_harness.h"
 #include "pipeline.h"
 #include "run_output.h"
 #include "run_record.h"
@@ -18,9 +20,6 @@ static const char *const recipes[] = { "reval_monitor", "upcall_monitor", "kerne
 static struct pipeline_result plans[NRECIPES];
 static FILE *sink;
 static struct run_output r;    /* 128 KiB of line buffers: not on the stack */
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -46,6 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct render_plan *plan = &plans[data[0] % NRECIPES].plan;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
+    /* A recording opens with its header line, read as report reads it (its recipe text is
+     * fuzz_recipe's to fuzz); here, as any other line, it is then shown as it came. */
+    FILE *rec = len ? fmemopen((void *)text, len, "r") : NULL;
+    struct record_header h;
+    char err[256];
+    if (rec && record_read_header(rec, &h, err, sizeof err) == 0)
+        record_header_free(&h);
+    if (rec)
+        fclose(rec);
     run_output_init(&r, sink, sink);
     run_output_json(&r, plan);
     r.replay = 1;    /* thread names from the input only, never from this host's /proc */

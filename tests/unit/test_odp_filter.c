@@ -609,6 +609,35 @@ static void test_port_names(void)
     odp_filter_set_port_resolver(NULL, NULL);
 }
 
+/* ovs-vswitchd's JSON-RPC reply to dpctl/show (OVS 3.5), read in pieces as reads deliver it:
+ * whole only at its last byte; then its text, or its error. */
+static void test_unixctl_reply(void)
+{
+    static const char reply[] = "{\"id\":0,\"result\":\"dummy@ovs-dummy:\\n  port 1: p1 (dummy)\\n\",\"error\":null}";
+    struct unixctl_reply r = { 0 };
+    int whole_early = 0, whole = 0;
+    for (size_t i = 0; i < sizeof reply - 1; i += 10) {
+        whole = unixctl_reply_add(&r, reply + i, sizeof reply - 1 - i < 10 ? sizeof reply - 1 - i : 10);
+        whole_early |= whole && i + 10 < sizeof reply - 1;
+    }
+    char err[256] = "";
+    char *text = unixctl_reply_text(&r, "ctl dpctl/show", err, sizeof err);
+    uint32_t port = 0;
+    EXPECT(whole && !whole_early && text && ovs_ports_parse(text, "p1", 2, &port) == 0 && port == 1,
+           "a reply read in pieces is whole at its end; p1 is port 1 in its text");
+    free(text);
+    unixctl_reply_free(&r);
+    static const char refused[] = "{\"id\":0,\"error\":\"\\\"no/such\\\" is not a valid command\"}";
+    unixctl_reply_add(&r, refused, sizeof refused - 1);
+    text = unixctl_reply_text(&r, "ctl no/such", err, sizeof err);
+    EXPECT(!text && !strcmp(err, "ctl no/such: \"no/such\" is not a valid command"), "an error reply is the message");
+    unixctl_reply_free(&r);
+    unixctl_reply_add(&r, reply, 20);
+    text = unixctl_reply_text(&r, "ctl dpctl/show", err, sizeof err);
+    EXPECT(!text && !strcmp(err, "ctl dpctl/show: no answer"), "a reply cut short is no answer");
+    unixctl_reply_free(&r);
+}
+
 static void test_errors(void)
 {
     for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
@@ -732,6 +761,7 @@ int main(void)
     test_warnings();
     test_format();
     test_port_names();
+    test_unixctl_reply();
     test_compares();
     return unit_done();
 }

@@ -276,6 +276,30 @@ static void test_held_events(void)
     free(out);
 }
 
+/* A held event is text to print, not the script's control lines: a traced string that
+ * holds the report's end line (or an aggregate's title) is printed as it came. Found by
+ * fuzzing: printing the held event ended the report again, which printed the same held
+ * event again, until the stack overflowed. */
+static void test_held_event_holding_dump_line(void)
+{
+    struct render_map maps[] = { { .name = "n", .has_title = 1, .title = "rounds:" } };
+    struct render_plan plan = { .maps = maps, .nmaps = 1 };
+    char *out = render(&plan,
+        "{\"type\": \"printf\", \"data\": \"\\u001dh0\\u001f# EVENTS:\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001de0\\u001fport a\\n\\u001edump\\u001f\\nrounds:\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001edump\\u001f\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"after\\n\"}\n");
+    EXPECT_STR(out,
+        "# EVENTS:\n"
+        "port a\n"
+        "\036dump\037\n"
+        "rounds:\n"
+        "after\n"
+        "\nLost events: 0\n",
+        "a held event's lines are printed once, as they came: no second report end, no '(none)' under a title");
+    free(out);
+}
+
 /* A packet execute request as dpif-netlink builds it: headers, a 6-byte packet, a key with
  * in_port(2), actions output(3); then the same cut inside its key. */
 static void test_nl_format(void)
@@ -338,6 +362,7 @@ int main(void)
     test_nl_format();
     test_window_lines();
     test_held_events();
+    test_held_event_holding_dump_line();
     test_joined_tables();
     test_enum_keys();
     test_json();
