@@ -277,7 +277,8 @@ static void test_held_events(void)
 }
 
 /* A held event is text to print, not the script's control lines: a traced string that
- * holds the report's end line (or an aggregate's title) is printed as it came. Found by
+ * holds the report's end line (or an aggregate's title) is printed as it came (escaped, as
+ * all traced text is). Found by
  * fuzzing: printing the held event ended the report again, which printed the same held
  * event again, until the stack overflowed. */
 static void test_held_event_holding_dump_line(void)
@@ -292,7 +293,7 @@ static void test_held_event_holding_dump_line(void)
     EXPECT_STR(out,
         "# EVENTS:\n"
         "port a\n"
-        "\036dump\037\n"
+        "\\x1edump\\x1f\n"    /* as it came, its control characters escaped (sb_add_escaped) */
         "rounds:\n"
         "after\n"
         "\nLost events: 0\n",
