@@ -85,6 +85,19 @@ is_subsequence() {
                exit 1 }' "$1" "$2"
 }
 
+# reval_waits_fit ROWS: reval_monitor's rows (START COMPLETE ... ACTUAL_WAIT_MS): each wait
+# ends and the next START is read in one probe block, START later (by microseconds, more if
+# the machine preempts the block), so the wait is at most next START - COMPLETE (+1 us, it
+# is printed in us), and more than half of it (not in another unit).
+reval_waits_fit() {
+    awk 'NR > 1 { gap = ($1 - complete) * 1000; if (wait > gap + 0.001 || wait <= gap / 2) bad = 1 }
+         { complete = $2; wait = $10 } END { exit bad || NR < 2 }' "$1"
+}
+# reval_period ROWS: the mean time from one START to the next, in ms. A round starts at least
+# its period after the previous one started unless that one started late, which the mean
+# over all rounds forgives.
+reval_period() { awk 'NR == 1 { f = $1 } { l = $1 } END { if (NR > 1) printf "%.1f\n", (l - f) * 1000 / (NR - 1); else print 0 }' "$1"; }
+
 finish() {
     if [ "$FAILS" -gt 0 ]; then
         echo "--- bpftrace stdout"; head -40 "$OUT"; echo "--- stderr"; head -20 "$ERR"

@@ -24,14 +24,14 @@ check "no temporary script left behind" test -z "$(find "${TMPDIR:-/tmp}" -maxde
 # run sends the SIGINT again every 5 s while bpftrace sits in its event loop (bpftrace 0.17
 # loses one that comes while it attaches), and not while it is busy exiting: on a busy
 # machine detaching and loading END took over 5 s, and a second SIGINT then made the
-# verifier refuse END (status 255, no report). Two stand-ins for bpftrace, each printing how
-# many SIGINTs it got: one takes 7 s to exit, outside epoll_wait; one ignores the first
-# SIGINT in epoll_wait.
+# verifier refuse END (status 255, no report). Two stand-ins for bpftrace, one script under
+# two names, each printing how many SIGINTs it got: slow-exit takes 7 s to exit, outside
+# epoll_wait; deaf-loop ignores the first SIGINT in epoll_wait.
 cat > "$WORK/slow-exit" <<'EOF'
 #!/usr/bin/env python3
-import signal, time, sys
-if sys.argv[1:] == ['--version']:    # run asks the bpftrace it runs for its version first
-    print('bpftrace v0.17.0')
+import os, select, signal, sys, time
+if sys.argv[1:] == ["--version"]:    # run asks which bpftrace it runs first
+    print("bpftrace v0.17.0")
     sys.exit(0)
 n = 0
 def count(sig, frame):
@@ -39,29 +39,18 @@ def count(sig, frame):
     n += 1
 signal.signal(signal.SIGINT, count)
 print('{"type": "attached_probes", "data": {"probes": 1}}', flush=True)
-while n == 0:
-    time.sleep(0.1)
-time.sleep(7)
+if os.path.basename(sys.argv[0]) == "deaf-loop":
+    loop = select.epoll()
+    while n < 2:
+        loop.poll(0.1)
+else:
+    while n == 0:
+        time.sleep(0.1)
+    time.sleep(7)
 print('{"type": "printf", "data": "SIGINTs: %d\\n"}' % n, flush=True)
 EOF
-cat > "$WORK/deaf-loop" <<'EOF'
-#!/usr/bin/env python3
-import select, signal, sys
-if sys.argv[1:] == ['--version']:    # run asks the bpftrace it runs for its version first
-    print('bpftrace v0.17.0')
-    sys.exit(0)
-n = 0
-def count(sig, frame):
-    global n
-    n += 1
-signal.signal(signal.SIGINT, count)
-print('{"type": "attached_probes", "data": {"probes": 1}}', flush=True)
-loop = select.epoll()
-while n < 2:
-    loop.poll(0.1)
-print('{"type": "printf", "data": "SIGINTs: %d\\n"}' % n, flush=True)
-EOF
-chmod +x "$WORK/slow-exit" "$WORK/deaf-loop"
+chmod +x "$WORK/slow-exit"
+cp "$WORK/slow-exit" "$WORK/deaf-loop"
 for fake in slow-exit deaf-loop; do
     "$OVSTRACE" run reval_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/$fake" >"$WORK/$fake.out" 2>"$WORK/$fake.err" &
     run_pid=$!

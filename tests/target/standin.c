@@ -1627,27 +1627,19 @@ poll_go(void)
     return false;
 }
 
-/* SIGUSR1: "go" for -g; harmless without it, so a test may always send it. */
-static void
-go_handler(int sig)
-{
-    int saved = errno;
-    char c = (char) sig;
-
-    got_go = 1;
-    if (write(wake_pipe[1], &c, 1) < 0) {
-        /* Nothing to do. */
-    }
-    errno = saved;
-}
-
+/* SIGINT, SIGTERM: stop.  SIGUSR1: "go" for -g, harmless without it (so a
+ * test may always send it).  Either wakes the main thread. */
 static void
 signal_handler(int sig)
 {
     int saved = errno;
     char c = (char) sig;
 
-    got_signal = 1;
+    if (sig == SIGUSR1) {
+        got_go = 1;
+    } else {
+        got_signal = 1;
+    }
     if (write(wake_pipe[1], &c, 1) < 0) {
         /* Nothing to do. */
     }
@@ -1843,7 +1835,6 @@ main(int argc, char *argv[])
     sa.sa_flags = 0;                        /* no SA_RESTART */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = go_handler;
     sigaction(SIGUSR1, &sa, NULL);
 
     setup_datapath();

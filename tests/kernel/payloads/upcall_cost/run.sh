@@ -22,13 +22,13 @@ uc=$!
 ./ovstrace run ./dpif_op_nl_monitor.recipe --pid "$pid" -p del=false -p get=false >nl.out 2>nl.err &
 nl=$!
 attached=no
+# Each banner is BEGIN's output, which bpftrace prints from its event loop: that starts after
+# its last probe is attached, so no pause is needed after it (there was a 2 s one).
 for i in $(seq 1200); do
     grep -q '^Tracing upcall_cost' uc.out && grep -q '^Tracing dpif_op_nl_monitor' nl.out && { attached=yes; break; }
     kill -0 "$uc" 2>/dev/null && kill -0 "$nl" 2>/dev/null || break
     sleep 0.1
 done
-# bpftrace prints its banner from BEGIN, before the last probes are attached: give it a moment.
-sleep 2
 echo "--- attached $attached"
 ip netns exec ns1 ping -c 1 -W 5 10.0.0.2 >ping.out 2>&1
 echo "--- ping status $?"
