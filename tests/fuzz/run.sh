@@ -112,7 +112,7 @@ gate_runs() {
     case $1 in
     fuzz_recipe) echo 60000 ;;
     fuzz_odp_filter) echo 400000 ;;
-    fuzz_run_output) echo 150000 ;;
+    fuzz_run_output) echo 60000 ;;
     fuzz_elf_notes) echo 15000 ;;
     fuzz_dwarf_layout) echo 12000 ;;
     fuzz_unixctl) echo 120000 ;;
