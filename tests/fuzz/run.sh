@@ -182,6 +182,16 @@ keep_finding() {   # keep_finding HARNESS ARTIFACT
 
 no_aslr=
 ! setarch -R true 2>/dev/null || no_aslr="setarch -R"
+# Run a command with no file descriptor open but 0, 1 and 2: those a caller leaves open
+# (ctest leaves some, a shell others) decide the numbers the harness's own files get.
+only_std_fds() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -le 2 ] || eval "exec $fd<&-" 2>/dev/null || true
+    done
+    exec "$@"
+}
 gate() {   # gate HARNESS: fixed seed, fixed runs, from the seeds alone
     local h=$1 log=$out/$1.log flags t=$SECONDS
     rm -rf "$out/corpus/$h"
@@ -191,15 +201,16 @@ gate() {   # gate HARNESS: fixed seed, fixed runs, from the seeds alone
     printf '%s' "$(cd "$out" && ls -d "seeds/$h"/* | paste -sd,)" >"$out/seeds/$h.list"
     [ ! -f "$top/tests/fuzz/$h.dict" ] || cp "$top/tests/fuzz/$h.dict" "$out/seeds/$h.dict"
     mapfile -t flags < <(fuzz_flags "$h" "crashes/$h/" "seeds/$h.dict")
-    # libFuzzer mutates inputs with the values the code compared, addresses among them, so
-    # the addresses must not move: no address randomization, and a fixed environment and
-    # paths relative to $out (both are copied onto the stack before main; the harnesses
-    # are in ../tests/fuzz). -reload=0: the corpus directory is not read again each second
-    # (a clock). -timeout: a hang is a finding; 30 s rather than the open-ended 10 so that
-    # a loaded machine cannot turn a slow input into a failure.
-    if (cd "$out" && env -i TZ=UTC0 LC_ALL=C OVSTRACE_FUZZ_DIR="tmp/$h" $no_aslr "../tests/fuzz/$h" -seed=1 \
-        -runs="$(gate_runs "$h")" -reload=0 -timeout=30 "${flags[@]}" -seed_inputs=@"seeds/$h.list" "corpus/$h") \
-        >"$log" 2>&1; then
+    # libFuzzer mutates inputs with the values the code compared, addresses and file
+    # descriptors among them, so those must not change: no address randomization, a fixed
+    # environment and paths relative to $out (both are copied onto the stack before main;
+    # the harnesses are in ../tests/fuzz), no inherited descriptors. -reload=0: the corpus
+    # directory is not read again each second (a clock). -timeout: a hang is a finding;
+    # 30 s rather than the open-ended 10 so that a loaded machine cannot turn a slow input
+    # into a failure.
+    if (cd "$out" && only_std_fds env -i TZ=UTC0 LC_ALL=C OVSTRACE_FUZZ_DIR="tmp/$h" $no_aslr "../tests/fuzz/$h" \
+        -seed=1 -runs="$(gate_runs "$h")" -reload=0 -timeout=30 "${flags[@]}" -seed_inputs=@"seeds/$h.list" \
+        "corpus/$h") </dev/null >"$log" 2>&1; then
         echo "ok - $h: $(final_stat number_of_executed_units "$log") runs from seed 1, $(final_stat new_units_added "$log") new inputs," \
              "$(grep -m1 -o 'DONE *cov: [0-9]* ft: [0-9]*' "$log" | sed 's/DONE *//') ($((SECONDS - t)) s)"
     else
