@@ -112,7 +112,7 @@ gate_runs() {
     case $1 in
     fuzz_recipe) echo 60000 ;;
     fuzz_odp_filter) echo 400000 ;;
-    fuzz_run_output) echo 150000 ;;
+    fuzz_run_output) echo 60000 ;;
     fuzz_elf_notes) echo 15000 ;;
     fuzz_dwarf_layout) echo 12000 ;;
     fuzz_unixctl) echo 120000 ;;
@@ -150,11 +150,10 @@ for h in "${harnesses[@]}"; do
 done
 
 # ---- fuzz ------------------------------------------------------------------------------
-fuzz_flags() {   # the flags both modes share
-    local h=$1
+fuzz_flags() {   # fuzz_flags HARNESS CRASHES/ DICT: the flags both modes share, one a line
     # -rss_limit_mb: runaway memory is a finding too.
-    printf '%s\n' -rss_limit_mb=2048 -max_len="$(max_len "$h")" -print_final_stats=1 -artifact_prefix="$out/crashes/$h/"
-    [ ! -f "$top/tests/fuzz/$h.dict" ] || echo "-dict=$top/tests/fuzz/$h.dict"
+    printf '%s\n' -rss_limit_mb=2048 -max_len="$(max_len "$1")" -print_final_stats=1 -artifact_prefix="$2"
+    [ ! -f "$top/tests/fuzz/$1.dict" ] || echo "-dict=$3"
 }
 final_stat() { grep -m1 -o "stat::$1: *[0-9]*" "$2" | grep -o '[0-9]*$' || echo '?'; }
 # What a harness stopped on, from its log: the sanitizer's summary and the input kept.
@@ -183,25 +182,40 @@ keep_finding() {   # keep_finding HARNESS ARTIFACT
 
 no_aslr=
 ! setarch -R true 2>/dev/null || no_aslr="setarch -R"
+# Run a command with no file descriptor open but 0, 1 and 2: those a caller leaves open
+# (ctest leaves some, a shell others) decide the numbers the harness's own files get.
+only_std_fds() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -le 2 ] || eval "exec $fd<&-" 2>/dev/null || true
+    done
+    exec "$@"
+}
 gate() {   # gate HARNESS: fixed seed, fixed runs, from the seeds alone
-    local h=$1 corpus=$out/corpus/$1 log=$out/$1.log list=$out/seeds/$1.list flags t=$SECONDS
-    rm -rf "$corpus"
-    mkdir -p "$corpus"
+    local h=$1 log=$out/$1.log flags t=$SECONDS
+    rm -rf "$out/corpus/$h"
+    mkdir -p "$out/corpus/$h"
     # Listed, not read from a directory: the order seeds are read in is then the same on
     # any file system (libFuzzer reads a directory in the order the file system lists it).
-    printf '%s' "$(ls -d "$out/seeds/$h"/* | paste -sd,)" >"$list"
-    mapfile -t flags < <(fuzz_flags "$h")
-    # Without address randomization: libFuzzer mutates inputs with the values the code
-    # compared, addresses among them. -reload=0: the corpus directory is not read again
-    # each second (a clock). -timeout: a hang is a finding; 30 s rather than the open-ended
-    # 10 so that a loaded machine cannot turn a slow input into a failure.
-    if $no_aslr "$fbuild/tests/fuzz/$h" -seed=1 -runs="$(gate_runs "$h")" -reload=0 -timeout=30 "${flags[@]}" \
-        -seed_inputs=@"$list" "$corpus" >"$log" 2>&1; then
+    printf '%s' "$(cd "$out" && ls -d "seeds/$h"/* | paste -sd,)" >"$out/seeds/$h.list"
+    [ ! -f "$top/tests/fuzz/$h.dict" ] || cp "$top/tests/fuzz/$h.dict" "$out/seeds/$h.dict"
+    mapfile -t flags < <(fuzz_flags "$h" "crashes/$h/" "seeds/$h.dict")
+    # libFuzzer mutates inputs with the values the code compared, addresses and file
+    # descriptors among them, so those must not change: no address randomization, a fixed
+    # environment and paths relative to $out (both are copied onto the stack before main;
+    # the harnesses are in ../tests/fuzz), no inherited descriptors. -reload=0: the corpus
+    # directory is not read again each second (a clock). -timeout: a hang is a finding;
+    # 30 s rather than the open-ended 10 so that a loaded machine cannot turn a slow input
+    # into a failure.
+    if (cd "$out" && only_std_fds env -i TZ=UTC0 LC_ALL=C OVSTRACE_FUZZ_DIR="tmp/$h" $no_aslr "../tests/fuzz/$h" \
+        -seed=1 -runs="$(gate_runs "$h")" -reload=0 -timeout=30 "${flags[@]}" -seed_inputs=@"seeds/$h.list" \
+        "corpus/$h") </dev/null >"$log" 2>&1; then
         echo "ok - $h: $(final_stat number_of_executed_units "$log") runs from seed 1, $(final_stat new_units_added "$log") new inputs," \
              "$(grep -m1 -o 'DONE *cov: [0-9]* ft: [0-9]*' "$log" | sed 's/DONE *//') ($((SECONDS - t)) s)"
     else
         report_finding "$h" "$log"
-        echo "  this tree does it every time: replay the input above with $fbuild/tests/fuzz/$h FILE"
+        echo "  this tree does it every time: replay the input above (in $out/crashes/$h/) with $fbuild/tests/fuzz/$h FILE"
         fail=1
     fi
 }
@@ -210,7 +224,7 @@ open_ended() {   # open_ended HARNESS: N minutes, random seed, the kept corpus
     local h=$1 corpus=$out/corpus/$1 log=$out/$1.log stamp=$out/crashes/$1/.started flags a
     mkdir -p "$corpus"
     touch "$stamp"
-    mapfile -t flags < <(fuzz_flags "$h")
+    mapfile -t flags < <(fuzz_flags "$h" "$out/crashes/$h/" "$top/tests/fuzz/$h.dict")
     if "$fbuild/tests/fuzz/$h" -max_total_time=$((minutes * 60)) -timeout=10 "${flags[@]}" \
         "$corpus" "$out/seeds/$h" >"$log" 2>&1; then
         echo "ok - $h: $(final_stat number_of_executed_units "$log") runs in $minutes min" \
