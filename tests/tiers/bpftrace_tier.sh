@@ -23,7 +23,9 @@ fi
 if [ ! -x "$wrapper" ]; then
     if ! command -v debootstrap >/dev/null; then
         echo "bpftrace_tier: installing debootstrap" >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+        # (apt's lists may be missing or stale on a machine that needed nothing else)
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
     fi
     # The mirror the host's own sources name (Debian 12's deb822 file, or sources.list).
     mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
