@@ -22,6 +22,7 @@ static void block_free(struct bt_block *b)
     vec_free_strings(&b->lines);
     vec_free_strings(&b->fields_read);
     vec_free_strings(&b->declared);
+    vec_free(&b->declared_zero);
     free(b->attach);
     free(b->pred);
     free(b->comment);

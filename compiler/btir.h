@@ -17,7 +17,8 @@ struct bt_block {
      * first thing in the block (lower.c, hoist_reads): */
     unsigned args_read;          /* bit N: argN */
     struct vec fields_read;      /* char *: a tracepoint's integer fields */
-    struct vec declared;         /* char *: "$NAME = ZERO;", variables declared at its top (lower.c, declare) */
+    struct vec declared;         /* char *: variables declared at its top (lower.c, declare) ... */
+    struct vec declared_zero;    /* const char *, not owned: ... each with this value of its type */
 };
 
 struct bt_program {

@@ -216,10 +216,7 @@ static void arg_ref(struct bt_block *b, int n, struct strbuf *o)
 /* A tracepoint's integer field NAME: "$tp_NAME", likewise read once at the start. */
 static void field_ref(struct bt_block *b, const char *name, struct strbuf *o)
 {
-    int seen = 0;
-    for (int i = 0; i < b->fields_read.n && !seen; i++)
-        seen = !strcmp(b->fields_read.v[i], name);
-    if (!seen)
+    if (!vec_has_string(&b->fields_read, name))
         vec_push(&b->fields_read, xstrdup(name));
     sb_printf(o, "$tp_%s", name);
 }
@@ -1099,10 +1096,10 @@ static void declare(struct lower *L, struct bt_block *b, const char *name, const
 {
     if (!bt_scopes_variables(L->opt->bpftrace))
         return;
-    for (int i = 0; i < b->declared.n; i++)
-        if (!strncmp(b->declared.v[i], name, strlen(name)) && ((char *)b->declared.v[i])[strlen(name)] == ' ')
-            return;
-    vec_push(&b->declared, xasprintf("%s = %s;", name, zero));
+    if (vec_has_string(&b->declared, name))
+        return;
+    vec_push(&b->declared, xstrdup(name));
+    vec_push(&b->declared_zero, (void *)zero);
 }
 
 static void span_end(struct lower *L, const struct span *s, int to, struct probe_block *pb)
@@ -1629,8 +1626,7 @@ static void hoist_reads(struct bt_block *b)
     for (int i = 0; i < b->fields_read.n; i++)
         vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)b->fields_read.v[i], (char *)b->fields_read.v[i]));
     for (int i = 0; i < b->declared.n; i++)
-        vec_push(&lines, b->declared.v[i]);
-    vec_free(&b->declared);
+        vec_push(&lines, xasprintf("%s = %s;", (char *)b->declared.v[i], (char *)b->declared_zero.v[i]));
     if (!lines.n)
         return;
     for (int i = 0; i < b->lines.n; i++)

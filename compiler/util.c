@@ -148,6 +148,14 @@ void vec_free_strings(struct vec *v)
     vec_free(v);
 }
 
+int vec_has_string(const struct vec *v, const char *s)
+{
+    for (int i = 0; i < v->n; i++)
+        if (!strcmp(v->v[i], s))
+            return 1;
+    return 0;
+}
+
 struct named {
     const char *name;
     int i;

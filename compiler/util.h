@@ -35,6 +35,8 @@ void vec_push(struct vec *v, void *p);
 void vec_free(struct vec *v);
 /* Free each element (malloc'd strings), then the vector. */
 void vec_free_strings(struct vec *v);
+/* Whether V (of strings) holds one equal to S. */
+int vec_has_string(const struct vec *v, const char *s);
 
 /* Each name given again: FOUND(CTX, I, FIRST) for every NAMES[I] equal to an earlier NAMES[FIRST],
  * the first of them (a NULL name is none). By sorting, not by comparing each name with those
