@@ -69,7 +69,8 @@ compile_and_run() {
 
 fail() { echo "not ok - $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
 pass() { echo "ok - $*"; CHECKS=$((CHECKS + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+# check WHAT CMD...: ok or not ok by CMD's status; returns 1 when not ok (for a caller that shows more).
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; return 1; fi; }
 
 # truth PROBE FIELD: the FIELD values of every PROBE line of the truth log, one per line.
 truth() {

@@ -85,9 +85,11 @@ while read -r where recipe args; do
         # shellcheck disable=SC2086
         run_for 2 "$recipe" $args
     fi
-    check "$recipe ${args:0:120}: loads and exits 0 ($RUN_STATUS)" \
-        bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'attached; Ctrl-C' '$ERR'"
-    [ "$RUN_STATUS" -eq 0 ] || sed 's/^/#   /' "$ERR"
+    if ! check "$recipe ${args:0:120}: loads and exits 0 ($RUN_STATUS)" \
+        bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'attached; Ctrl-C' '$ERR'"; then
+        echo "#   --- stderr"; sed 's/^/#   /' "$ERR"
+        echo "#   --- stdout (last 5 lines)"; tail -n 5 "$OUT" | sed 's/^/#   /'
+    fi
 done < <(grep -v '^#' "$here/../load/combos.txt")
 
 # A recipe that needs the kernel side is refused before bpftrace starts, naming what is missing.
