@@ -14,13 +14,18 @@ case $suite in *[!a-z]*) echo "bpftrace_tier: bad suite '$suite'" >&2; exit 2 ;;
 cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
 root=$cache/bpftrace-$suite
 wrapper=$root.bpftrace
+# The loader runs bpftrace under a link named bpftrace: the process's name (comm) is the
+# executed file's, and tests, pgrep and bpftrace's own `comm` look for "bpftrace", not
+# "ld-linux-x86-64".
+loader=$root.bin/bpftrace
 mkdir -p "$cache"
 
-if [ ! -x "$wrapper" ]; then
+current() { [ -x "$wrapper" ] && grep -qF "$loader" "$wrapper"; }
+if ! current; then
     exec 9>"$root.lock"
     flock 9
 fi
-if [ ! -x "$wrapper" ]; then
+if ! current && [ ! -x "$root/usr/bin/bpftrace" ]; then
     if ! command -v debootstrap >/dev/null; then
         echo "bpftrace_tier: installing debootstrap" >&2
         # (apt's lists may be missing or stale on a machine that needed nothing else)
@@ -40,11 +45,15 @@ if [ ! -x "$wrapper" ]; then
     fi
     rm -rf "$root"
     mv "$root.tmp" "$root"
+fi
+if ! current; then
+    mkdir -p "$root.bin"
+    ln -sfn "$root/lib64/ld-linux-x86-64.so.2" "$loader"
     libs=$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu
     cat >"$wrapper.tmp" <<WRAP
 #!/bin/sh
-# bpftrace from Debian $suite ($root), run with that tree's loader and libraries.
-exec "$root/lib64/ld-linux-x86-64.so.2" --library-path "$libs" "$root/usr/bin/bpftrace" "\$@"
+# bpftrace from Debian $suite ($root), run with that tree's loader (as $loader) and libraries.
+exec "$loader" --library-path "$libs" "$root/usr/bin/bpftrace" "\$@"
 WRAP
     chmod +x "$wrapper.tmp"
     mv "$wrapper.tmp" "$wrapper"
