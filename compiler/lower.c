@@ -776,7 +776,17 @@ static int last_shown(const struct output *o)
  * from different CPUs can be put back together, and the key sits between STX and ETX:
  * run prints it decoded, as dump-flows does. */
 #define KEY_PIECE 64
-#define KEY_PIECES 32
+#define KEY_MAX 2048
+
+/* bpftrace 0.21 and later keep buf()'s 4-byte length in its max_strlen bytes: a script for
+ * 0.21 to 0.24.0, whose max_strlen is 64 (lower_config), gets 60-byte pieces (a 64-byte
+ * one the verifier refuses; one of up to 64 comes out as 60). */
+static int key_piece(const struct lower *L)
+{
+    struct bt_version v = L->opt->bpftrace;
+    int short_buf = bt_scopes_variables(v) && bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0;
+    return short_buf ? KEY_PIECE - 4 : KEY_PIECE;
+}
 
 static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
 {
@@ -798,15 +808,16 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
     else if (X->L->opt->for_run)
         bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    bt_line(b, "unroll(%d) {", KEY_PIECES);
+    int piece = key_piece(X->L);
+    bt_line(b, "unroll(%d) {", (KEY_MAX + piece - 1) / piece);
     bt_line(b, "if ($%s_off < $%s_len) {", var, var);
     if (msg)
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
-                KEY_PIECE);
+                piece);
     else
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));",
-                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
-    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
+                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, piece, piece, var, var);
+    bt_line(b, "$%s_off = $%s_off + %d;", var, var, piece);
     bt_line(b, "}");
     bt_line(b, "}");
     bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");

@@ -89,7 +89,7 @@ check "report: refuses a file that is not a recording" \
     bash -c "'$OVSTRACE' report kernel_delay '$WORK/events.txt' 2>&1 | grep -q 'not a recording of ovstrace run --record'"
 
 "$OVSTRACE" compile kernel_delay -p sample_time=10s > "$WORK/kd.bt"
-with_bpftrace() { bpftrace "$WORK/kd.bt" -p "$wl" "$wl"; }
+with_bpftrace() { "$BPFTRACE" "$WORK/kd.bt" -p "$wl" "$wl"; }
 start_traced with_bpftrace
 sleeper=$(awk '$1 == "sleeper" { print $2 }' "$WORK/workload.out")
 check "plain bpftrace: the sleeper's nanosleep count ($(grep "^@syscalls_count\[$sleeper, nanosleep\]" "$OUT"))" \

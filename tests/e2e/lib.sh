@@ -2,9 +2,18 @@
 # Helpers for end-to-end tests: start the stand-in ovs-vswitchd, run a recipe on it
 # with real bpftrace, and compare what was printed with the stand-in's truth log.
 # Needs OVSTRACE and STANDIN in the environment (ctest sets them).
+# The bpftrace: OVSTRACE_TIER=SUITE runs Debian SUITE's (trixie, sid: tests/tiers/), else
+# $BPFTRACE, else PATH's; exported, so `ovstrace compile` targets it and `ovstrace run` runs it.
 set -u
 : "${OVSTRACE:?}" "${STANDIN:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tracing.sh"
+if [ -n "${OVSTRACE_TIER:-}" ]; then
+    [ -z "${OVSTRACE_SKIP_TIERS:-}" ] || { echo "skipped: OVSTRACE_SKIP_TIERS is set"; exit 77; }
+    BPFTRACE=$("$(dirname "${BASH_SOURCE[0]}")/../tiers/bpftrace_tier.sh" "$OVSTRACE_TIER") ||
+        { echo "no bpftrace for $OVSTRACE_TIER"; exit 1; }
+fi
+export BPFTRACE=${BPFTRACE:-bpftrace}
+echo "# $("$BPFTRACE" --version 2>/dev/null || echo "no $BPFTRACE")"
 WORK=$(mktemp -d /tmp/ovstrace-e2e.XXXXXX)
 TRUTH=$WORK/truth.log
 OUT=$WORK/out.txt
@@ -61,7 +70,7 @@ compile_and_run() {
     local recipe=$1; shift
     "$OVSTRACE" compile "$recipe" "$@" > "$WORK/script.bt" || { fail "compile $recipe"; RUN_STATUS=1; return; }
     local p
-    timeout 60 bpftrace -p "$STANDIN_PID" - "$STANDIN_PID" < "$WORK/script.bt" >"$OUT" 2>"$ERR" &
+    timeout 60 "$BPFTRACE" -p "$STANDIN_PID" - "$STANDIN_PID" < "$WORK/script.bt" >"$OUT" 2>"$ERR" &
     p=$!
     go_when_tracing "$p"
     wait "$p"; RUN_STATUS=$?

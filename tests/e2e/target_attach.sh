@@ -25,7 +25,7 @@ RECIPE
 check "attach points name the binary" grep -q "^usdt:$STANDIN:udpif_revalidator:start_dump$" "$WORK/calls.bt"
 check "uprobe on the binary" grep -q "^uprobe:$STANDIN:revalidate$" "$WORK/calls.bt"
 check "uretprobe on the binary" grep -q "^uretprobe:$STANDIN:revalidator_sweep$" "$WORK/calls.bt"
-bpftrace "$WORK/calls.bt" >"$OUT" 2>"$ERR" &
+"$BPFTRACE" "$WORK/calls.bt" >"$OUT" 2>"$ERR" &
 bt=$!
 wait_tracing "$bt"    # attached before the process exists
 "$STANDIN" -q -l "$TRUTH" -n 10 -r 100 -m 50

@@ -97,7 +97,7 @@ check "skip: skipped deltas are below 5 s" all_between 0 4999999999 < <(grep -o 
 "$OVSTRACE" compile "$RECIPE" -p start=u:main:run_start -p stop=u:udpif_revalidator:sweep_done -p count=1 \
     > "$WORK/once.bt"
 standin_start -g -m 50 -r 5000 -n 2
-timeout 60 bpftrace -p "$STANDIN_PID" "$WORK/once.bt" "$STANDIN_PID" >"$OUT" 2>"$ERR" &
+timeout 60 "$BPFTRACE" -p "$STANDIN_PID" "$WORK/once.bt" "$STANDIN_PID" >"$OUT" 2>"$ERR" &
 bt=$!
 wait_tracing "$bt"
 held=$(bpftrace_of "$bt")
