@@ -35,7 +35,8 @@ static char *named_probe(const char *err)
     return n ? xstrndup(p, n) : NULL;
 }
 
-void codegen_check(const char *bpftrace, const char *script, int pid, struct codegen_verdict *v)
+void codegen_check(const char *bpftrace, struct bt_version version, const char *script, int pid,
+                   struct codegen_verdict *v)
 {
     memset(v, 0, sizeof *v);
     v->built = -1;
@@ -50,8 +51,12 @@ void codegen_check(const char *bpftrace, const char *script, int pid, struct cod
     char *argv[8];
     int n = 0;
     argv[n++] = (char *)bpftrace;
-    argv[n++] = "--emit-elf";
-    argv[n++] = "/dev/null";
+    if (bt_version_cmp(version, (struct bt_version){ 0, 21, 0 }) >= 0) {
+        argv[n++] = "--dry-run";
+    } else {
+        argv[n++] = "--emit-elf";
+        argv[n++] = "/dev/null";
+    }
     if (pid) {
         argv[n++] = "-p";
         argv[n++] = pidtext;

@@ -162,14 +162,17 @@ static int bpftrace_builds(const struct pipeline_options *o, const struct bt_pro
                            struct diag *d)
 {
     struct codegen_verdict v;
-    codegen_check(o->bpftrace_build, script, o->pid_filter_only ? o->pid : 0, &v);
+    codegen_check(o->bpftrace_build, o->bpftrace, script, o->pid_filter_only ? o->pid : 0, &v);
     if (v.built == 0 && v.stack) {
         const struct bt_block *b = named_block(prog, v.probe);
         const struct stack_budget *sb = b ? &b->stack : NULL;
         struct loc at = !sb ? loc_make(NULL, 0, 0) : sb->peak_loc.src ? sb->peak_loc : sb->vars_loc;
-        diag_error(d, at, "bpftrace 0.17 cannot fit probe %s into the 512-byte BPF stack (ovstrace counted %d of "
+        char ver[32];
+        bt_version_text(o->bpftrace.major || o->bpftrace.minor ? o->bpftrace : BT_VERSION_OLDEST, ver, sizeof ver);
+        diag_error(d, at, "bpftrace %.*s cannot fit probe %s into the 512-byte BPF stack (ovstrace counted %d of "
                    "%d bytes, but LLVM lays it out less tightly): print fewer columns or strings on this probe, "
-                   "or use fewer string keys and captures", b ? b->attach : v.probe ? v.probe : "?",
+                   "or use fewer string keys and captures", (int)(strrchr(ver, '.') - ver), ver,
+                   b ? b->attach : v.probe ? v.probe : "?",
                    sb ? stack_budget_total(sb) : 0, STACK_MAX);
     } else if (v.built == 0) {
         diag_error(d, loc_make(NULL, 0, 0), "bpftrace refused the generated script (an ovstrace bug: please "
