@@ -13,7 +13,10 @@ if [ -n "${OVSTRACE_TIER:-}" ]; then
         { echo "no bpftrace for $OVSTRACE_TIER"; exit 1; }
 fi
 export BPFTRACE=${BPFTRACE:-bpftrace}
-echo "# $("$BPFTRACE" --version 2>/dev/null || echo "no $BPFTRACE")"
+# BT_VERSION: its version as MAJOR.MINOR (0.17); bt_before X.Y: it is older than X.Y.
+BT_VERSION=$("$BPFTRACE" --version 2>/dev/null | sed -n 's/.*v\([0-9]*\.[0-9]*\).*/\1/p')
+echo "# bpftrace ${BT_VERSION:-not found} ($BPFTRACE)"
+bt_before() { awk -v a="${BT_VERSION:-0}" -v b="$1" 'BEGIN { split(a, x, "."); split(b, y, "."); exit !(x[1] < y[1] || (x[1] == y[1] && x[2] < y[2])) }'; }
 WORK=$(mktemp -d /tmp/ovstrace-e2e.XXXXXX)
 TRUTH=$WORK/truth.log
 OUT=$WORK/out.txt

@@ -79,12 +79,17 @@ check "bpftrace failing at start: stdout is empty" [ ! -s "$OUT" ]
 check "bpftrace failing at start: run says nothing was traced" \
     grep -q "^ovstrace: bpftrace stopped (status 1) before attaching its probes: nothing was traced$" "$ERR"
 # 4b. bpftrace refuses a probe for the BPF stack (a recipe ovstrace's estimate lets by):
-# run puts bpftrace's LLVM message on the recipe's line.
+# run puts bpftrace's LLVM message on the recipe's line. From 0.21 on bpftrace builds a
+# printf's arguments outside the stack, and this recipe runs (tests/limits/cases say so).
 big=$(dirname "$0")/../limits/cases/printf_field_reads.recipe
-"$OVSTRACE" run "$big" --pid "$STANDIN_PID" >"$OUT" 2>"$ERR"; status=$?
-check "stack refusal: run exits 1 with stdout empty (status $status)" [ "$status" -eq 1 -a ! -s "$OUT" ]
-check "stack refusal: explained on the recipe's probe, line 5" \
-    grep -qE '^.*printf_field_reads\.recipe:5:5: error: bpftrace 0\.17 cannot fit probe [^ ]+ into the 512-byte BPF stack' "$ERR"
+if bt_before 0.21; then
+    "$OVSTRACE" run "$big" --pid "$STANDIN_PID" >"$OUT" 2>"$ERR"; status=$?
+    check "stack refusal: run exits 1 with stdout empty (status $status)" [ "$status" -eq 1 -a ! -s "$OUT" ]
+    check "stack refusal: explained on the recipe's probe, line 5" \
+        grep -qE "^.*printf_field_reads\.recipe:5:5: error: bpftrace $BT_VERSION cannot fit probe [^ ]+ into the 512-byte BPF stack" "$ERR"
+else
+    echo "# stack refusal: bpftrace $BT_VERSION builds printf_field_reads (printf arguments off the stack)"
+fi
 kill "$STANDIN_PID"; standin_wait
 
 # 5. Lost events: the smallest perf buffer (1 page a CPU) and a flood of puts and deletes.
