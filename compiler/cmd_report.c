@@ -109,6 +109,9 @@ int cmd_report(int argc, char **argv)
     if (path) {
         struct pipeline_options o = { .recipe_arg = path, .params = (char **)h.params.v, .nparams = h.params.n,
                                       .for_run = 1, .plan_only = 1, .known_ports = &h.ports };
+        /* Rendered as run rendered it: the plan for, and the output of, the recorded bpftrace. */
+        if (!h.bpftrace || bt_version_parse(h.bpftrace, &o.bpftrace) != 0)
+            o.bpftrace = BT_VERSION_OLDEST;
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
             res.plan.pid = h.pid;

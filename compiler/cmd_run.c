@@ -268,8 +268,10 @@ static FILE *open_record(const char *path, const struct pipeline_result *res, co
             fclose(f);
         return NULL;
     }
+    char version[32];
     struct record_header h = { .recipe = res->recipe_name, .source = src->text, .params = a->params,
-                               .ports = res->ports, .pid = pid, .utc_offset = record_utc_offset() };
+                               .ports = res->ports, .pid = pid, .utc_offset = record_utc_offset(),
+                               .bpftrace = (char *)bt_version_text(res->plan.bpftrace, version, sizeof version) };
     record_write_header(f, &h);
     source_free(src);
     return f;

@@ -131,6 +131,10 @@ static void plan_aggregates(const struct recipe *r, const struct catalog *cat, i
             const struct expr *by = o->by[k];
             if (by->type.is_tid)
                 m->tid_keys |= 1u << k;
+            if (by->type.kind == T_INT && by->type.size == 8 && !by->type.is_signed)
+                m->u64_keys |= 1u << k;
+            if (by->type.kind == T_BOOL)
+                m->bool_keys |= 1u << k;
             /* The script keeps enum keys as numbers under run (lower.c agg_key). */
             if (by->type.kind == T_ENUM && enum_prints_text(cat, &by->type))
                 m->key_enums[k] = render_enum_of(catalog_enum(cat, by->type.ref));
@@ -269,6 +273,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->event_buffer_pages = (long)r->event_buffer_pages;
         if (o->for_run)
             plan_aggregates(r, cat, o->pid, &res->plan);
+        res->plan.bpftrace = o->bpftrace;
     }
     res->recipe_path = path;
     bt_program_free(prog);

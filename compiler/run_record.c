@@ -45,6 +45,10 @@ void record_write_header(FILE *f, const struct record_header *h)
     json_strings(f, &h->params);
     fputs(", \"ports\": ", f);
     json_strings(f, &h->ports);
+    if (h->bpftrace) {
+        fputs(", \"bpftrace\": ", f);
+        json_string(f, h->bpftrace);
+    }
     fprintf(f, ", \"pid\": %d, \"utc_offset\": %ld, \"source\": ", h->pid, h->utc_offset);
     json_string(f, h->source);
     fputs("}\n", f);
@@ -103,6 +107,8 @@ int record_read_header(FILE *f, struct record_header *h, char *err, size_t errle
         h->source = xstrdup(source->str);
         h->pid = (int)pid->integer;
         h->utc_offset = (long)off->integer;
+        const struct json *bt = json_get(j, "bpftrace");
+        h->bpftrace = bt && bt->kind == JSON_STRING ? xstrdup(bt->str) : NULL;
         strings_of(json_get(j, "params"), &h->params);
         strings_of(json_get(j, "ports"), &h->ports);
     }
@@ -114,6 +120,7 @@ void record_header_free(struct record_header *h)
 {
     free(h->recipe);
     free(h->source);
+    free(h->bpftrace);
     vec_free_strings(&h->params);
     vec_free_strings(&h->ports);
     memset(h, 0, sizeof *h);

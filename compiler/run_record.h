@@ -20,6 +20,8 @@ struct record_header {
     struct vec ports;        /* char *: "NAME=NUMBER" datapath ports looked up */
     int pid;
     long utc_offset;         /* seconds east of UTC when the run started */
+    char *bpftrace;          /* the version of the bpftrace that printed it ("0.23.2"); NULL in
+                              * recordings made before it was written: 0.17 */
 };
 
 /* Write the header line. */

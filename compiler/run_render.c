@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Rendering bpftrace -f json records for `ovstrace run` (see run_render.h).
 #include "run_render.h"
+#include "run_json_compat.h"
 #include "run_stamp.h"
 #include "run_tables.h"
 #include "json.h"
@@ -452,6 +453,7 @@ void run_render_json(struct run_output *r, const char *line)
         printf_record(r, data);
     } else if (!strcmp(t, "map") || !strcmp(t, "stats") || !strcmp(t, "hist")) {
         r->title_pending = 0;
+        run_json_compat_keys(r->plan, (struct json *)data);
         for (int i = 0; data && data->kind == JSON_OBJECT && i < data->n; i++) {
             if (!strcmp(t, "map") && run_tables_hold(r, data->keys[i], &data->items[i]))
                 continue;

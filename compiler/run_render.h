@@ -6,6 +6,8 @@
 #ifndef OVSTRACE_RUN_RENDER_H
 #define OVSTRACE_RUN_RENDER_H
 
+#include "bt_version.h"
+
 /* An enum's names, for keys the script leaves as numbers. */
 struct render_enum {
     long long *values;
@@ -22,6 +24,8 @@ struct render_map {
                               * says "(none)" under a title nothing followed */
     int nkeys;
     unsigned tid_keys;       /* bit i: key i is a thread id (shown with its thread name) */
+    unsigned u64_keys;       /* bit i: key i is an unsigned 64-bit number (run_json_compat.h) */
+    unsigned bool_keys;      /* bit i: key i is a truth value (run_json_compat.h) */
     struct render_enum *key_enums[RENDER_MAX_KEYS];   /* key i: an enum number run names, or NULL */
 };
 
@@ -52,6 +56,7 @@ struct render_plan {
     int ntables;
     int by_thread;           /* tables keyed first by a thread id are grouped under each thread */
     int pid;                 /* the traced process: thread names come from /proc/PID/task */
+    struct bt_version bpftrace;   /* the bpftrace whose output is read (run_json_compat.h) */
 };
 
 void render_plan_free(struct render_plan *p);
