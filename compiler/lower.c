@@ -1958,6 +1958,10 @@ static void lower_config(struct lower *L)
     if (!bt_scopes_variables(v))
         return;    /* 0.17 to 0.20: ovstrace run sets BPFTRACE_* in bpftrace's environment */
     vec_push(&L->P->config, xstrdup("str_trunc_trailer = \"\""));
+    /* A probe that is not there stops bpftrace instead of being left out (0.27's default; 0.17
+     * and 0.23 leave a USDT probe missing under -p out whatever this says: `ovstrace check` and
+     * `run` refuse one before bpftrace starts, on every version). */
+    vec_push(&L->P->config, xstrdup("missing_probes = \"error\""));
     if (bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0) {
         vec_push(&L->P->config, xstrdup("max_strlen = 64"));
         vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
