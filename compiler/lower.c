@@ -868,7 +868,7 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
                        o->cols[i].format);
         add_column(X, &o->cols[i], i == last, &p);
     }
-    int need = stack_use_total(&p.stack);
+    int need = stack_printf_total(&p.stack, X->L->opt->bpftrace);
     if (need > STACK_MAX)
         diag_error(X->L->d, o->loc, "this event's columns need %d bytes of BPF stack; bpftrace 0.17's printf has "
                    "room for %d (numbers take 8, strings read with str() 64 and hex dumps 72, plus the buffer "
@@ -978,14 +978,15 @@ static void aggregate_line(struct lctx *X, const struct output *o, struct bt_blo
         sb_printf(&keys, "%s%s", i ? ", " : "", k);
         free(k);
         stack_add(&key_stack, agg_key_cost(X, o->by[i]));
-        if (over < 0 && stack_use_total(&key_stack) > STACK_MAX)
+        if (over < 0 && stack_key_total(&key_stack, X->L->opt->bpftrace) > STACK_MAX)
             over = i;
     }
-    int need = stack_use_total(&key_stack);
+    int need = stack_key_total(&key_stack, X->L->opt->bpftrace);
     if (over >= 0)
         diag_error(X->L->d, expr_extent(o->by[over]), "aggregate '%s' has keys that need %d bytes of BPF stack; "
-                   "bpftrace 0.17 has room for %d, which this key passes (numbers take 8, strings read with str() 64, "
-                   "plus the buffer the biggest is read into): use fewer string keys", o->name, need, STACK_MAX);
+                   "bpftrace %s has room for %d, which this key passes (numbers take 8, strings read with str() 64%s): "
+                   "use fewer string keys", o->name, need, bt_scopes_variables(X->L->opt->bpftrace) ? "0.21 and later" : "0.17",
+                   STACK_MAX, bt_scopes_variables(X->L->opt->bpftrace) ? "" : ", plus the buffer the biggest is read into");
     stack_budget_statement(&b->stack, need, o->nby ? o->by[0]->loc : o->loc, "an aggregate's key");
     char *v = lv_text(X, o->value);
     if (o->nby)
@@ -1656,9 +1657,10 @@ static void check_block_stack(struct lower *L, const struct probe_block *pb)
     if (stack_budget_total(sb) <= STACK_MAX || sb->peak > STACK_MAX)
         return;    /* it fits, or its biggest statement alone did not and was reported */
     diag_error(L->d, sb->peak ? sb->peak_loc : sb->vars_loc,
-               "probe %s needs %d bytes of BPF stack and bpftrace 0.17 has room for %d: %s takes %d while %s "
+               "probe %s needs %d bytes of BPF stack and bpftrace %s has room for %d: %s takes %d while %s "
                "keep %d (and %d to read them): print or capture fewer strings", pb->probe->text,
-               stack_budget_total(sb), STACK_MAX, sb->peak_what ? sb->peak_what : "its biggest statement", sb->peak,
+               stack_budget_total(sb), bt_scopes_variables(L->opt->bpftrace) ? "0.21 and later" : "0.17", STACK_MAX,
+               sb->peak_what ? sb->peak_what : "its biggest statement", sb->peak,
                sb->vars_what, sb->vars, sb->vars_temp);
 }
 

@@ -127,3 +127,18 @@ void stack_budget_statement(struct stack_budget *b, int bytes, struct loc loc, c
 }
 
 int stack_budget_total(const struct stack_budget *b) { return b->vars + b->vars_temp + b->peak; }
+
+static int printf_off_stack(struct bt_version v)
+{
+    return bt_version_cmp(v, (struct bt_version){ 0, 21, 0 }) >= 0;
+}
+
+int stack_printf_total(const struct stack_use *u, struct bt_version v)
+{
+    return printf_off_stack(v) ? 0 : stack_use_total(u);
+}
+
+int stack_key_total(const struct stack_use *u, struct bt_version v)
+{
+    return printf_off_stack(v) ? round8(u->bytes) : stack_use_total(u);
+}

@@ -12,6 +12,7 @@
 #define OVSTRACE_STACK_BUDGET_H
 
 #include "ast.h"
+#include "bt_version.h"
 #include "catalog.h"
 #include "source.h"
 
@@ -44,6 +45,16 @@ struct stack_use {
 
 void stack_add(struct stack_use *u, struct stack_cost c);
 int stack_use_total(const struct stack_use *u);
+
+/* What a statement takes on the stack of bpftrace V (measured with tests/limits on 0.17,
+ * 0.23 and 0.27). 0.17 to 0.20 build a printf's arguments and a map key there, beside the
+ * biggest one's read buffer (stack_use_total). 0.21 and later build a printf's arguments in
+ * a scratch map (0.23 builds 64 str() arguments; at 128 it is bpftrace's own argument limit
+ * that refuses), so a printf takes none; a map key still goes on the stack, without the read
+ * buffer (0.23: seven 64-byte strings and six numbers build, 504 bytes do not; 0.27 builds
+ * sixteen strings, but the model keeps to what every version from 0.21 on does). */
+int stack_printf_total(const struct stack_use *u, struct bt_version v);
+int stack_key_total(const struct stack_use *u, struct bt_version v);
 
 /* A probe block: its string variables, and its biggest statement with what and where it is. */
 struct stack_budget {

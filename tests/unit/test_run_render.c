@@ -161,6 +161,28 @@ static void test_enum_keys(void)
     free(out);
 }
 
+/* The same map as bpftrace 0.17, 0.23 and 0.27 print it (run_json_compat.h) renders alike:
+ * a u64 key past 2^63 (negative before 0.27), a truth value (1 before 0.27, true in 0.27),
+ * a string with a quote (escaped twice by 0.23). */
+static void test_versions_alike(void)
+{
+    struct render_map maps[] = { { .name = "m", .has_title = 1, .title = "m:", .nkeys = 3,
+                                   .u64_keys = 1u << 0, .bool_keys = 1u << 1 } };
+    const char *printed[] = {
+        "{\"type\": \"map\", \"data\": {\"@m\": {\"-1,1,q\\\"x\": 5, \"7,0,a\\\\b\": 3}}}\n",          /* 0.17 */
+        "{\"type\": \"map\", \"data\": {\"@m\": {\"-1,1,q\\\\\\\"x\": 5, \"7,0,a\\\\\\\\b\": 3}}}\n",  /* 0.23 */
+        "{\"type\": \"map\", \"data\": {\"@m\": {\"18446744073709551615,true,q\\\"x\": 5, \"7,false,a\\\\b\": 3}}}\n",
+    };
+    struct bt_version versions[] = { { 0, 17, 0 }, { 0, 23, 2 }, { 0, 27, 1 } };
+    for (int i = 0; i < 3; i++) {
+        struct render_plan plan = { .maps = maps, .nmaps = 1, .bpftrace = versions[i] };
+        char *out = render(&plan, printed[i]);
+        EXPECT_STR(out, "  18446744073709551615, true, q\"x  5\n  7, false, a\\b                    3\n\nLost events: 0\n",
+                   "a map's u64, truth value and string keys render alike from every version's JSON");
+        free(out);
+    }
+}
+
 /* Table aggregates: one map per value column, joined by key when the dump ends; with the
  * threads layout, in blocks per thread as kernel_delay.py prints them. */
 static void test_joined_tables(void)
@@ -366,6 +388,7 @@ int main(void)
     test_held_event_holding_dump_line();
     test_joined_tables();
     test_enum_keys();
+    test_versions_alike();
     test_json();
     test_text();
     test_tables();
