@@ -144,20 +144,56 @@ static void plan_aggregates(const struct recipe *r, const struct catalog *cat, i
 
 /* The block bpftrace named: its attach point, or for `usdt::P:N` (bpftrace -p puts the
  * binary it found between the colons) a name ending in ":P:N". */
+/* bpftrace 0.21 and later name a probe's function after its attach point with every
+ * character but letters and digits made '_' (the binary -p found inserted as 0.17 does),
+ * and an index after it: "_loc0_2" (0.23), "_1" (0.27). */
+static char *mangled(const char *s)
+{
+    char *m = xstrdup(s);
+    for (char *p = m; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+    return m;
+}
+
+static int index_suffix(const char *s)
+{
+    if (!strncmp(s, "_loc", 4)) {
+        s += 4;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    if (*s++ != '_' || !(*s >= '0' && *s <= '9'))
+        return 0;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    return !*s;
+}
+
+/* Is PROBE, as bpftrace named it, block B's: its attach point, or for `usdt::P:N` (bpftrace -p
+ * puts the binary it found between the colons) a name ending in ":P:N"; or either mangled. */
+static int names_block(const struct bt_block *b, const char *probe)
+{
+    size_t pl = strlen(probe);
+    int usdt_pid = !strncmp(b->attach, "usdt::", 6);
+    const char *tail = b->attach + strlen("usdt:");   /* ":P:N" */
+    size_t tl = strlen(tail);
+    if (!strcmp(b->attach, probe) || (usdt_pid && tl < pl && !strcmp(probe + pl - tl, tail)))
+        return 1;
+    char *m = mangled(usdt_pid ? tail : b->attach);
+    size_t ml = strlen(m);
+    int found = 0;
+    for (const char *q = strstr(probe, m); q && !found; q = strstr(q + 1, m))
+        found = (usdt_pid ? q > probe : q == probe) && index_suffix(q + ml);
+    free(m);
+    return found;
+}
+
 static const struct bt_block *named_block(const struct bt_program *prog, const char *probe)
 {
-    size_t pl = probe ? strlen(probe) : 0;
-    for (int i = 0; probe && i < prog->blocks.n; i++) {
-        const struct bt_block *b = prog->blocks.v[i];
-        if (!strcmp(b->attach, probe))
-            return b;
-        if (strncmp(b->attach, "usdt::", 6) != 0)
-            continue;
-        const char *tail = b->attach + strlen("usdt:");   /* ":P:N" */
-        size_t tl = strlen(tail);
-        if (tl < pl && !strcmp(probe + pl - tl, tail))
-            return b;
-    }
+    for (int i = 0; probe && i < prog->blocks.n; i++)
+        if (names_block(prog->blocks.v[i], probe))
+            return prog->blocks.v[i];
     return NULL;
 }
 

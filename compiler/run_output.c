@@ -67,7 +67,8 @@ static void line(struct run_output *r, int stream, const char *text)
     }
     if (sscanf(text, "Lost %lu events", &n) == 1)
         r->lost += n;
-    if (!strncmp(text, "Attaching ", 10))     /* text mode's "Attaching N probes..." */
+    /* text mode's "Attaching N probes..." (0.17, 0.23), "Attached N probes" (0.27) */
+    if (!strncmp(text, "Attaching ", 10) || !strncmp(text, "Attached ", 9))
         r->attached = 1;
     run_output_line(r, text);
 }
