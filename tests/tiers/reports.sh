@@ -57,7 +57,7 @@ while read -r name recipe args; do
     first=
     for v in $tiers; do
         # shellcheck disable=SC2086  # ARGS is a list of -p options
-        run_on "$v" "$name" "$recipe" $args
+        run_on "$v" "$name" "${recipe/#tests\//$top/tests/}" $args
         if [ -z "$first" ]; then first=$v; continue; fi
         if ! check "$name: the report on bpftrace $v is the one on $first" cmp -s "$work/$name.$first.masked" "$work/$name.$v.masked"; then
             diff "$work/$name.$first.masked" "$work/$name.$v.masked" | head -10 | sed 's/^/#   /'
@@ -69,6 +69,7 @@ dpif_op_nl_monitor dpif_op_nl_monitor
 flow_reval_monitor flow_reval_monitor
 upcall_cost upcall_cost -p kernel=false
 reval_monitor reval_monitor
+keys tests/tiers/keys.recipe
 LIST
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
