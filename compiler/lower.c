@@ -21,6 +21,7 @@ struct lower {
     const struct lower_options *opt;
     struct diag *d;
     struct bt_program *P;
+    const struct bt_dialect *dl;   /* P's: the bpftrace the script is for */
     struct vec structs;      /* const struct cat_struct * referenced */
     struct vec fields;       /* const struct cat_field * read */
     struct vec enums;        /* const struct cat_enum * printed by text */
@@ -206,7 +207,7 @@ static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
 
 static int span_live(const struct span *s);
 
-/* Argument N of block B's probe: "$argN", read once at the block's start (hoist_reads). */
+/* Argument N of block B's probe: "$argN", read once at the block's start (emit.c, emit_prologue). */
 static void arg_ref(struct bt_block *b, int n, struct strbuf *o)
 {
     b->args_read |= 1u << n;
@@ -471,9 +472,9 @@ static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
     bt_line(X->pre, "$%s = (uint64)%s;", var, len);
     bt_line(X->pre, "$%s_n = $%s;", var, var);
     for (int off = 0; off < bytes; off += 8) {
-        bt_line(X->pre, "if ($%s_n >= %d) {", var, off + 8);
+        bt_if(X->pre, "$%s_n >= %d", var, off + 8);
         bt_line(X->pre, "$%s = ($%s ^ *(uint64 *)($%s_p + %d)) * 1099511628211;", var, var, var, off);
-        bt_line(X->pre, "}");
+        bt_end(X->pre);
     }
     /* A product's low bits come from its factors' low bits only: fold the high bits down, so
      * that `slots:` (fingerprint % N) spreads packets over every slot. */
@@ -534,7 +535,7 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     const char *holder = e->args[1]->name ? e->args[1]->name : "it";
     bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
     bt_line(b, "$%s = %s[%s];", var, watch_map(w, "WATCH").s, key);
-    bt_line(b, "if ($%s == 0) {", var);
+    bt_if(b, "$%s == 0", var);
     int memos = X->L->walks.n;
     char *follow = lv_text(X, e->rhs);
     memo_truncate(X->L, memos);
@@ -544,18 +545,18 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
         /* A put may carry no UFID: nothing to remember it by. */
         struct strbuf r = { 0 };
         lref(X, e->lhs, &r);
-        bt_line(b, "if (%s != 0) {", r.s);
+        bt_if(b, "%s != 0", r.s);
         sb_free(&r);
     }
-    bt_line(b, "if (%s < %lld) {", watch_map(w, "WATCH_N").s, (long long)w->cap);
+    bt_if(b, "%s < %lld", watch_map(w, "WATCH_N").s, (long long)w->cap);
     bt_line(b, "%s[%s] = $%s;", watch_map(w, "WATCH").s, key, var);
     bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
-    bt_line(b, "} else {");
+    bt_else(b);
     bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_FULL").s, watch_map(w, "WATCH_FULL").s);
-    bt_line(b, "}");
+    bt_end(b);
     if (guarded)
-        bt_line(b, "}");
-    bt_line(b, "}");
+        bt_end(b);
+    bt_end(b);
     char result[32];
     snprintf(result, sizeof result, "($%s == 1)", var);
     memo_emit(X, key, w, result, o);
@@ -798,8 +799,8 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
     else if (X->L->opt->for_run)
         bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    bt_line(b, "unroll(%d) {", KEY_PIECES);
-    bt_line(b, "if ($%s_off < $%s_len) {", var, var);
+    bt_unroll(b, KEY_PIECES);
+    bt_if(b, "$%s_off < $%s_len", var, var);
     if (msg)
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
                 KEY_PIECE);
@@ -807,8 +808,8 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));",
                 tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
     bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
-    bt_line(b, "}");
-    bt_line(b, "}");
+    bt_end(b);
+    bt_end(b);
     bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
     free(key);
     free(len);
@@ -1015,7 +1016,7 @@ static void lower_output(struct lower *L, const struct output *o, const struct p
             sb_add(&c, c.len ? " && " : "");
             lv(&X, o->where, &c);
         }
-        bt_line(b, "if (%s) {", c.s);
+        bt_if(b, "%s", c.s);
         sb_free(&c);
     }
     if (o->kind == OUT_EVENT)
@@ -1023,7 +1024,7 @@ static void lower_output(struct lower *L, const struct output *o, const struct p
     else
         aggregate_line(&X, o, b);
     if (guarded)
-        bt_line(b, "}");
+        bt_end(b);
 }
 
 /* An end whose condition is false at compile time (`where: $kernel && ...` with kernel=false)
@@ -1069,11 +1070,11 @@ static char *span_index(struct bt_block *b, const struct span *s, const char *k,
 /* Delete span S's state at map index IX. */
 static void span_forget(struct bt_block *b, const struct span *s, const char *ix)
 {
-    bt_line(b, "delete(%s[%s]);", span_map(s, "START").s, ix);
+    bt_delete(b, "%s[%s]", span_map(s, "START").s, ix);
     for (int i = 0; i < s->ncaptures; i++)
-        bt_line(b, "delete(%s[%s]);", span_value_map(s, s->captures[i].name).s, ix);
+        bt_delete(b, "%s[%s]", span_value_map(s, s->captures[i].name).s, ix);
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "delete(%s[%s]);", span_value_map(s, s->counts[i].name).s, ix);
+        bt_delete(b, "%s[%s]", span_value_map(s, s->counts[i].name).s, ix);
 }
 
 /* A span value is one bpftrace type on every version: a string, or a 64-bit integer whose
@@ -1094,7 +1095,7 @@ static const char *value_zero(const struct type *t)
  * the top, where every version sees it. */
 static void declare(struct lower *L, struct bt_block *b, const char *name, const char *zero)
 {
-    if (!bt_scopes_variables(L->opt->bpftrace))
+    if (!L->dl->scoped_vars)
         return;
     if (vec_has_string(&b->declared, name))
         return;
@@ -1109,10 +1110,10 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     struct lctx X = { L, probe_attach(&e->on), b };
     const char *guard = task_guard(L, pb, e->any_task);
     if (guard)
-        bt_line(b, "if (%s) {", guard);
+        bt_if(b, "%s", guard);
     if (e->where) {
         char *w = lv_text(&X, e->where);
-        bt_line(b, "if (%s) {", w);
+        bt_if(b, "%s", w);
         free(w);
     }
     /* Typed first: bpftrace 0.23 cannot cast a value read from a map it has not typed yet. */
@@ -1126,7 +1127,7 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     char *ix = span_index(b, s, k, 0);
     /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
     bt_line(b, "%s = %s[%s];", span_var(s, "START").s, span_map(s, "START").s, ix);
-    bt_line(b, "if (%s) {", span_var(s, "START").s);
+    bt_if(b, "%s", span_var(s, "START").s);
     if (s->queue)
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "HEAD").s, k, span_var(s, "I").s);
     bt_line(b, "%s = nsecs - %s;", span_var(s, "DURATION").s, span_var(s, "START").s);
@@ -1142,11 +1143,11 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
         bt_line(b, "%s = %s[%s];", span_value_var(s, s->counts[i].name).s, span_value_map(s, s->counts[i].name).s, ix);
     span_forget(b, s, ix);
     free(ix);
-    bt_line(b, "}");
+    bt_end(b);
     if (e->where)
-        bt_line(b, "}");
+        bt_end(b);
     if (guard)
-        bt_line(b, "}");
+        bt_end(b);
     free(k);
     vec_add_unique(&pb->ended, s);
 }
@@ -1166,13 +1167,13 @@ static void span_outputs(struct lower *L, const struct span *s, struct probe_blo
     if (!any)
         return;
     if (inside)
-        bt_line(b, "if (%s && %s >= @_win_start) {", span_var(s, "START").s, span_var(s, "START").s);
+        bt_if(b, "%s && %s >= @_win_start", span_var(s, "START").s, span_var(s, "START").s);
     else
-        bt_line(b, "if (%s) {", span_var(s, "START").s);
+        bt_if(b, "%s", span_var(s, "START").s);
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], pb->probe, b);
-    bt_line(b, "}");
+    bt_end(b);
 }
 
 static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct probe_block *pb)
@@ -1182,13 +1183,13 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
     const char *guard = task_guard(L, pb, 0);
     char *k = keys_text(&X, c->keys, s->nkeys);
     if (guard)
-        bt_line(pb->block, "if (%s) {", guard);
+        bt_if(pb->block, "%s", guard);
     char *ix = span_index(pb->block, s, k, 0);
-    bt_line(pb->block, "if (%s[%s]) {", span_map(s, "START").s, ix);
+    bt_if(pb->block, "%s[%s]", span_map(s, "START").s, ix);
     bt_line(pb->block, "%s[%s] = %s[%s] + 1;", span_value_map(s, c->name).s, ix, span_value_map(s, c->name).s, ix);
-    bt_line(pb->block, "}");
+    bt_end(pb->block);
     if (guard)
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
     free(ix);
     free(k);
 }
@@ -1210,19 +1211,19 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         lv(&X, e->where, &cond);
     }
     if (cond.len)
-        bt_line(b, "if (%s) {", cond.s);
+        bt_if(b, "%s", cond.s);
     char *k = keys_text(&X, e->keys, s->nkeys);
     char *ix = span_index(b, s, k, 1);
     if (s->keep_first)
-        bt_line(b, "if (!%s[%s]) {", span_map(s, "START").s, ix);
+        bt_if(b, "!%s[%s]", span_map(s, "START").s, ix);
     if (s->slots) {
         /* The last N spans started are kept: this one takes the place of the N-th before it. */
         bt_line(b, "%s = %s;", span_var(s, "N").s, span_map(s, "N").s);
         bt_line(b, "%s = %s[%s %% %lld];", span_var(s, "OLD").s, span_map(s, "RING").s, span_var(s, "N").s,
                 (long long)s->slots);
-        bt_line(b, "if (%s) {", span_var(s, "OLD").s);
+        bt_if(b, "%s", span_var(s, "OLD").s);
         span_forget(b, s, span_var(s, "OLD").s);
-        bt_line(b, "}");
+        bt_end(b);
         bt_line(b, "%s[%s %% %lld] = (uint64)(%s);", span_map(s, "RING").s, span_var(s, "N").s, (long long)s->slots, k);
         bt_line(b, "%s = %s + 1;", span_map(s, "N").s, span_var(s, "N").s);
     }
@@ -1232,7 +1233,7 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
-        if (bt_scopes_variables(L->opt->bpftrace))    /* one type at every start, as declared */
+        if (L->dl->scoped_vars)    /* one type at every start, as declared */
             bt_line(b, "%s[%s] = %s(%s);", span_value_map(s, s->captures[i].name).s, ix,
                     value_cast(&s->captures[i].values[0]->type), v);
         else
@@ -1244,19 +1245,19 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     }
     for (int i = 0; i < s->ncounts; i++)
         bt_line(b, "%s[%s] = %s;", span_value_map(s, s->counts[i].name).s, ix,
-                bt_scopes_variables(L->opt->bpftrace) ? "(uint64)0" : "0");
+                L->dl->scoped_vars ? "(uint64)0" : "0");
     if (s->queue) {
         /* A full queue forgets its oldest span. */
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "TAIL").s, k, span_var(s, "I").s);
-        bt_line(b, "if (%s + 1 - %s[%s] > %lld) {", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
+        bt_if(b, "%s + 1 - %s[%s] > %lld", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
         bt_line(b, "%s[%s] = %s + 1 - %lld;", span_map(s, "HEAD").s, k, span_var(s, "I").s, (long long)s->queue);
-        bt_line(b, "}");
+        bt_end(b);
     }
     if (s->keep_first)
-        bt_line(b, "}");
+        bt_end(b);
     free(ix);
     if (cond.len)
-        bt_line(b, "}");
+        bt_end(b);
     sb_free(&cond);
     free(k);
 }
@@ -1410,7 +1411,7 @@ static void clear_spans(struct lower *L, struct bt_block *b)
         bt_line(b, "clear(%s);", span_map(s, "START").s);
         if (s->slots) {
             bt_line(b, "clear(%s);", span_map(s, "RING").s);
-            bt_line(b, "delete(%s);", span_map(s, "N").s);
+            bt_delete(b, "%s", span_map(s, "N").s);
         }
         if (s->queue) {
             bt_line(b, "clear(%s);", span_map(s, "HEAD").s);
@@ -1456,10 +1457,10 @@ static void window_report(struct lower *L, struct bt_block *b, const char *dump_
     report_lines(L, b, 1);
     bt_line(b, "@_windows = @_windows + 1;");
     if (L->r->window.count > 0) {
-        bt_line(b, "if (@_windows >= %lld) {", (long long)L->r->window.count);
+        bt_if(b, "@_windows >= %lld", (long long)L->r->window.count);
         bt_line(b, "@_on = 3;");
         bt_line(b, "exit();");
-        bt_line(b, "}");
+        bt_end(b);
     }
 }
 
@@ -1474,12 +1475,12 @@ static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
             window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
             return;
         }
-        bt_line(b, "if ($delta >= %llu) {", (unsigned long long)w->min_delta_ns);
+        bt_if(b, "$delta >= %llu", (unsigned long long)w->min_delta_ns);
         window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
-        bt_line(b, "} else {");
+        bt_else(b);
         stamp(b, "Sample dump skipped, delta", " %llu ns", "$delta");
         clear_aggregates(L, b);
-        bt_line(b, "}");
+        bt_end(b);
     } else {
         window_report(L, b, "Sample dump", NULL);
     }
@@ -1493,11 +1494,11 @@ static void lower_window(struct lower *L, struct vec *blocks)
     if (w->has_start) {
         /* Triggers are any-task uses (any_task_use): no pid guard. */
         struct probe_block *pb = block_for(L, blocks, &w->start);
-        bt_line(pb->block, "if (@_on == 0) {");
+        bt_if(pb->block, "@_on == 0");
         window_open(pb->block, 1);
-        bt_line(pb->block, "} else if (@_on != 3) {");
+        bt_else_if(pb->block, "@_on != 3");
         bt_line(pb->block, "@_missed = @_missed + 1;");
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
         struct strbuf m = { 0 };
         sb_printf(&m, "# Waiting for the start trigger, %s", w->start.text[0] == '$' ? "" : w->start.text);
         if (w->start.text[0] == '$') {
@@ -1511,25 +1512,25 @@ static void lower_window(struct lower *L, struct vec *blocks)
     }
     if (w->has_stop) {
         struct probe_block *pb = block_for(L, blocks, &w->stop);
-        bt_line(pb->block, "if (@_on == 1) {");
+        bt_if(pb->block, "@_on == 1");
         window_close(L, pb->block, 1);
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
     }
     char tick[32];
     snprintf(tick, sizeof tick, "interval:ms:%d", WINDOW_TICK_MS);
     struct bt_block *t = bt_block_new(tick);
     if (!w->has_stop && w->time_ns) {
-        bt_line(t, "if (@_on == 1 && nsecs - @_win_start >= %llu) {", (unsigned long long)w->time_ns);
+        bt_if(t, "@_on == 1 && nsecs - @_win_start >= %llu", (unsigned long long)w->time_ns);
         window_close(L, t, 0);
-        bt_line(t, "}");
+        bt_end(t);
     }
     uint64_t rest = w->interval_ns > WINDOW_REST_MS * 1000000ull ? w->interval_ns : WINDOW_REST_MS * 1000000ull;
-    bt_line(t, "if (@_on == 2 && nsecs - @_win_end >= %llu) {", (unsigned long long)rest);
+    bt_if(t, "@_on == 2 && nsecs - @_win_end >= %llu", (unsigned long long)rest);
     if (w->has_start)
         bt_line(t, "@_on = 0;");
     else
         window_open(t, 0);
-    bt_line(t, "}");
+    bt_end(t);
     vec_push(&L->P->timers, t);
 }
 
@@ -1576,11 +1577,11 @@ static void forget_ended_flows(struct lower *L, struct probe_block *pb, struct v
         use_type(L, &holder->type);
         L->need_u128 = 1;
         bt_line(pb->block, "// the flow is deleted: it leaves watch list %s", w->name);
-        bt_line(pb->block, "if ((uint32)%s == %lld && %s[%s] != 0) {", res.s, (long long)del->value,
+        bt_if(pb->block, "(uint32)%s == %lld && %s[%s] != 0", res.s, (long long)del->value,
                 watch_map(w, "WATCH").s, k.s);
-        bt_line(pb->block, "delete(%s[%s]);", watch_map(w, "WATCH").s, k.s);
+        bt_delete(pb->block, "%s[%s]", watch_map(w, "WATCH").s, k.s);
         bt_line(pb->block, "%s = %s - 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
         sb_free(&res);
         sb_free(&k);
         vec_add_unique(pruned, w);
@@ -1607,32 +1608,6 @@ static void warn_unpruned(struct lower *L, const struct vec *pruned)
                   "event", w->name, enders.s ? enders.s : "no catalog probe", (long long)w->cap);
         sb_free(&enders);
     }
-}
-
-/* Read a probe's arguments into variables first thing in its block. bpftrace 0.17 reads
- * argN from the saved registers, and a tracepoint's integer fields from its context, each
- * time they are named; LLVM may keep an offset context pointer for a later read (after a
- * key walk's loop, or for a field two statements read), and the verifier refuses the
- * program ("dereference of modified ctx ptr"). Read once, up front, the problem cannot
- * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.)
- * What to read is what the lowering recorded as it named them (arg_ref, field_ref); the
- * variables it declared (declare) follow. */
-static void hoist_reads(struct bt_block *b)
-{
-    struct vec lines = { 0 };
-    for (int n = 0; n < 32; n++)
-        if (b->args_read >> n & 1)
-            vec_push(&lines, xasprintf("$arg%d = arg%d;", n, n));
-    for (int i = 0; i < b->fields_read.n; i++)
-        vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)b->fields_read.v[i], (char *)b->fields_read.v[i]));
-    for (int i = 0; i < b->declared.n; i++)
-        vec_push(&lines, xasprintf("%s = %s;", (char *)b->declared.v[i], (char *)b->declared_zero.v[i]));
-    if (!lines.n)
-        return;
-    for (int i = 0; i < b->lines.n; i++)
-        vec_push(&lines, b->lines.v[i]);
-    vec_free(&b->lines);
-    b->lines = lines;
 }
 
 /* A block's string variables and its biggest statement must fit the stack together. */
@@ -1672,10 +1647,10 @@ static void lower_blocks(struct lower *L)
         struct probe_block *pb = block_for(L, &blocks, &o->on);
         const char *guard = task_guard(L, pb, 0);
         if (guard)
-            bt_line(pb->block, "if (%s) {", guard);
+            bt_if(pb->block, "%s", guard);
         lower_output(L, o, probe_attach(&o->on), pb->block);
         if (guard)
-            bt_line(pb->block, "}");
+            bt_end(pb->block);
     }
     for (int i = 0; i < r->nspans; i++)
         for (int j = 0; j < r->spans[i].ncounts && span_live(&r->spans[i]); j++)
@@ -1693,7 +1668,6 @@ static void lower_blocks(struct lower *L)
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
         check_block_stack(L, pb);
-        hoist_reads(pb->block);
         vec_push(&L->P->blocks, pb->block);
         vec_free(&pb->ended);
         free(pb);
@@ -1758,17 +1732,17 @@ static void lower_end(struct lower *L)
     struct bt_block *b = L->P->end;
     if (r->window.present) {
         /* Ctrl-C or the target's exit ends an open window: it is reported like any other. */
-        bt_line(b, "if (@_on == 1) {");
+        bt_if(b, "@_on == 1");
         bt_line(b, "$now = nsecs;");
         stamp(b, "Stop sampling", "", NULL);
         stamp(b, "Sample dump", "", NULL);
         report_lines(L, b, 0);
-        bt_line(b, "}");
+        bt_end(b);
         if (r->window.has_start) {
-            bt_line(b, "if (@_missed > 0) {");
+            bt_if(b, "@_missed > 0");
             bt_line(b, "printf(\"\\n# WARNING: %%d start triggers came while a window was open or being reported; "
                     "they were ignored\\n\", @_missed);");
-            bt_line(b, "}");
+            bt_end(b);
         }
     } else {
         report_lines(L, b, 0);
@@ -1784,21 +1758,21 @@ static void lower_end(struct lower *L)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
     for (int i = 0; i < L->watches.n; i++) {
         const struct watch *w = L->watches.v[i];
-        bt_line(b, "if (%s > 0) {", watch_map(w, "WATCH_FULL").s);
+        bt_if(b, "%s > 0", watch_map(w, "WATCH_FULL").s);
         bt_line(b, "printf(\"\\nwatch list %s was full (%lld entries) %%d times; those were decided again\\n\", "
                 "%s);", w->name, (long long)w->cap, watch_map(w, "WATCH_FULL").s);
-        bt_line(b, "}");
+        bt_end(b);
         bt_line(b, "clear(%s);", watch_map(w, "WATCH").s);
-        bt_line(b, "delete(%s);", watch_map(w, "WATCH_N").s);
-        bt_line(b, "delete(%s);", watch_map(w, "WATCH_FULL").s);
+        bt_delete(b, "%s", watch_map(w, "WATCH_N").s);
+        bt_delete(b, "%s", watch_map(w, "WATCH_FULL").s);
     }
     if (r->window.present) {
-        bt_line(b, "delete(@_on);");
-        bt_line(b, "delete(@_windows);");
-        bt_line(b, "delete(@_win_start);");
-        bt_line(b, "delete(@_win_end);");
+        bt_delete(b, "@_on");
+        bt_delete(b, "@_windows");
+        bt_delete(b, "@_win_start");
+        bt_delete(b, "@_win_end");
         if (r->window.has_start)
-            bt_line(b, "delete(@_missed);");
+            bt_delete(b, "@_missed");
     }
 }
 
@@ -1836,11 +1810,11 @@ static void lower_threads(struct lower *L)
     }
     struct bt_block *born = thread_block(L, "tracepoint:task:task_newtask");
     bt_line(born, "// CLONE_THREAD: a thread, not a child process");
-    bt_line(born, "if (args->clone_flags & 0x10000) {");
+    bt_if(born, "args->clone_flags & 0x10000");
     bt_line(born, "@_threads[(uint64)args->pid] = 1;");
-    bt_line(born, "}");
+    bt_end(born);
     struct bt_block *gone = thread_block(L, "tracepoint:sched:sched_process_exit");
-    bt_line(gone, "delete(@_threads[(uint64)tid]);");
+    bt_delete(gone, "@_threads[(uint64)tid]");
     if (L->opt->for_run && L->r->report_by_thread) {
         bt_line(gone, "// run names threads from /proc, where an exited one is gone: keep its name");
         bt_line(gone, "@_exited[tid] = comm;");
@@ -1910,8 +1884,7 @@ static void lower_header(struct lower *L)
     sb_free(&p);
     char v[32];
     vec_push(h, xasprintf("For bpftrace %s (this form suits %s); ovstrace compile --bpftrace-version X.Y targets "
-                          "another.", bt_version_text(L->opt->bpftrace, v, sizeof v),
-                          bt_scopes_variables(L->opt->bpftrace) ? "0.21 and later" : "0.17 to 0.20"));
+                          "another.", bt_version_text(L->opt->bpftrace, v, sizeof v), bt_dialect_range(L->opt->bpftrace)));
     if (L->opt->needs_ovs)
         vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
     if (L->opt->layouts)
@@ -1924,7 +1897,7 @@ static void lower_header(struct lower *L)
         vec_push(h, xasprintf("Event buffer: %llu pages over all CPUs; bpftrace's are per CPU (BPFTRACE_PERF_RB_PAGES, "
                               "64 by default): ovstrace run sets it to %llu/CPUs, rounded up to a power of two, at least 64.",
                               (unsigned long long)r->event_buffer_pages, (unsigned long long)r->event_buffer_pages));
-    if (recipe_map_keys_max(r) && !bt_scopes_variables(L->opt->bpftrace))
+    if (recipe_map_keys_max(r) && !L->dl->config_block)
         vec_push(h, xasprintf("Needs BPFTRACE_MAP_KEYS_MAX=%ld in bpftrace's environment (ovstrace run sets it).",
                               recipe_map_keys_max(r)));
     if (L->opt->target_path)
@@ -1943,11 +1916,10 @@ static void lower_header(struct lower *L)
  * error texts: "String is too long" in its stdlib.) */
 static void lower_config(struct lower *L)
 {
-    struct bt_version v = L->opt->bpftrace;
-    if (!bt_scopes_variables(v))
+    if (!L->dl->config_block)
         return;    /* 0.17 to 0.20: ovstrace run sets BPFTRACE_* in bpftrace's environment */
     vec_push(&L->P->config, xstrdup("str_trunc_trailer = \"\""));
-    if (bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0) {
+    if (L->dl->small_strings) {
         vec_push(&L->P->config, xstrdup("max_strlen = 64"));
         vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
     }
@@ -1959,6 +1931,8 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
                                 struct diag *d)
 {
     struct lower L = { .r = r, .cat = cat, .opt = opt, .d = d, .P = bt_program_new() };
+    L.P->dialect = bt_dialect_of(opt->bpftrace);
+    L.dl = &L.P->dialect;
     collect_all(&L);
     lower_begin(&L);
     lower_blocks(&L);

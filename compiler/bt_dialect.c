@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one place where a bpftrace version becomes language choices (bt_dialect.h).
+#include "bt_dialect.h"
+
+static int at_least(struct bt_version v, int major, int minor, int patch)
+{
+    return bt_version_cmp(v, (struct bt_version){ major, minor, patch }) >= 0;
+}
+
+struct bt_dialect bt_dialect_of(struct bt_version v)
+{
+    return (struct bt_dialect){
+        .version = v,
+        .scoped_vars = at_least(v, 0, 21, 0),
+        .config_block = at_least(v, 0, 21, 0),
+        .small_strings = !at_least(v, 0, 24, 1),
+        .delete_returns = at_least(v, 0, 24, 0),
+        .range_loops = at_least(v, 0, 25, 0),
+        .signed_sub = at_least(v, 0, 26, 0),
+        .has_sarg = !at_least(v, 0, 25, 0),
+        .tp_field = "args->",
+    };
+}
+
+/* The versions where the generated script changes form (a field above changes), oldest
+ * first, and the names of the ranges between them. */
+const char *bt_dialect_range(struct bt_version v)
+{
+    static const struct {
+        struct bt_version from;
+        const char *range;
+    } forms[] = {
+        { { 0, 26, 0 }, "0.26 and later" }, { { 0, 25, 0 }, "0.25" }, { { 0, 24, 1 }, "0.24.1 and 0.24.2" },
+        { { 0, 24, 0 }, "0.24.0" },         { { 0, 21, 0 }, "0.21 to 0.23" },
+    };
+    for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (bt_version_cmp(v, forms[i].from) >= 0)
+            return forms[i].range;
+    return "0.17 to 0.20";
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the language of one bpftrace version is, as the renderer and the lowering need it:
+// every version-dependent choice of the generated script is a field here, set in one
+// function (bt_dialect.c) from the bpftrace changelog and checked on the tiers (tests/tiers).
+#ifndef OVSTRACE_BT_DIALECT_H
+#define OVSTRACE_BT_DIALECT_H
+
+#include "bt_version.h"
+
+#include <stdbool.h>
+
+struct bt_dialect {
+    struct bt_version version;
+    /* 0.21: variables are declared at the top of their probe with typed zeros (0.22 scopes a
+     * $variable to its block; 0.21's declarations are harmless) and span values keep one
+     * type; settings go in a `config = { ... }` block, not in bpftrace's environment. */
+    bool scoped_vars;
+    bool config_block;
+    /* Before 0.24.1 a large map key shared by several aggregations needs 64-byte strings
+     * and keys kept on the stack (max_strlen, on_stack_limit in the config block). */
+    bool small_strings;
+    /* 0.24: delete() returns whether it deleted, and a discarded result is warned about. */
+    bool delete_returns;
+    /* 0.25: `while` is deprecated; 0.24 has range loops `for ($i : 0..N)` with break. */
+    bool range_loops;
+    /* 0.26: `a - b` is an int64 even for unsigned operands (with a warning on the implicit
+     * casts): an unsigned difference is written with explicit casts. */
+    bool signed_sub;
+    /* 0.25 removed `sarg` (the generated code never uses it; kept for check). */
+    bool has_sarg;
+    /* Tracepoint fields: `args->f` is accepted by every supported version (0.17, 0.23,
+     * 0.27 checked on the tiers); `args.f` from 0.20. The script keeps `args->f`. */
+    const char *tp_field;
+};
+
+/* The dialect of bpftrace V. */
+struct bt_dialect bt_dialect_of(struct bt_version v);
+/* "0.17 to 0.20", "0.21 to 0.23", ... : the versions that take the same script as V's. */
+const char *bt_dialect_range(struct bt_version v);
+
+#endif
