@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one place where a bpftrace version becomes language choices (bt_dialect.h).
 #include "bt_dialect.h"
+#include "util.h"
 
 static int at_least(struct bt_version v, int major, int minor, int patch)
 {
@@ -37,4 +38,22 @@ const char *bt_dialect_range(struct bt_version v)
         if (bt_version_cmp(v, forms[i].from) >= 0)
             return forms[i].range;
     return "0.17 to 0.20";
+}
+
+/* 0.26 makes every difference an int64, casting unsigned operands with a warning each:
+ * the casts written out say it is meant (values here are times and offsets, far below 2^63). */
+char *bt_usub(const struct bt_dialect *dl, const char *a, const char *b)
+{
+    if (dl->signed_sub)
+        return xasprintf("(uint64)((int64)(%s) - (int64)(%s))", a, b);
+    return xasprintf("%s - %s", a, b);
+}
+
+/* From 0.26 a map read before the script first sets it is an int64 (literals are small
+ * signed types), so a counter kept in a map is signed and `%` on it is warned about. */
+char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long n)
+{
+    if (dl->signed_sub)
+        return xasprintf("(uint64)%s %% %lld", counter, n);
+    return xasprintf("%s %% %lld", counter, n);
 }

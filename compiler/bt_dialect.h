@@ -33,6 +33,14 @@ struct bt_dialect {
     const char *tp_field;
 };
 
+/* Expressions whose form depends on the version, as text for a statement (caller frees). */
+/* A - B for unsigned A >= B, an unsigned value. */
+char *bt_usub(const struct bt_dialect *dl, const char *a, const char *b);
+
+/* COUNTER % N, COUNTER a variable read from a map that counts (a ring's, a queue's), as a
+ * map key of one type everywhere. */
+char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long n);
+
 /* The dialect of bpftrace V. */
 struct bt_dialect bt_dialect_of(struct bt_version v);
 /* "0.17 to 0.20", "0.21 to 0.23", ... : the versions that take the same script as V's. */

@@ -15,7 +15,7 @@
 enum bt_stmt_kind {
     BT_LINE,      /* text: a statement or a "// comment", as is */
     BT_IF,        /* if (text) { body } else { orelse } */
-    BT_LOOP,      /* while (text) { body }, at most `bound` rounds, `counter` counting them */
+    BT_LOOP,      /* while (text) { body }, at most `bound` rounds, $counter counting them */
     BT_UNROLL,    /* unroll(bound) { body } */
     BT_DELETE,    /* delete(text): text is "@map" or "@map[key]" */
 };
@@ -61,8 +61,8 @@ void bt_program_free(struct bt_program *p);
 struct bt_block *bt_block_new(const char *attach);
 int bt_block_empty(const struct bt_block *b);
 /* Statements, added where the block is open: a line; an if (COND) whose body follows until
- * bt_else/bt_else_if/bt_end; a loop of at most BOUND rounds while COND holds, COUNTER
- * counting them (the body increments it); unroll(N); delete(MAP or MAP[KEY]). */
+ * bt_else/bt_else_if/bt_end; a loop of at most BOUND rounds while COND holds, the variable
+ * $COUNTER counting them (the renderer sets and steps it); unroll(N); delete(MAP or MAP[KEY]). */
 void bt_line(struct bt_block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bt_if(struct bt_block *b, const char *cond_fmt, ...) __attribute__((format(printf, 2, 3)));
 void bt_else_if(struct bt_block *b, const char *cond_fmt, ...) __attribute__((format(printf, 2, 3)));

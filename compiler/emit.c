@@ -48,19 +48,24 @@ static void emit_if(struct strbuf *out, const struct bt_dialect *dl, const struc
     line(out, depth, "}");
 }
 
-/* A bounded loop. bpftrace 0.25 deprecates `while`; a range loop of BOUND rounds that
- * leaves when the condition fails does the same (range loops and their break: 0.24). */
+/* A bounded loop: at most BOUND rounds while the condition holds. bpftrace 0.25 deprecates
+ * `while`; a range loop whose variable is the counter and that leaves when the condition
+ * fails does the same (range loops and their break: 0.24). A second variable counting the
+ * rounds beside the range's would make the verifier walk every round's states apart. */
 static void emit_loop(struct strbuf *out, const struct bt_dialect *dl, const struct bt_stmt *st, int depth)
 {
     if (dl->range_loops) {
-        line(out, depth, "for ($%s_ROUND : 0..%d) {", st->counter, st->bound);
+        line(out, depth, "for ($%s : 0..%d) {", st->counter, st->bound);
         line(out, depth + 1, "if (!(%s)) {", st->text);
         line(out, depth + 2, "break;");
         line(out, depth + 1, "}");
+        emit_stmts(out, dl, &st->body, depth + 1);
     } else {
-        line(out, depth, "while (%s) {", st->text);
+        line(out, depth, "$%s = 0;", st->counter);
+        line(out, depth, "while ($%s < %d && %s) {", st->counter, st->bound, st->text);
+        emit_stmts(out, dl, &st->body, depth + 1);
+        line(out, depth + 1, "$%s++;", st->counter);
     }
-    emit_stmts(out, dl, &st->body, depth + 1);
     line(out, depth, "}");
 }
 

@@ -292,6 +292,14 @@ static void lconst(struct lctx *X, const struct expr *e, struct strbuf *o)
         sb_printf(o, "%lld", (long long)e->cval);
 }
 
+/* Whether bpftrace sees E's value as signed: a negative constant, or a signed integer. */
+static int value_signed(const struct expr *e)
+{
+    if (e->is_const)
+        return e->cval < 0;
+    return e->type.kind == T_INT ? e->type.is_signed : e->type.kind != T_TIMESTAMP && e->type.kind != T_DURATION;
+}
+
 static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct expr *l = e->lhs, *r = e->rhs;
@@ -313,6 +321,17 @@ static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
             sb_printf(o, "[%d] == 0x%02x", i, lit->addr[i]);
         }
         sb_add(o, ")");
+        return;
+    }
+    if (e->op == OP_SUB && !value_signed(l) && !value_signed(r)) {
+        struct strbuf a = { 0 }, b = { 0 };
+        lv(X, l, &a);
+        lv(X, r, &b);
+        char *diff = bt_usub(X->L->dl, a.s, b.s);
+        sb_printf(o, "(%s)", diff);
+        free(diff);
+        sb_free(&a);
+        sb_free(&b);
         return;
     }
     sb_addc(o, '(');
@@ -448,7 +467,7 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
     snprintf(var, sizeof var, "m%d", ++X->L->nvars);
     char *len = lv_text(X, e->args[0]->rhs);
     bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
-    odp_lower_walk(X->pre, key, len, p->flow, var);
+    odp_lower_walk(X->pre, X->L->dl, key, len, p->flow, var);
     char result[20];
     snprintf(result, sizeof result, "$%s", var);
     memo_emit(X, key, p, result, o);
@@ -805,8 +824,15 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
                 KEY_PIECE);
     else
-        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));",
-                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
+    {
+        char len[48], off[48];
+        snprintf(len, sizeof len, "$%s_len", var);
+        snprintf(off, sizeof off, "$%s_off", var);
+        char *left = bt_usub(X->L->dl, len, off);
+        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %s > %d ? %d : %s));", tag,
+                X->L->opt->for_run ? ", cpu" : "", var, var, left, KEY_PIECE, KEY_PIECE, left);
+        free(left);
+    }
     bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
     bt_end(b);
     bt_end(b);
@@ -1058,11 +1084,14 @@ static const char *task_guard(struct lower *L, const struct probe_block *pb, int
 /* Where span S's state for key K lives: its maps' index, after the lines (in B) that compute
  * it. A map span, and one in slots: [K]. A queue: [K, $S_i % N], the oldest open span at an
  * end, the next place at a start (@_S_head and @_S_tail count them per key). */
-static char *span_index(struct bt_block *b, const struct span *s, const char *k, int at_start)
+static char *span_index(struct lower *L, struct bt_block *b, const struct span *s, const char *k, int at_start)
 {
     if (s->queue) {
         bt_line(b, "%s = %s[%s];", span_var(s, "I").s, span_map(s, at_start ? "TAIL" : "HEAD").s, k);
-        return xasprintf("%s, %s %% %lld", k, span_var(s, "I").s, (long long)s->queue);
+        char *slot = bt_counter_mod(L->dl, span_var(s, "I").s, s->queue);
+        char *ix = xasprintf("%s, %s", k, slot);
+        free(slot);
+        return ix;
     }
     return xstrdup(k);
 }
@@ -1124,13 +1153,15 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     for (int i = 0; i < s->ncounts; i++)
         declare(L, b, span_value_var(s, s->counts[i].name).s, "(uint64)0");
     char *k = keys_text(&X, e->keys, s->nkeys);
-    char *ix = span_index(b, s, k, 0);
+    char *ix = span_index(L, b, s, k, 0);
     /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
     bt_line(b, "%s = %s[%s];", span_var(s, "START").s, span_map(s, "START").s, ix);
     bt_if(b, "%s", span_var(s, "START").s);
     if (s->queue)
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "HEAD").s, k, span_var(s, "I").s);
-    bt_line(b, "%s = nsecs - %s;", span_var(s, "DURATION").s, span_var(s, "START").s);
+    char *duration = bt_usub(L->dl, "nsecs", span_var(s, "START").s);
+    bt_line(b, "%s = %s;", span_var(s, "DURATION").s, duration);
+    free(duration);
     for (int i = 0; i < s->ncaptures; i++) {
         bt_line(b, "%s = %s[%s];", span_value_var(s, s->captures[i].name).s, span_value_map(s, s->captures[i].name).s,
                 ix);
@@ -1184,7 +1215,7 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
     char *k = keys_text(&X, c->keys, s->nkeys);
     if (guard)
         bt_if(pb->block, "%s", guard);
-    char *ix = span_index(pb->block, s, k, 0);
+    char *ix = span_index(L, pb->block, s, k, 0);
     bt_if(pb->block, "%s[%s]", span_map(s, "START").s, ix);
     bt_line(pb->block, "%s[%s] = %s[%s] + 1;", span_value_map(s, c->name).s, ix, span_value_map(s, c->name).s, ix);
     bt_end(pb->block);
@@ -1213,18 +1244,19 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     if (cond.len)
         bt_if(b, "%s", cond.s);
     char *k = keys_text(&X, e->keys, s->nkeys);
-    char *ix = span_index(b, s, k, 1);
+    char *ix = span_index(L, b, s, k, 1);
     if (s->keep_first)
         bt_if(b, "!%s[%s]", span_map(s, "START").s, ix);
     if (s->slots) {
         /* The last N spans started are kept: this one takes the place of the N-th before it. */
         bt_line(b, "%s = %s;", span_var(s, "N").s, span_map(s, "N").s);
-        bt_line(b, "%s = %s[%s %% %lld];", span_var(s, "OLD").s, span_map(s, "RING").s, span_var(s, "N").s,
-                (long long)s->slots);
+        char *slot = bt_counter_mod(L->dl, span_var(s, "N").s, s->slots);
+        bt_line(b, "%s = %s[%s];", span_var(s, "OLD").s, span_map(s, "RING").s, slot);
         bt_if(b, "%s", span_var(s, "OLD").s);
         span_forget(b, s, span_var(s, "OLD").s);
         bt_end(b);
-        bt_line(b, "%s[%s %% %lld] = (uint64)(%s);", span_map(s, "RING").s, span_var(s, "N").s, (long long)s->slots, k);
+        bt_line(b, "%s[%s] = (uint64)(%s);", span_map(s, "RING").s, slot, k);
+        free(slot);
         bt_line(b, "%s = %s + 1;", span_map(s, "N").s, span_var(s, "N").s);
     }
     bt_line(b, "%s[%s] = nsecs;", span_map(s, "START").s, ix);
@@ -1249,6 +1281,7 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     if (s->queue) {
         /* A full queue forgets its oldest span. */
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "TAIL").s, k, span_var(s, "I").s);
+        /* Counters: a difference of two is one type on every version (bt_counter_mod). */
         bt_if(b, "%s + 1 - %s[%s] > %lld", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
         bt_line(b, "%s[%s] = %s + 1 - %lld;", span_map(s, "HEAD").s, k, span_var(s, "I").s, (long long)s->queue);
         bt_end(b);
@@ -1470,7 +1503,9 @@ static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
     window_enter(b, 2, "@_win_end", "Stop sampling", by_trigger);
     if (by_trigger && w->has_start) {
         /* Both triggers: the stop-start delta decides whether the window is reported. */
-        bt_line(b, "$delta = $now - @_win_start;");
+        char *delta = bt_usub(L->dl, "$now", "@_win_start");
+        bt_line(b, "$delta = %s;", delta);
+        free(delta);
         if (!w->min_delta_ns) {
             window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
             return;
@@ -1520,12 +1555,16 @@ static void lower_window(struct lower *L, struct vec *blocks)
     snprintf(tick, sizeof tick, "interval:ms:%d", WINDOW_TICK_MS);
     struct bt_block *t = bt_block_new(tick);
     if (!w->has_stop && w->time_ns) {
-        bt_if(t, "@_on == 1 && nsecs - @_win_start >= %llu", (unsigned long long)w->time_ns);
+        char *open_for = bt_usub(L->dl, "nsecs", "@_win_start");
+        bt_if(t, "@_on == 1 && %s >= %llu", open_for, (unsigned long long)w->time_ns);
+        free(open_for);
         window_close(L, t, 0);
         bt_end(t);
     }
     uint64_t rest = w->interval_ns > WINDOW_REST_MS * 1000000ull ? w->interval_ns : WINDOW_REST_MS * 1000000ull;
-    bt_if(t, "@_on == 2 && nsecs - @_win_end >= %llu", (unsigned long long)rest);
+    char *closed_for = bt_usub(L->dl, "nsecs", "@_win_end");
+    bt_if(t, "@_on == 2 && %s >= %llu", closed_for, (unsigned long long)rest);
+    free(closed_for);
     if (w->has_start)
         bt_line(t, "@_on = 0;");
     else

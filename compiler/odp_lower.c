@@ -6,6 +6,7 @@
 #include "odp_lower.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int has_attr(const int *v, int n, int a)
 {
@@ -91,10 +92,9 @@ static void walk_loop(struct bt_block *b, const char *v, const char *tag, const 
                       const int *types, int ntypes, int nest_parent_len, int max, const struct odp_filter *inl)
 {
     bt_line(b, "$%s_%soff = %s;", v, tag, start);
-    bt_line(b, "$%s_%si = 0;", v, tag);
     char counter[48];
     snprintf(counter, sizeof counter, "%s_%si", v, tag);
-    bt_loop(b, max, counter, "$%s < %d && $%s_%soff + 4 <= %s", counter, max, v, tag, end);
+    bt_loop(b, max, counter, "$%s_%soff + 4 <= %s", v, tag, end);
     bt_line(b, "$%s_hdr = *(uint32 *)($%s_key + $%s_%soff);", v, v, v, tag);
     bt_line(b, "$%s_type = ($%s_hdr >> 16) & 0x%x;", v, v, ODP_NLA_TYPE_MASK);
     for (int i = 0; i < ntypes; i++) {
@@ -124,12 +124,11 @@ static void walk_loop(struct bt_block *b, const char *v, const char *tag, const 
      * that a whole pasted key's walk does not have to spare, and the watch list already
      * makes the walk a once-per-flow cost. */
     bt_line(b, "$%s_%soff = $%s_%soff + ((($%s_hdr & 0xffff) + 3) & 0xfffc);", v, tag, v, tag, v);
-    bt_line(b, "$%s_%si++;", v, tag);
     bt_end(b);
 }
 
 
-void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const struct odp_filter *f, const char *v)
+void odp_lower_walk(struct bt_block *b, const struct bt_dialect *dl, const char *key, const char *len, const struct odp_filter *f, const char *v)
 {
     bt_line(b, "$%s_key = (uint64)%s;", v, key);
     /* A copy of the length the verifier cannot tie back to its source (netlink keys are
@@ -161,14 +160,17 @@ void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const 
             continue;
         int nested[32];
         int n = nested_attrs(f, parents[p], nested, 32);
-        char tag[16], start[64], end[96];
+        char tag[16], start[64], end[160];
         snprintf(tag, sizeof tag, "n%d_", parents[p]);
         for (int i = 0; i < n; i++)
             bt_line(b, "$%s_%so%d = $%s_len + 1;", v, tag, nested[i], v);
         /* An absent nest walks nothing: start past the end. */
         snprintf(start, sizeof start, "$%s_o%d", v, parents[p]);
-        snprintf(end, sizeof end, "($%s_o%d <= $%s_len ? $%s_o%d + $%s_l%d - 4 : 0)", v, parents[p], v, v, parents[p],
-                 v, parents[p]);
+        char nest_end[64];
+        snprintf(nest_end, sizeof nest_end, "$%s_o%d + $%s_l%d", v, parents[p], v, parents[p]);
+        char *payload_end = bt_usub(dl, nest_end, "4");
+        snprintf(end, sizeof end, "($%s_o%d <= $%s_len ? %s : 0)", v, parents[p], v, payload_end);
+        free(payload_end);
         walk_loop(b, v, tag, start, end, nested, n, 0, 32, NULL);
     }
     for (int i = 0; i < f->n; i++) {
