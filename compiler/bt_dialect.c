@@ -15,9 +15,11 @@ struct bt_dialect bt_dialect_of(struct bt_version v)
         .scoped_vars = at_least(v, 0, 21, 0),
         .config_block = at_least(v, 0, 21, 0),
         .small_strings = !at_least(v, 0, 24, 1),
+        .buf_max = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1) ? 60 : 64,
         .delete_returns = at_least(v, 0, 24, 0),
         .range_loops = at_least(v, 0, 25, 0),
         .signed_sub = at_least(v, 0, 26, 0),
+        .strncmp_literals = at_least(v, 0, 21, 0) && !at_least(v, 0, 27, 0),
         .has_sarg = !at_least(v, 0, 25, 0),
         .tp_field = "args->",
     };
@@ -57,3 +59,12 @@ char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long
         return xasprintf("(uint64)%s %% %lld", counter, n);
     return xasprintf("%s %% %lld", counter, n);
 }
+
+/* strncmp over the literal's bytes and its NUL: equal exactly when the strings are. */
+char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const char *r, int lit_left, size_t len)
+{
+    if (dl->strncmp_literals)
+        return xasprintf("(strncmp(%s, %s, %zu) %s 0)", lit_left ? r : l, lit_left ? l : r, len + 1, eq ? "==" : "!=");
+    return xasprintf("(%s %s %s)", l, eq ? "==" : "!=", r);
+}
+

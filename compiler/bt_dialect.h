@@ -8,6 +8,7 @@
 #include "bt_version.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct bt_dialect {
     struct bt_version version;
@@ -19,6 +20,9 @@ struct bt_dialect {
     /* Before 0.24.1 a large map key shared by several aggregations needs 64-byte strings
      * and keys kept on the stack (max_strlen, on_stack_limit in the config block). */
     bool small_strings;
+    /* The most bytes one buf() holds: 64 (0.17's BPFTRACE_STRLEN), but 60 under a
+     * max_strlen of 64 (0.23 prints 60 and warns about a 64 "shortened to 64 bytes"). */
+    int buf_max;
     /* 0.24: delete() returns whether it deleted, and a discarded result is warned about. */
     bool delete_returns;
     /* 0.25: `while` is deprecated; 0.24 has range loops `for ($i : 0..N)` with break. */
@@ -26,6 +30,10 @@ struct bt_dialect {
     /* 0.26: `a - b` is an int64 even for unsigned operands (with a warning on the implicit
      * casts): an unsigned difference is written with explicit casts. */
     bool signed_sub;
+    /* 0.23 warns "Addrspace mismatch" at an && or || with a string compared to a literal
+     * (seen on 0.23, gone in 0.27, whose changelog fixes address spaces; 0.17 is fine):
+     * strncmp says the same without it. */
+    bool strncmp_literals;
     /* 0.25 removed `sarg` (the generated code never uses it; kept for check). */
     bool has_sarg;
     /* Tracepoint fields: `args->f` is accepted by every supported version (0.17, 0.23,
@@ -40,6 +48,9 @@ char *bt_usub(const struct bt_dialect *dl, const char *a, const char *b);
 /* COUNTER % N, COUNTER a variable read from a map that counts (a ring's, a queue's), as a
  * map key of one type everywhere. */
 char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long n);
+
+/* (L == R) (EQ) or (L != R), one of them a string literal of LEN bytes (LIT_LEFT: L). */
+char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const char *r, int lit_left, size_t len);
 
 /* The dialect of bpftrace V. */
 struct bt_dialect bt_dialect_of(struct bt_version v);

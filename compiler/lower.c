@@ -323,6 +323,18 @@ static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
         sb_add(o, ")");
         return;
     }
+    const struct expr *lit = l->is_const && l->type.kind == T_STR ? l : r->is_const && r->type.kind == T_STR ? r : NULL;
+    if ((e->op == OP_EQ || e->op == OP_NE) && lit && lit->cstr) {
+        struct strbuf a = { 0 }, b = { 0 };
+        lv(X, l, &a);
+        lv(X, r, &b);
+        char *cmp = bt_str_compare(X->L->dl, e->op == OP_EQ, a.s, b.s, lit == l, strlen(lit->cstr));
+        sb_add(o, cmp);
+        free(cmp);
+        sb_free(&a);
+        sb_free(&b);
+        return;
+    }
     if (e->op == OP_SUB && !value_signed(l) && !value_signed(r)) {
         struct strbuf a = { 0 }, b = { 0 };
         lv(X, l, &a);
@@ -790,16 +802,16 @@ static int last_shown(const struct output *o)
     return last;
 }
 
-/* A flow key as `odp`: its bytes in 64-byte hex pieces (buf() holds 64 unless
+/* A flow key as `odp`: its bytes in hex pieces of buf()'s most (64 on 0.17 unless
  * BPFTRACE_STRLEN is raised, which would grow every str() on the printf stack), up to
  * 2048 bytes. For `ovstrace run` every piece starts with RS CPU US, so pieces of events
  * from different CPUs can be put back together, and the key sits between STX and ETX:
  * run prints it decoded, as dump-flows does. */
-#define KEY_PIECE 64
-#define KEY_PIECES 32
+#define KEY_MAX 2048
 
 static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
 {
+    const int piece = X->L->dl->buf_max, pieces = (KEY_MAX + piece - 1) / piece;
     char var[16];
     snprintf(var, sizeof var, "k%d", ++X->L->nvars);
     char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
@@ -818,11 +830,11 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
     else if (X->L->opt->for_run)
         bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    bt_unroll(b, KEY_PIECES);
+    bt_unroll(b, pieces);
     bt_if(b, "$%s_off < $%s_len", var, var);
     if (msg)
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
-                KEY_PIECE);
+                piece);
     else
     {
         char len[48], off[48];
@@ -830,10 +842,10 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         snprintf(off, sizeof off, "$%s_off", var);
         char *left = bt_usub(X->L->dl, len, off);
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %s > %d ? %d : %s));", tag,
-                X->L->opt->for_run ? ", cpu" : "", var, var, left, KEY_PIECE, KEY_PIECE, left);
+                X->L->opt->for_run ? ", cpu" : "", var, var, left, piece, piece, left);
         free(left);
     }
-    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
+    bt_line(b, "$%s_off = $%s_off + %d;", var, var, piece);
     bt_end(b);
     bt_end(b);
     bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
