@@ -19,6 +19,7 @@ struct bt_dialect bt_dialect_of(struct bt_version v)
         .delete_returns = at_least(v, 0, 24, 0),
         .range_loops = at_least(v, 0, 25, 0),
         .signed_sub = at_least(v, 0, 26, 0),
+        .same_cast_warns = at_least(v, 0, 27, 0),
         .strncmp_literals = at_least(v, 0, 21, 0) && !at_least(v, 0, 27, 0),
         .has_sarg = !at_least(v, 0, 25, 0),
         .tp_field = "args->",
@@ -68,3 +69,10 @@ char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const c
     return xasprintf("(%s %s %s)", l, eq ? "==" : "!=", r);
 }
 
+
+char *bt_cast(const struct bt_dialect *dl, const char *type, const char *expr, int same)
+{
+    if (same && dl->same_cast_warns)
+        return xstrdup(expr);
+    return xasprintf("(%s)%s", type, expr);
+}

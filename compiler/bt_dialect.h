@@ -30,6 +30,8 @@ struct bt_dialect {
     /* 0.26: `a - b` is an int64 even for unsigned operands (with a warning on the implicit
      * casts): an unsigned difference is written with explicit casts. */
     bool signed_sub;
+    /* 0.27 warns about a cast to the type the value already has. */
+    bool same_cast_warns;
     /* 0.23 warns "Addrspace mismatch" at an && or || with a string compared to a literal
      * (seen on 0.23, gone in 0.27, whose changelog fixes address spaces; 0.17 is fine):
      * strncmp says the same without it. */
@@ -51,6 +53,9 @@ char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long
 
 /* (L == R) (EQ) or (L != R), one of them a string literal of LEN bytes (LIT_LEFT: L). */
 char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const char *r, int lit_left, size_t len);
+
+/* (TYPE)EXPR; EXPR alone where it is of TYPE already (SAME) and the version warns. */
+char *bt_cast(const struct bt_dialect *dl, const char *type, const char *expr, int same);
 
 /* The dialect of bpftrace V. */
 struct bt_dialect bt_dialect_of(struct bt_version v);

@@ -234,7 +234,7 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
         } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
             field_ref(X->pre, e->name, o);
         } else if (X->probe->kind == PK_TRACEPOINT) {
-            sb_printf(o, "args->%s", e->name);
+            sb_printf(o, "%s%s", X->L->dl->tp_field, e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
             sb_add(o, "retval");
         } else if (t->kind == T_STRUCT_PTR) {
@@ -290,6 +290,39 @@ static void lconst(struct lctx *X, const struct expr *e, struct strbuf *o)
         sb_printf(o, "0x%08llx", (unsigned long long)(uint32_t)e->cval);
     else
         sb_printf(o, "%lld", (long long)e->cval);
+}
+
+/* Whether bpftrace sees E's value as a uint64, where this can tell (what a cast to uint64
+ * would not change, and 0.27 warns about): nsecs, a span's start and duration (uint64 on
+ * every version), an unsigned capture (declared uint64), an 8-byte unsigned struct field,
+ * a fingerprint, and such a value times a constant. Probe arguments are int64 to bpftrace, whatever the
+ * catalog says they hold. */
+static int value_u64(const struct expr *e)
+{
+    const struct type *t = &e->type;
+    if (e->is_const)
+        return 0;
+    if (e->kind == E_CALL && !strcmp(e->name, "fingerprint"))
+        return 1;
+    /* A duration in another unit is read times the unit (lv): a narrow unsigned argument
+     * (cast to its width) times a constant is a uint64. */
+    if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref == REF_ARG)
+        return t->size && t->size < 8 && !t->is_signed;
+    switch (e->ref) {
+    case REF_FIELD:
+        return t->size == 8 && !t->is_signed && (t->kind == T_INT || t->kind == T_DURATION || t->kind == T_TIMESTAMP);
+    case REF_BUILTIN:
+        return e->builtin && !strcmp(e->builtin, "nsecs");
+    case REF_SPAN:
+        return e->index < 0 || !t->is_signed;
+    default:
+        break;
+    }
+    if (e->kind == E_BINARY && e->op == OP_MUL && (e->lhs->is_const || e->rhs->is_const)) {
+        const struct expr *v = e->lhs->is_const ? e->rhs : e->lhs, *c = v == e->lhs ? e->rhs : e->lhs;
+        return c->cval >= 0 && (value_u64(v) || (type_is_integer(&v->type) && !v->type.is_signed));
+    }
+    return 0;
 }
 
 /* Whether bpftrace sees E's value as signed: a negative constant, or a signed integer. */
@@ -477,7 +510,9 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
     }
     char var[16];
     snprintf(var, sizeof var, "m%d", ++X->L->nvars);
-    char *len = lv_text(X, e->args[0]->rhs);
+    char *len_value = lv_text(X, e->args[0]->rhs);
+    char *len = bt_cast(X->L->dl, "uint64", len_value, value_u64(e->args[0]->rhs));
+    free(len_value);
     bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
     odp_lower_walk(X->pre, X->L->dl, key, len, p->flow, var);
     char result[20];
@@ -1121,10 +1156,6 @@ static void span_forget(struct bt_block *b, const struct span *s, const char *ix
 /* A span value is one bpftrace type on every version: a string, or a 64-bit integer whose
  * sign its cast at the capture's store says. */
 static int value_is_string(const struct type *t) { return type_is_string(t) || t->kind == T_CHARS; }
-static const char *value_cast(const struct type *t)
-{
-    return value_is_string(t) ? "" : t->is_signed ? "(int64)" : "(uint64)";
-}
 static const char *value_zero(const struct type *t)
 {
     return value_is_string(t) ? "\"\"" : t->is_signed ? "(int64)0" : "(uint64)0";
@@ -1267,7 +1298,11 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         bt_if(b, "%s", span_var(s, "OLD").s);
         span_forget(b, s, span_var(s, "OLD").s);
         bt_end(b);
-        bt_line(b, "%s[%s] = (uint64)(%s);", span_map(s, "RING").s, slot, k);
+        char *paren = xasprintf("(%s)", k);
+        char *stored = bt_cast(L->dl, "uint64", paren, s->nkeys == 1 && value_u64(e->keys[0]));
+        bt_line(b, "%s[%s] = %s;", span_map(s, "RING").s, slot, stored);
+        free(stored);
+        free(paren);
         free(slot);
         bt_line(b, "%s = %s + 1;", span_map(s, "N").s, span_var(s, "N").s);
     }
@@ -1277,10 +1312,17 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
-        if (L->dl->scoped_vars)    /* one type at every start, as declared */
-            bt_line(b, "%s[%s] = %s(%s);", span_value_map(s, s->captures[i].name).s, ix,
-                    value_cast(&s->captures[i].values[0]->type), v);
-        else
+        if (L->dl->scoped_vars && value_is_string(&s->captures[i].values[0]->type)) {
+            bt_line(b, "%s[%s] = (%s);", span_value_map(s, s->captures[i].name).s, ix, v);
+        } else if (L->dl->scoped_vars) {    /* one type at every start, as declared */
+            const struct type *t = &s->captures[i].values[0]->type;
+            char *paren = xasprintf("(%s)", v);
+            char *stored = bt_cast(L->dl, t->is_signed ? "int64" : "uint64", paren,
+                                   !t->is_signed && value_u64(s->captures[i].values[from]));
+            bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, stored);
+            free(stored);
+            free(paren);
+        } else
             bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, v);
         free(v);
         struct stack_use store = key_stack;

@@ -135,7 +135,7 @@ void odp_lower_walk(struct bt_block *b, const struct bt_dialect *dl, const char 
      * under 64 KiB): the walk's compares narrow this copy only, so code after the walk that
      * reads the same length (a key printed in pieces) starts from one state, not one per
      * path through the walk (over a million checked instructions became ninety thousand). */
-    bt_line(b, "$%s_len = (uint64)%s & 0xffff;", v, len);
+    bt_line(b, "$%s_len = %s & 0xffff;", v, len);
     /* "Not found" is $len + 1, an unknown to the verifier (len is read from memory), so absent
      * and present states merge. Every variable is 8 bytes of the 512-byte stack: no spares. */
     int attrs[32], nattrs = 0;
