@@ -25,8 +25,6 @@ struct bt_dialect {
     int buf_max;
     /* 0.24: delete() returns whether it deleted, and a discarded result is warned about. */
     bool delete_returns;
-    /* 0.25: `while` is deprecated; 0.24 has range loops `for ($i : 0..N)` with break. */
-    bool range_loops;
     /* 0.26: `a - b` is an int64 even for unsigned operands (with a warning on the implicit
      * casts): an unsigned difference is written with explicit casts. */
     bool signed_sub;

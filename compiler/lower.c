@@ -851,7 +851,9 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
     snprintf(var, sizeof var, "k%d", ++X->L->nvars);
     char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
     bt_line(b, "$%s_p = (uint64)%s;", var, key);
-    bt_line(b, "$%s_len = (uint64)%s;", var, len);
+    char *len_u64 = bt_cast(X->L->dl, "uint64", len, value_u64(c->value->rhs));
+    bt_line(b, "$%s_len = %s;", var, len_u64);
+    free(len_u64);
     bt_line(b, "$%s_off = (uint64)0;", var);
     /* After STX, run's decoder: a flow key, or a netlink message of the flow or packet family
      * and its length. A message is read in whole pieces: Linux 6.1's verifier loses the bound
