@@ -14,26 +14,25 @@ struct bt_dialect bt_dialect_of(struct bt_version v)
         .version = v,
         .scoped_vars = at_least(v, 0, 21, 0),
         .config_block = at_least(v, 0, 21, 0),
-        .small_strings = !at_least(v, 0, 24, 1),
+        .small_strings = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1),
         .buf_max = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1) ? 60 : 64,
         .delete_returns = at_least(v, 0, 24, 0),
         .signed_sub = at_least(v, 0, 26, 0),
         .same_cast_warns = at_least(v, 0, 27, 0),
         .strncmp_literals = at_least(v, 0, 21, 0) && !at_least(v, 0, 27, 0),
-        .has_sarg = !at_least(v, 0, 25, 0),
         .tp_field = "args->",
     };
 }
 
-/* The versions where the generated script changes form (a field above changes), oldest
- * first, and the names of the ranges between them. */
+/* The versions where the generated script changes form (a field above changes), newest
+ * first, and the names of the ranges they start. */
 const char *bt_dialect_range(struct bt_version v)
 {
     static const struct {
         struct bt_version from;
         const char *range;
     } forms[] = {
-        { { 0, 26, 0 }, "0.26 and later" }, { { 0, 25, 0 }, "0.25" }, { { 0, 24, 1 }, "0.24.1 and 0.24.2" },
+        { { 0, 27, 0 }, "0.27 and later" }, { { 0, 26, 0 }, "0.26" },         { { 0, 24, 1 }, "0.24.1 to 0.25" },
         { { 0, 24, 0 }, "0.24.0" },         { { 0, 21, 0 }, "0.21 to 0.23" },
     };
     for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++)

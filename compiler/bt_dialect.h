@@ -17,7 +17,7 @@ struct bt_dialect {
      * type; settings go in a `config = { ... }` block, not in bpftrace's environment. */
     bool scoped_vars;
     bool config_block;
-    /* Before 0.24.1 a large map key shared by several aggregations needs 64-byte strings
+    /* 0.21 to 0.24.0: a large map key shared by several aggregations needs 64-byte strings
      * and keys kept on the stack (max_strlen, on_stack_limit in the config block). */
     bool small_strings;
     /* The most bytes one buf() holds: 64 (0.17's BPFTRACE_STRLEN), but 60 under a
@@ -34,8 +34,6 @@ struct bt_dialect {
      * (seen on 0.23, gone in 0.27, whose changelog fixes address spaces; 0.17 is fine):
      * strncmp says the same without it. */
     bool strncmp_literals;
-    /* 0.25 removed `sarg` (the generated code never uses it; kept for check). */
-    bool has_sarg;
     /* Tracepoint fields: `args->f` is accepted by every supported version (0.17, 0.23,
      * 0.27 checked on the tiers); `args.f` from 0.20. The script keeps `args->f`. */
     const char *tp_field;
