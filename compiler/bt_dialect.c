@@ -15,7 +15,6 @@ struct bt_dialect bt_dialect_of(struct bt_version v)
         .scoped_vars = at_least(v, 0, 21, 0),
         .config_block = at_least(v, 0, 21, 0),
         .small_strings = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1),
-        .buf_max = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1) ? 60 : 64,
         .delete_returns = at_least(v, 0, 24, 0),
         .signed_sub = at_least(v, 0, 26, 0),
         .same_cast_warns = at_least(v, 0, 27, 0),

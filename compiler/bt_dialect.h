@@ -17,12 +17,9 @@ struct bt_dialect {
      * type; settings go in a `config = { ... }` block, not in bpftrace's environment. */
     bool scoped_vars;
     bool config_block;
-    /* 0.21 to 0.24.0: a large map key shared by several aggregations needs 64-byte strings
+    /* 0.21 to 0.24.0: a large map key shared by several aggregations needs short strings
      * and keys kept on the stack (max_strlen, on_stack_limit in the config block). */
     bool small_strings;
-    /* The most bytes one buf() holds: 64 (0.17's BPFTRACE_STRLEN), but 60 under a
-     * max_strlen of 64 (0.23 prints 60 and warns about a 64 "shortened to 64 bytes"). */
-    int buf_max;
     /* 0.24: delete() returns whether it deleted, and a discarded result is warned about. */
     bool delete_returns;
     /* 0.26: `a - b` is an int64 even for unsigned operands (with a warning on the implicit

@@ -837,16 +837,16 @@ static int last_shown(const struct output *o)
     return last;
 }
 
-/* A flow key as `odp`: its bytes in hex pieces of buf()'s most (64 on 0.17 unless
+/* A flow key as `odp`: its bytes in 64-byte hex pieces (buf() holds 64 unless
  * BPFTRACE_STRLEN is raised, which would grow every str() on the printf stack), up to
  * 2048 bytes. For `ovstrace run` every piece starts with RS CPU US, so pieces of events
  * from different CPUs can be put back together, and the key sits between STX and ETX:
  * run prints it decoded, as dump-flows does. */
-#define KEY_MAX 2048
+#define KEY_PIECE 64
+#define KEY_PIECES 32
 
 static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
 {
-    const int piece = X->L->dl->buf_max, pieces = (KEY_MAX + piece - 1) / piece;
     char var[16];
     snprintf(var, sizeof var, "k%d", ++X->L->nvars);
     char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
@@ -867,11 +867,11 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
     else if (X->L->opt->for_run)
         bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    bt_unroll(b, pieces);
+    bt_unroll(b, KEY_PIECES);
     bt_if(b, "$%s_off < $%s_len", var, var);
     if (msg)
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
-                piece);
+                KEY_PIECE);
     else
     {
         char len[48], off[48];
@@ -879,10 +879,10 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         snprintf(off, sizeof off, "$%s_off", var);
         char *left = bt_usub(X->L->dl, len, off);
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %s > %d ? %d : %s));", tag,
-                X->L->opt->for_run ? ", cpu" : "", var, var, left, piece, piece, left);
+                X->L->opt->for_run ? ", cpu" : "", var, var, left, KEY_PIECE, KEY_PIECE, left);
         free(left);
     }
-    bt_line(b, "$%s_off = $%s_off + %d;", var, var, piece);
+    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
     bt_end(b);
     bt_end(b);
     bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
@@ -2006,16 +2006,17 @@ static void lower_header(struct lower *L)
  * string that fills its buffer (text is printed in 63-byte pieces, bt_print_text); watch
  * lists past the default map size. Before 0.24.1, bpftrace sized its scratch buffer for a
  * large map key wrongly when several aggregations share the key (kernel_delay's interrupt
- * tables on 0.23: "invalid access to map value"): 64-byte strings, as 0.17's, and keys up to
- * 128 bytes kept on the stack avoid it. (From 0.24 on, 64 is too short for bpftrace's own
- * error texts: "String is too long" in its stdlib.) */
+ * tables on 0.23: "invalid access to map value"): short strings and keys up to 128 bytes kept
+ * on the stack avoid it. 68 bytes, as buf() holds 4 bytes less than max_strlen there: with
+ * 64, 0.23 printed 60 of each 64-byte piece of a flow key or netlink message. (From 0.24 on,
+ * 64 is too short for bpftrace's own error texts: "String is too long" in its stdlib.) */
 static void lower_config(struct lower *L)
 {
     if (!L->dl->config_block)
         return;    /* 0.17 to 0.20: ovstrace run sets BPFTRACE_* in bpftrace's environment */
     vec_push(&L->P->config, xstrdup("str_trunc_trailer = \"\""));
     if (L->dl->small_strings) {
-        vec_push(&L->P->config, xstrdup("max_strlen = 64"));
+        vec_push(&L->P->config, xstrdup("max_strlen = 68"));
         vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
     }
     if (recipe_map_keys_max(L->r))

@@ -72,9 +72,7 @@ static void test_dialect(void)
     EXPECT(!dialect("0.20.9").config_block && dialect("0.21").config_block && dialect("0.21").scoped_vars,
            "config block and declared variables from 0.21");
     EXPECT(!dialect("0.17").small_strings && dialect("0.23").small_strings && !dialect("0.24.1").small_strings,
-           "64-byte strings in the config block for 0.21 to 0.24.0");
-    EXPECT(dialect("0.17").buf_max == 64 && dialect("0.23.2").buf_max == 60 && dialect("0.27").buf_max == 64,
-           "buf() holds 60 bytes under max_strlen 64");
+           "short strings in the config block for 0.21 to 0.24.0");
     EXPECT(!dialect("0.23.2").delete_returns && dialect("0.24").delete_returns, "delete() has a result from 0.24");
     EXPECT(!dialect("0.25.1").signed_sub && dialect("0.26").signed_sub, "differences are signed from 0.26");
     EXPECT(!dialect("0.17").strncmp_literals && dialect("0.23").strncmp_literals && !dialect("0.27").strncmp_literals,
