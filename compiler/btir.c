@@ -126,8 +126,11 @@ static struct bt_stmt *open_if(struct bt_block *b)
     if (!b->open.n)
         misuse("bt_else without bt_if");
     struct vec *outer = b->open.n > 1 ? b->open.v[b->open.n - 2] : &b->body;
-    struct bt_stmt *st = outer->v[outer->n - 1];
-    if (st->kind != BT_IF || b->open.v[b->open.n - 1] != &st->body)
+    struct bt_stmt *st = outer->n ? outer->v[outer->n - 1] : NULL;
+    /* After bt_else_if the open body is that of the last if of the chain. */
+    while (st && st->kind == BT_IF && b->open.v[b->open.n - 1] != &st->body && st->orelse.n == 1)
+        st = st->orelse.v[0];
+    if (!st || st->kind != BT_IF || b->open.v[b->open.n - 1] != &st->body)
         misuse("bt_else outside an if's body");
     return st;
 }
