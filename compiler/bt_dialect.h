@@ -31,8 +31,9 @@ struct bt_dialect {
      * (seen on 0.23, gone in 0.27, whose changelog fixes address spaces; 0.17 is fine):
      * strncmp says the same without it. */
     bool strncmp_literals;
-    /* Tracepoint fields: `args->f` is accepted by every supported version (0.17, 0.23,
-     * 0.27 checked on the tiers); `args.f` from 0.20. The script keeps `args->f`. */
+    /* Tracepoint fields: `args->f` is taken by 0.17, 0.23 and 0.27 (checked on the tiers);
+     * `args.f` by 0.23 and 0.27, not 0.17 ("Try dereferencing it first, or using '->'").
+     * 0.25 prefers `.` but warns about neither. The script writes `args->f`. */
     const char *tp_field;
 };
 
