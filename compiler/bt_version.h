@@ -10,6 +10,9 @@ struct bt_version {
 
 /* The oldest bpftrace ovstrace supports (Debian 12's), and the default when none is known. */
 #define BT_VERSION_OLDEST ((struct bt_version){ 0, 17, 0 })
+/* The first release after the newest the tests run (Debian unstable's 0.27): a script for it
+ * or later is 0.27's form, said to be untested (docs/support.md). */
+#define BT_VERSION_UNTESTED ((struct bt_version){ 0, 28, 0 })
 
 /* "0.23", "0.23.2", "v0.23.2" or bpftrace's own "bpftrace v0.23.2": 0, else -1. */
 int bt_version_parse(const char *text, struct bt_version *out);

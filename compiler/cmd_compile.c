@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `ovstrace compile` and `ovstrace check`: run the pipeline on recipes and write
 // the bpftrace script (compile) or a one-line verdict per recipe (check).
+#include "bt_dialect.h"
 #include "cli.h"
 #include "host_probes.h"
 #include "pipeline.h"
@@ -68,21 +69,29 @@ const char *cli_bpftrace(const struct compile_args *a)
 
 int cli_bpftrace_version(const char *cmd, const struct compile_args *a, struct bt_version *out)
 {
-    char v[32];
+    char v[32], oldest[32];
+    const char *bpftrace = cli_bpftrace(a);
     if (a->bpftrace_version) {
         if (bt_version_parse(a->bpftrace_version, out) < 0)
             return cli_usage(cmd, "--bpftrace-version '%s' is not a version like 0.23 or 0.23.2", a->bpftrace_version);
-        if (bt_version_cmp(*out, BT_VERSION_OLDEST) < 0)
-            return cli_usage(cmd, "bpftrace %s is older than %s, the oldest ovstrace supports", a->bpftrace_version,
-                             bt_version_text(BT_VERSION_OLDEST, v, sizeof v));
+    } else if (bt_version_of(bpftrace, out) < 0) {
+        *out = BT_VERSION_OLDEST;
+        fprintf(stderr, "ovstrace: could not ask %s its version; the script is for bpftrace %s (--bpftrace-version "
+                "X.Y for another)\n", bpftrace, bt_version_text(*out, v, sizeof v));
         return 0;
     }
-    const char *bpftrace = cli_bpftrace(a);
-    if (bt_version_of(bpftrace, out) == 0)
-        return 0;
-    *out = BT_VERSION_OLDEST;
-    fprintf(stderr, "ovstrace: could not ask %s its version; the script is for bpftrace %s (--bpftrace-version "
-            "X.Y for another)\n", bpftrace, bt_version_text(*out, v, sizeof v));
+    bt_version_text(*out, v, sizeof v);
+    bt_version_text(BT_VERSION_OLDEST, oldest, sizeof oldest);
+    if (bt_version_cmp(*out, BT_VERSION_OLDEST) < 0) {
+        if (a->bpftrace_version)
+            return cli_usage(cmd, "bpftrace %s is older than %s, the oldest ovstrace supports", a->bpftrace_version, oldest);
+        fprintf(stderr, "ovstrace: %s is bpftrace %s, older than %s, the oldest ovstrace supports: install a newer "
+                "one, or name one with --bpftrace PATH or $BPFTRACE\n", bpftrace, v, oldest);
+        return 1;
+    }
+    if (bt_version_cmp(*out, BT_VERSION_UNTESTED) >= 0)
+        fprintf(stderr, "ovstrace: bpftrace %s is newer than the releases ovstrace is tested with; the script takes "
+                "the newest form it knows (%s)\n", v, bt_dialect_range(*out));
     return 0;
 }
 

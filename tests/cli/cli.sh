@@ -45,6 +45,11 @@ expect_out "no bpftrace to ask: the oldest form, said" 0 "could not ask /nonexis
 expect_out "a bad --bpftrace-version" 2 "'0.x' is not a version like 0.23" -- "$O" compile bridge_loop --bpftrace-version 0.x
 expect_out "a --bpftrace-version older than supported" 2 "bpftrace 0.16 is older than 0.17.0" \
     -- "$O" check bridge_loop --bpftrace-version 0.16
+printf '#!/bin/sh\necho "bpftrace v0.14.0"\n' > "$WORK/bpftrace-0.14"; chmod +x "$WORK/bpftrace-0.14"
+expect_out "an installed bpftrace older than supported: refused, saying how to name another" 1 \
+    "bpftrace-0.14 is bpftrace 0.14.0, older than 0.17.0.*--bpftrace PATH" -- env BPFTRACE="$WORK/bpftrace-0.14" "$O" compile bridge_loop
+expect_out "a bpftrace newer than tested: the newest form, said" 0 "bpftrace 0.30.0 is newer than the releases ovstrace is tested with.*0.27 and later" \
+    -- "$O" compile bridge_loop --bpftrace-version 0.30
 expect_out "list shows bundled recipes" 0 '^reval_monitor +Show each revalidator round' -- "$O" list
 expect_out "help explains a recipe" 0 '^  lines +bool, default true' -- "$O" help bridge_loop
 expect_out "check prints a verdict" 0 'reval_monitor.recipe: ok, 3 probes, needs Open vSwitch >= 3.2.0' -- "$O" check reval_monitor
