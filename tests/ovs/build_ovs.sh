@@ -7,25 +7,25 @@
 # with --enable-usdt-probes, build only the programs the tests use, and install them under
 # the cache directory:
 #   ${OVSTRACE_CACHE:-~/.cache/ovstrace}/ovs-<version>/{bin,share}
-# OVS_SUITE picks the release (default trixie):
-#   bookworm  Debian 12        3.1   (7 of the 13 probes; the source is a tarball in the package)
+# OVS_SUITE picks the release (default trixie), as tests/ovs/releases.txt lists them:
+#   bookworm  Debian 12        3.1   (7 of the 13 probes; the source is a tarball in the package;
+#                                     it configures and builds with Debian 12's toolchain and the
+#                                     same build dependencies as 3.5, no patches)
 #   trixie    Debian 13        3.5
 #   sid       Debian unstable  4.0
 # The cache is per release series: a 3.5 install never answers a request for 4.0. A second
 # run finds the install and does nothing. Prints the install directory.
+# --cached: print it only if it is there already (exit 3 if not), never build (tests that
+# compare against the builds but should not spend minutes making one).
 # The suites move on (sid will ship 4.1 one day): the build then stops with a message rather
 # than hand the tests a release whose layouts are not bundled; pin the series below anew then.
 set -euo pipefail
 cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
 suite=${OVS_SUITE:-trixie}
 log() { echo "build_ovs: $*" >&2; }
-# series: the release each suite ships, and how many of the 13 probes it has.
-case $suite in
-bookworm) series=3.1 probes=7 ;;
-trixie) series=3.5 probes=13 ;;
-sid) series=4.0 probes=13 ;;
-*) log "unknown OVS_SUITE '$suite' (bookworm, trixie or sid)"; exit 2 ;;
-esac
+# series: the release the suite ships, and how many of the 13 probes it has (releases.txt).
+read -r series probes < <(awk -v s="$suite" '!/^#/ && $2 == s { print $1, $3 }' "$(dirname "$0")/releases.txt") ||
+    { log "unknown OVS_SUITE '$suite' (see $(dirname "$0")/releases.txt)"; exit 2; }
 mkdir -p "$cache"
 exec 9>"$cache/build_ovs.lock"
 flock 9
@@ -33,6 +33,7 @@ flock 9
 # Only an install of this suite's series counts (ovs-3.5.0 for trixie, not ovs-4.0.0).
 done_marker() { ls -d "$cache/ovs-$series".*/.complete 2>/dev/null | head -1; }
 if m=$(done_marker) && [ -n "$m" ]; then dirname "$m"; exit 0; fi
+if [ "${1:-}" = --cached ]; then log "no build of Open vSwitch $series ($suite) in $cache"; exit 3; fi
 
 need=(build-essential autoconf automake libtool python3 libssl-dev libcap-ng-dev systemtap-sdt-dev pkg-config)
 missing=()
