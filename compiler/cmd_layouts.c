@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `ovstrace layouts`: the struct layouts recipes read, from the catalog or, with
-// --binary, from that binary's DWARF, each field marked against the catalog.
+// `ovstrace layouts`: the struct layouts recipes read: the default release's, another bundled
+// release's (--layouts), or a binary's (--binary), each field marked against the default;
+// with --yaml, a binary's DWARF layouts as a bundle (templates/layouts/).
 #include "catalog.h"
 #include "cli.h"
 #include "elf_notes.h"
@@ -22,16 +23,21 @@ static int wanted(const char *name, char **names, int n)
     return 0;
 }
 
-/* One line per field: struct, field, offset, type; with a binary, the catalog's offset when it differs. */
+/* One line per field: struct, field, offset, type; against BUNDLED (the default release's),
+ * its offset when it differs. */
 static void print_layouts(const struct catalog *now, const struct catalog *bundled, char **names, int n)
 {
-    printf("%-18s %-22s %6s  %-28s %s\n", "STRUCT", "FIELD", "OFFSET", "TYPE", bundled ? "CATALOG" : "");
+    char vs[32];
+    snprintf(vs, sizeof vs, "VS %s", bundled ? bundled->layouts_release : "");
+    printf("%-18s %-22s %6s  %-28s %s\n", "STRUCT", "FIELD", "OFFSET", "TYPE", bundled ? vs : "");
     for (int i = 0; i < now->nstructs; i++) {
         const struct cat_struct *s = &now->structs[i];
         if (!wanted(s->name, names, n))
             continue;
         const struct cat_struct *b = bundled ? &bundled->structs[i] : NULL;
-        const char *from = s->source == LAYOUT_NOT_IN_DWARF ? "  (not in the debug info: bundled)" : "";
+        const char *from = s->source == LAYOUT_NOT_IN_DWARF ? "  (not in the debug info: bundled)"
+                           : s->source == LAYOUT_UNKNOWN    ? "  (unknown: a recipe reading it is refused)"
+                                                            : "";
         printf("%-18s %-22s %6d  %-28s %s%s\n", s->name, "(size)", s->size, "",
                b ? (b->size == s->size ? "same" : "differs") : "", from);
         for (int j = 0; j < s->nfields; j++) {
@@ -43,10 +49,10 @@ static void print_layouts(const struct catalog *now, const struct catalog *bundl
             else
                 snprintf(off, sizeof off, "%d", f->offset);
             if (b && f->offset == LAYOUT_MISSING)
-                snprintf(cmp, sizeof cmp, "missing (catalog: %d)", b->fields[j].offset);
+                snprintf(cmp, sizeof cmp, "missing (%s: %d)", bundled->layouts_release, b->fields[j].offset);
             else if (b)
-                snprintf(cmp, sizeof cmp, b->fields[j].offset == f->offset ? "same" : "differs (catalog: %d)",
-                         b->fields[j].offset);
+                snprintf(cmp, sizeof cmp, b->fields[j].offset == f->offset ? "same" : "differs (%s: %d)",
+                         bundled->layouts_release, b->fields[j].offset);
             printf("%-18s %-22s %6s  %-28s %s\n", s->name, f->name, off, tn, cmp);
         }
     }

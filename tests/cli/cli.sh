@@ -197,7 +197,7 @@ cp "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug" "$WORK/debuginf
 expect_out "stripped, its debug file in debuginfod's cache: layouts from that file" 0 \
     "^// Layouts: struct layouts from the DWARF of .*/debuginfod/$bid/debuginfo" \
     -- env DEBUGINFOD_CACHE_PATH="$WORK/debuginfod" "$O" compile reval_monitor --target "$WORK/ovs-9.9"
-expect_out "layouts --layouts 4.0: a bundled release, against the default" 0 '^dpif_netlink +dp_ifindex +48 +s32 +differs \(catalog: 40\)$' \
+expect_out "layouts --layouts 4.0: a bundled release, against the default" 0 '^dpif_netlink +dp_ifindex +48 +s32 +differs \(3\.5: 40\)$' \
     -- "$O" layouts --layouts 4.0 dpif_netlink
 expect_out "layouts --yaml wants a binary with DWARF" 1 'has no DWARF debug info to take the layouts from' \
     -- "$O" layouts --binary "$WORK/stripped" --yaml

@@ -130,7 +130,8 @@ while read -r where recipe args; do
     # bpftrace 0.17 loads END only when it is interrupted, and now and then the kernel refuses
     # it then ("fd N is not pointing to valid bpf_map", status 255: docs/hardening.md, a busy
     # machine): the script loaded and ran. Said, and tried once more; twice is a failure.
-    if [ "$RUN_STATUS" -eq 255 ] && grep -q 'not pointing to valid bpf_map' "$ERR"; then
+    # Without -v it says only "Error loading program: END", after the probes were attached.
+    if [ "$RUN_STATUS" -eq 255 ] && grep -qE 'not pointing to valid bpf_map|Error loading program: END' "$ERR"; then
         echo "# $recipe ${args:0:80}: bpftrace 0.17 refused END at exit; once more"
         # shellcheck disable=SC2086
         run_for 2 "$recipe" $args
