@@ -129,7 +129,7 @@ int cmd_layouts(int argc, char **argv)
     char *desc = NULL;
     if ((binary || release) && !d.errors) {
         bundled = catalog_load(&d);
-        desc = layouts_apply(cat, binary, release, &d);
+        desc = layouts_apply(cat, binary, 0, release, &d);
     }
     if (yaml && !d.errors)
         print_bundle(cat, binary, &d);

@@ -54,16 +54,32 @@ static int apply_struct(struct catalog *cat, struct cat_struct *s, const struct 
     return found;
 }
 
-/* BINARY's DWARF over the catalog: returns the description, or NULL (dw not opened). */
-static char *apply_dwarf(struct catalog *cat, struct dwarf_layouts *dw, const char *binary, struct diag *d)
+/* Why nothing can be read from the structs marked LAYOUT_UNKNOWN: BINARY's release has no
+ * bundled layouts (VERSION, or "" when it has no version text ovstrace reads), and WHAT. */
+static void set_unknown(struct catalog *cat, const char *binary, const char *version, const char *what)
 {
-    int structs = 0, fields = 0;
+    char *list = layouts_bundled_list();
+    free(cat->layouts_unknown);
+    cat->layouts_unknown = *version
+        ? xasprintf("%s %s, and it is Open vSwitch %s, a release ovstrace has no struct layouts for (it has %s)",
+                    binary, what, version, list)
+        : xasprintf("%s %s, and no Open vSwitch version text ovstrace can read (it has the struct layouts of %s)",
+                    binary, what, list);
+    free(list);
+}
+
+/* BINARY's DWARF over the catalog: returns the description. Structs it does not describe
+ * (their code may live in a library) keep the layouts of BINARY's release when BUNDLED, and
+ * are unknown otherwise: the default release's would be a guess. */
+static char *apply_dwarf(struct catalog *cat, struct dwarf_layouts *dw, const char *binary, const char *version,
+                         int bundled, struct diag *d)
+{
+    int structs = 0, fields = 0, unknown = 0;
     for (int i = 0; i < cat->nstructs; i++) {
         struct dwarf_struct ds;
-        /* Structs the binary does not describe keep their bundled layout (their code may
-         * live in a library); lowering warns if the recipe reads one. */
         if (dwarf_find_struct(dw, cat->structs[i].name, &ds) < 0) {
-            cat->structs[i].source = LAYOUT_NOT_IN_DWARF;
+            cat->structs[i].source = bundled ? LAYOUT_NOT_IN_DWARF : LAYOUT_UNKNOWN;
+            unknown += !bundled;
             continue;
         }
         fields += apply_struct(cat, &cat->structs[i], &ds, binary, d);
@@ -71,22 +87,29 @@ static char *apply_dwarf(struct catalog *cat, struct dwarf_layouts *dw, const ch
         structs++;
         dwarf_struct_release(&ds);
     }
+    if (unknown)
+        set_unknown(cat, binary, version, "has debug info without some of the structs");
     return xasprintf("struct layouts from the DWARF of %s (%d structs, %d fields)", dwarf_source(dw), structs, fields);
 }
 
-/* No DWARF and no bundle for the binary's release: nothing may be read from a struct. */
-static void mark_unknown(struct catalog *cat, const char *binary, const char *version)
+/* The version text of the libopenvswitch process PID maps, when its binary has none (a
+ * shared-library build keeps lib/util.c there). */
+static void version_from_mapped_lib(int pid, char *version, size_t len)
 {
-    char *list = layouts_bundled_list();
-    free(cat->layouts_unknown);
-    cat->layouts_unknown = *version
-        ? xasprintf("%s has no debug info, and it is Open vSwitch %s, a release ovstrace has no struct layouts for "
-                    "(it has %s)", binary, version, list)
-        : xasprintf("%s has no debug info, and no Open vSwitch version text ovstrace can read (it has the struct "
-                    "layouts of %s)", binary, list);
-    free(list);
-    for (int i = 0; i < cat->nstructs; i++)
-        cat->structs[i].source = LAYOUT_UNKNOWN;
+    char maps[64], line[4096];
+    snprintf(maps, sizeof maps, "/proc/%d/maps", pid);
+    FILE *f = fopen(maps, "r");
+    while (f && !*version && fgets(line, sizeof line, f)) {
+        char *path = strchr(line, '/');
+        if (!path || !strstr(path, "/libopenvswitch"))
+            continue;
+        path[strcspn(path, "\n")] = '\0';
+        char *in_ns = xasprintf("/proc/%d/root%s", pid, path);    /* as the process sees it */
+        elf_read_ovs_version(in_ns, version, len);
+        free(in_ns);
+    }
+    if (f)
+        fclose(f);
 }
 
 static int bundled_or_error(struct catalog *cat, const char *release, struct diag *d)
@@ -100,7 +123,7 @@ static int bundled_or_error(struct catalog *cat, const char *release, struct dia
     return -1;
 }
 
-char *layouts_apply(struct catalog *cat, const char *binary, const char *release, struct diag *d)
+char *layouts_apply(struct catalog *cat, const char *binary, int pid, const char *release, struct diag *d)
 {
     char err[512], version[32] = "", series[32];
     if (!binary) {
@@ -118,7 +141,8 @@ char *layouts_apply(struct catalog *cat, const char *binary, const char *release
         return NULL;
     }
     close(fd);
-    elf_read_ovs_version(binary, version, sizeof version);
+    if (elf_read_ovs_version(binary, version, sizeof version) < 0 && pid)
+        version_from_mapped_lib(pid, version, sizeof version);
     if (release) {
         if (bundled_or_error(cat, release, d))
             return NULL;
@@ -132,14 +156,16 @@ char *layouts_apply(struct catalog *cat, const char *binary, const char *release
     int bundled = *version && layouts_use_bundled(cat, version, d) == 0;
     struct dwarf_layouts *dw = dwarf_open(binary, err, sizeof err);
     if (dw) {
-        char *desc = apply_dwarf(cat, dw, binary, d);
+        char *desc = apply_dwarf(cat, dw, binary, version, bundled, d);
         dwarf_close(dw);
         return desc;
     }
     if (bundled)
         return xasprintf("bundled struct layouts of Open vSwitch %s (x86_64): %s is %s, without debug info",
                          cat->layouts_release, binary, version);
-    mark_unknown(cat, binary, version);
+    set_unknown(cat, binary, version, "has no debug info");
+    for (int i = 0; i < cat->nstructs; i++)
+        cat->structs[i].source = LAYOUT_UNKNOWN;
     return xasprintf("none (%s has no debug info and is %s%s)", binary, *version ? "Open vSwitch " : "",
                      *version ? version : "no release ovstrace knows");
 }

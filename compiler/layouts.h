@@ -13,13 +13,15 @@
 
 /* Choose the layouts of the structs a script reads, for a script that attaches to BINARY:
  *   RELEASE given (--layouts X.Y): that release's bundled layouts, whatever BINARY is;
- *   else BINARY's DWARF (its own, or its debug file), when it has some;
- *   else the bundled layouts of the Open vSwitch release BINARY says it is (its version text);
+ *   else BINARY's DWARF (its own, or its debug file), when it has some (structs it lacks: those
+ *        of BINARY's release, else unknown);
+ *   else the bundled layouts of the Open vSwitch release BINARY says it is (its version text;
+ *        when BINARY has none and PID is not 0, that of the libopenvswitch PID maps);
  *   else none: the structs become LAYOUT_UNKNOWN and reading one is refused (layouts_refuse).
  * Returns a one-line description of where the layouts came from (the script's header); the
  * caller frees it. NULL, with an error, when the binary cannot be read at all or RELEASE has
  * no bundled layouts. BINARY NULL: only RELEASE (or the default) applies. */
-char *layouts_apply(struct catalog *cat, const char *binary, const char *release, struct diag *d);
+char *layouts_apply(struct catalog *cat, const char *binary, int pid, const char *release, struct diag *d);
 
 /* The error for reading struct S (as S.FIELD) when no layouts could be chosen, with the ways
  * to get debug info and the --layouts override as hints. */

@@ -197,6 +197,29 @@ cp "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug" "$WORK/debuginf
 expect_out "stripped, its debug file in debuginfod's cache: layouts from that file" 0 \
     "^// Layouts: struct layouts from the DWARF of .*/debuginfod/$bid/debuginfo" \
     -- env DEBUGINFOD_CACHE_PATH="$WORK/debuginfod" "$O" compile reval_monitor --target "$WORK/ovs-9.9"
+# Debug info without the struct a recipe reads (its code in a library, say) and no version text:
+# refused too, not given the default release's layout.
+cat > "$WORK/partial.c" <<'C'
+#include <sys/sdt.h>
+struct udpif { int n; };    /* DWARF for this one only: no udpif_key */
+int main(int argc, char **argv) {
+    struct udpif u = { argc };
+    DTRACE_PROBE4(revalidate, flow_result, &u, argv, argc, argc);
+    return u.n;
+}
+C
+cc -g -O1 -o "$WORK/ovs-partial" "$WORK/partial.c"
+cat > "$WORK/ukey.recipe" <<'EOF'
+name: ukey
+summary: The UFID of each flow result.
+events:
+  - on: usdt:revalidate:flow_result
+    columns:
+      - UFID: ukey.ufid
+EOF
+expect_out "DWARF without the struct, no version: refused" 1 \
+    'error: the recipe reads udpif_key\.ufid, and ovstrace cannot know where that is: .*ovs-partial has debug info without some of the structs, and no Open vSwitch version text' \
+    -- "$O" compile "$WORK/ukey.recipe" --target "$WORK/ovs-partial"
 expect_out "layouts --layouts 4.0: a bundled release, against the default" 0 '^dpif_netlink +dp_ifindex +48 +s32 +differs \(3\.5: 40\)$' \
     -- "$O" layouts --layouts 4.0 dpif_netlink
 expect_out "layouts --yaml wants a binary with DWARF" 1 'has no DWARF debug info to take the layouts from' \
