@@ -129,13 +129,15 @@ while read -r where recipe args; do
     run_for 2 "$recipe" $args
     # bpftrace 0.17 loads END only when it is interrupted, and now and then the kernel refuses
     # it then ("fd N is not pointing to valid bpf_map", status 255: docs/hardening.md, a busy
-    # machine): the script loaded and ran. Said, and tried once more; twice is a failure.
-    # Without -v it says only "Error loading program: END", after the probes were attached.
-    if [ "$RUN_STATUS" -eq 255 ] && grep -qE 'not pointing to valid bpf_map|Error loading program: END' "$ERR"; then
+    # machine): the script loaded and ran. Said, and tried up to twice more; three times is a
+    # failure. Without -v it says only "Error loading program: END", after the probes were
+    # attached. It came twice in a row on 4.0 once, and in none of 9 runs by hand.
+    for _ in 1 2; do
+        [ "$RUN_STATUS" -eq 255 ] && grep -qE 'not pointing to valid bpf_map|Error loading program: END' "$ERR" || break
         echo "# $recipe ${args:0:80}: bpftrace 0.17 refused END at exit; once more"
         # shellcheck disable=SC2086
         run_for 2 "$recipe" $args
-    fi
+    done
     if ! check "$recipe ${args:0:120}: loads and exits 0 ($RUN_STATUS)" \
         bash -c "[ $RUN_STATUS -eq 0 ] && ! grep -q ERROR '$ERR' && grep -q 'attached; Ctrl-C' '$ERR'"; then
         echo "#   --- stderr"; sed 's/^/#   /' "$ERR"
@@ -257,7 +259,8 @@ eth=$(echo "$pasted" | grep -o 'eth(src=[0-9a-f:]*,dst=[0-9a-f:]*)')
 num=$(sandbox appctl "$sbx" dpctl/show | awk '$1 == "port" && $3 == "p1" { sub(/:$/, "", $2); print $2 }')
 port="in_port($num)"
 check "its key prints as dump-flows text, with the flow's $port and $eth" \
-    bash -c "[[ '$key' == *'$port'* && '$key' == *'$eth'* && '$key' == *'eth_type(0x0800),ipv4(src='* ]]"
+    bash -c "[[ '$key' == *'$port'* && '$key' == *'$eth'* && '$key' == *'eth_type(0x0800),ipv4(src='* ]]" ||
+    { echo "#   printed: $key"; grep -v '^#' "$OUT" | tail -n 8 | cut -c1-200 | sed 's/^/#   /'; }
 fi
 
 # --- kernel_delay: a window from a revalidator round's start to its sweep (decided in BPF),
