@@ -22,7 +22,8 @@ const char *bt_version_text(struct bt_version v, char *buf, unsigned n);
 
 /* bpftrace 0.21 scopes a variable to the block that first sets it (0.17 to 0.20: to the
  * probe), and from then on a variable set inside an if and read after it must be declared
- * before the if. */
+ * before the if; its settings go in the script's config block. The dialect's scoped_vars
+ * (bt_dialect.h, which has every other version choice). */
 int bt_scopes_variables(struct bt_version v);
 
 #endif

@@ -152,7 +152,7 @@ static void load_enums(struct catalog *c, const struct ynode *root, struct diag 
         diag_error(d, root->loc, "expected an 'enums' mapping");
         return;
     }
-    /* enums.yaml, then the generated syscalls.yaml: each adds to the list. */
+    /* enums.yaml, then syscalls.yaml: each adds to the list. */
     c->enums = xrealloc(c->enums, (size_t)(c->nenums + map->n) * sizeof *c->enums);
     memset(c->enums + c->nenums, 0, (size_t)map->n * sizeof *c->enums);
     for (int i = 0; i < map->n; i++) {

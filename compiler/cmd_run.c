@@ -362,8 +362,16 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
         /* Watch lists bigger than bpftrace's default map size need bigger maps; the
          * recipe's event buffer (kernel_delay's buffer_page_count) sets bpftrace's. */
-        if (!bt_scopes_variables(o.bpftrace))    /* later ones read the script's config block */
+        if (!bt_scopes_variables(o.bpftrace)) {  /* later ones read the script's config block */
             env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
+            /* bpftrace 0.17-0.20 make a new bcc symbol cache for every user-stack frame they
+             * print unless told to keep one, and bcc before 0.33 closes a file descriptor of
+             * uninitialised memory each time it makes one (bcc pull request 5193): now and then
+             * a map or perf event of the running program, and END cannot read its maps.
+             * One cache for the traced program leaves one such close in a run, not thousands.
+             * Later versions keep one cache per process by default. */
+            setenv("BPFTRACE_CACHE_USER_SYMBOLS", "1", 0);
+        }
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
         struct run_outcome oc = { 0 };

@@ -34,7 +34,7 @@ expect_out "check: arguments after -- are refused" 2 "only 'ovstrace run' runs i
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 # The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
-expect_out "--bpftrace-version 0.23: the form for 0.21 and later" 0 '^// For bpftrace 0.23.0 \(this form suits 0.21 and later\)' \
+expect_out "--bpftrace-version 0.23: the form for 0.21 to 0.23" 0 '^// For bpftrace 0.23.0 \(this form suits 0.21 to 0.23\)' \
     -- "$O" compile bridge_loop --bpftrace-version 0.23
 expect_out "--bpftrace-version 0.23: its settings in a config block" 0 '^config = \{ str_trunc_trailer = ""' \
     -- "$O" compile bridge_loop --bpftrace-version 0.23
@@ -278,6 +278,18 @@ expect_out "run: a larger BPFTRACE_PERF_RB_PAGES in the environment wins" 0 "^pe
     -- env BPFTRACE_PERF_RB_PAGES=65536 "$O" run kernel_delay --pid $$ -p buffer_page_count=8192 --bpftrace "$WORK/fake-bpftrace"
 expect_out "run: a recipe without event_buffer_pages leaves bpftrace's default" 0 "^perf pages unset\$" \
     -- env -u BPFTRACE_PERF_RB_PAGES "$O" run "$top/tests/e2e/syscall_names.recipe" --pid $$ --bpftrace "$WORK/fake-bpftrace"
+# bpftrace 0.17-0.20 keep one user-symbol cache only when asked (each new one made by bcc
+# before 0.33 closes a random file descriptor: cmd_run.c); later ones do by default.
+for v in 0.17.0 0.23.2; do
+    printf '#!/bin/sh\n[ "$1" = --version ] && { echo "bpftrace v%s"; exit 0; }\necho "cache ${BPFTRACE_CACHE_USER_SYMBOLS:-unset}"\n' "$v" > "$WORK/fake-bpftrace-$v"
+    chmod +x "$WORK/fake-bpftrace-$v"
+done
+expect_out "run: bpftrace 0.17 is told to keep one user-symbol cache" 0 "^cache 1\$" \
+    -- env -u BPFTRACE_CACHE_USER_SYMBOLS "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.17.0"
+expect_out "run: bpftrace 0.23 keeps its own default" 0 "^cache unset\$" \
+    -- env -u BPFTRACE_CACHE_USER_SYMBOLS "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.23.2"
+expect_out "run: the operator's BPFTRACE_CACHE_USER_SYMBOLS wins" 0 "^cache 0\$" \
+    -- env BPFTRACE_CACHE_USER_SYMBOLS=0 "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.17.0"
 # run and report: printf text, thread names and map keys from bpftrace's output or a recording
 # are shown escaped. A stand-in bpftrace prints the JSON records bpftrace -f json would.
 cat > "$WORK/evil-bpftrace" <<'SH'
