@@ -19,7 +19,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         { "param", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
         { "target", required_argument, NULL, 't' }, { "pid", required_argument, NULL, 'P' },
         { "bpftrace", required_argument, NULL, 'B' }, { "record", required_argument, NULL, 'R' },
-        { "bpftrace-version", required_argument, NULL, 'V' },
+        { "bpftrace-version", required_argument, NULL, 'V' }, { "layouts", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     memset(a, 0, sizeof *a);
@@ -51,6 +51,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         case 'B': a->bpftrace = optarg; break;
         case 'R': a->record = optarg; break;
         case 'V': a->bpftrace_version = optarg; break;
+        case 'L': a->layouts = optarg; break;
         case '?':
             return cli_option_error(cmd, argv, "po");
         default:
@@ -128,7 +129,7 @@ int cmd_compile(int argc, char **argv)
         return cli_usage("compile", a.recipes.n ? "compile takes one recipe" : "which recipe? (ovstrace list)");
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
-                                  .target_path = a.target, .pid = a.pid };
+                                  .target_path = a.target, .pid = a.pid, .layouts_release = a.layouts };
     rc = cli_bpftrace_version("compile", &a, &o.bpftrace);
     if (rc) {
         compile_args_free(&a);
@@ -173,6 +174,7 @@ int cmd_check(int argc, char **argv)
     for (int i = 0; i < a.recipes.n; i++) {
         struct pipeline_options o = { .recipe_arg = a.recipes.v[i], .params = (char **)a.params.v, .nparams = a.params.n,
                                       .target_path = a.target, .pid = a.pid, .stop_after_check = 1,
+                                      .layouts_release = a.layouts,
                                       .bpftrace_build = check_builder(&a), .bpftrace = version };
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
@@ -197,7 +199,7 @@ int cmd_check(int argc, char **argv)
 void help_compile(void)
 {
     printf("usage: ovstrace compile RECIPE [-p NAME=VALUE]... [-o FILE] [--target PATH | --pid PID]\n"
-           "                        [--bpftrace-version X.Y]\n"
+           "                        [--bpftrace-version X.Y] [--layouts X.Y]\n"
            "\n"
            "Compile RECIPE (a file, or the name of a bundled recipe) into a bpftrace script and\n"
            "write it to standard output. Nothing is written when the recipe has errors.\n"
@@ -209,6 +211,7 @@ void help_compile(void)
            "      --bpftrace-version X.Y   the bpftrace that will run the script (default: ask the one\n"
            "                           in $BPFTRACE or PATH; 0.17 when there is none). bpftrace 0.21\n"
            "                           and later need another form of script than 0.17 to 0.20\n"
+           LAYOUTS_HELP
            "\n"
            "Without --target or --pid the script attaches to the process bpftrace is given:\n"
            "  ovstrace compile reval_monitor | bpftrace -p $(pidof ovs-vswitchd) -\n"
@@ -219,7 +222,7 @@ void help_compile(void)
 void help_check(void)
 {
     printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID] [--bpftrace PATH]\n"
-           "                      [--bpftrace-version X.Y]\n"
+           "                      [--bpftrace-version X.Y] [--layouts X.Y]\n"
            "\n"
            "Load, type-check and lower each RECIPE without printing a script. Prints one line\n"
            "per good recipe and positioned errors for the others. Then says which of a recipe's\n"
@@ -235,5 +238,7 @@ void help_check(void)
            "recipe's kernel probes: bpftrace needs them to build it, and check says which are\n"
            "missing). The script is for the bpftrace --bpftrace-version names, else the one\n"
            "--bpftrace (or $BPFTRACE, or PATH) runs.\n"
+           "Struct layouts are chosen as for compile:\n"
+           LAYOUTS_HELP
            "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

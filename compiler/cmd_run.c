@@ -333,7 +333,8 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
-                                  .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1 };
+                                  .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1,
+                                  .layouts_release = a.layouts };
     rc = cli_bpftrace_version("run", &a, &o.bpftrace);    /* the bpftrace about to run is asked */
     if (rc) {
         compile_args_free(&a);
@@ -395,7 +396,8 @@ int cmd_run(int argc, char **argv)
 
 void help_run(void)
 {
-    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [--record FILE] [-- BPFTRACE-ARGS]\n"
+    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [--record FILE]\n"
+           "                    [--layouts X.Y] [-- BPFTRACE-ARGS]\n"
            "\n"
            "Compile RECIPE and run it with bpftrace against ovs-vswitchd until Ctrl-C (or until the\n"
            "recipe's window ends, or the process exits). Final statistics are printed on the way out.\n"
@@ -407,6 +409,7 @@ void help_run(void)
            "                           the script is compiled for its version (bpftrace --version)\n"
            "      --record FILE        also save what bpftrace printed, to print the report again\n"
            "                           later with: ovstrace report RECIPE FILE\n"
+           LAYOUTS_HELP
            "  -- ARGS                  pass ARGS to bpftrace, e.g. -- -v\n"
            "\n"
            "run reads bpftrace's JSON output (-f json) and renders the report: flow keys as\n"

@@ -129,8 +129,15 @@ static char *struct_def(struct lower *L, const struct cat_struct *s)
         for (int j = 0; j < s->nfields; j++)
             if (L->fields.v[i] == &s->fields[j])
                 used[n++] = &s->fields[j];
-    for (int i = 0; i < n; i++)
-        if (used[i]->offset == LAYOUT_MISSING)
+    /* No layouts for a stripped binary of an unknown release: refused once, with the ways out. */
+    if (s->source == LAYOUT_UNKNOWN && n && !L->d->errors)
+        layouts_refuse(L->cat, s, used[0]->name, L->d);
+    for (int i = 0; i < n && s->source != LAYOUT_UNKNOWN; i++)
+        if (used[i]->offset == LAYOUT_MISSING && s->source == LAYOUT_BUNDLED)
+            diag_error(L->d, loc_make(NULL, 0, 0), "Open vSwitch %s has no member %s in struct %s (the recipe reads "
+                       "it as %s.%s)%s%s", L->cat->layouts_release, used[i]->c_name, s->name, s->name, used[i]->name,
+                       used[i]->since ? ": it was added in " : "", used[i]->since ? used[i]->since : "");
+        else if (used[i]->offset == LAYOUT_MISSING)
             diag_error(L->d, loc_make(NULL, 0, 0), "the debug info of %s has no member %s in struct %s (the recipe "
                        "reads it as %s.%s): this Open vSwitch differs from the catalog", L->opt->layout_binary,
                        used[i]->c_name, s->name, s->name, used[i]->name);
@@ -1984,6 +1991,9 @@ static void lower_header(struct lower *L)
         vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
     if (L->opt->layouts)
         vec_push(h, xasprintf("Layouts: %s.", L->opt->layouts));
+    else if (L->structs.n)
+        vec_push(h, xasprintf("Layouts: bundled struct layouts of Open vSwitch %s (x86_64); compile --target BINARY "
+                              "or --layouts X.Y for another release.", L->cat->layouts_release));
     for (int i = 0; i < r->nwatches; i++)
         if (r->watches[i].used)
             vec_push(h, xasprintf("Watch list %s: up to %lld entries by %s, each dropped when its flow is deleted.",
