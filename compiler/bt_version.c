@@ -69,3 +69,9 @@ int bt_scopes_variables(struct bt_version v)
 {
     return bt_version_cmp(v, (struct bt_version){ 0, 21, 0 }) >= 0;
 }
+
+int bt_misreads_data_loc(struct bt_version v)
+{
+    return bt_version_cmp(v, (struct bt_version){ 0, 23, 0 }) >= 0 &&
+           bt_version_cmp(v, (struct bt_version){ 0, 24, 0 }) < 0;
+}

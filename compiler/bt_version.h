@@ -25,4 +25,10 @@ const char *bt_version_text(struct bt_version v, char *buf, unsigned n);
  * before the if. */
 int bt_scopes_variables(struct bt_version v);
 
+/* bpftrace 0.23 reads a tracepoint's __data_loc field F at the record + 4 * offset instead of
+ * record + offset (its codegen indexes i32s; fixed in 0.24 by bpftrace PR #4238), so
+ * str(args->F) prints an empty or wrong string. Seen on Debian 13's 0.23.2 (kernel tier);
+ * 0.17 and 0.27 read it right; 0.21 and 0.22 could not be tried here. */
+int bt_misreads_data_loc(struct bt_version v);
+
 #endif
