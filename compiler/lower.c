@@ -804,15 +804,27 @@ static int last_shown(const struct output *o)
 }
 
 /* A flow key as `odp`: its bytes in 64-byte hex pieces (buf() holds 64 unless
- * BPFTRACE_STRLEN is raised, which would grow every str() on the printf stack), up to
- * 2048 bytes. For `ovstrace run` every piece starts with RS CPU US, so pieces of events
+ * BPFTRACE_STRLEN is raised, which would grow every str() on the printf stack; 60 on some
+ * versions, key_piece), up to 2048 bytes. For `ovstrace run` every piece starts with RS CPU US, so pieces of events
  * from different CPUs can be put back together, and the key sits between STX and ETX:
  * run prints it decoded, as dump-flows does. */
 #define KEY_PIECE 64
-#define KEY_PIECES 32
+#define KEY_MAX 2048
+
+static int strings_of_64(struct bt_version v);
+
+/* The piece: 64 bytes, but 60 where the script sets max_strlen = 64 (bpftrace 0.21 to
+ * 0.24.0, lower_config): 0.23 there refuses buf(P, 64) ("buf() length is too long", then
+ * the program does not load or, in a larger one, prints other bytes: dpif_op_nl_monitor's
+ * messages came out garbled on Debian 13's kernel guest); 60 loads and reads right. */
+static int key_piece(const struct lower *L)
+{
+    return strings_of_64(L->opt->bpftrace) ? 60 : KEY_PIECE;
+}
 
 static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
 {
+    const int piece = key_piece(X->L), pieces = (KEY_MAX + piece - 1) / piece;
     char var[16];
     snprintf(var, sizeof var, "k%d", ++X->L->nvars);
     char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
@@ -831,15 +843,15 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
     else if (X->L->opt->for_run)
         bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    bt_line(b, "unroll(%d) {", KEY_PIECES);
+    bt_line(b, "unroll(%d) {", pieces);
     bt_line(b, "if ($%s_off < $%s_len) {", var, var);
     if (msg)
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
-                KEY_PIECE);
+                piece);
     else
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));",
-                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, KEY_PIECE, KEY_PIECE, var, var);
-    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
+                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, piece, piece, var, var);
+    bt_line(b, "$%s_off = $%s_off + %d;", var, var, piece);
     bt_line(b, "}");
     bt_line(b, "}");
     bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
@@ -1978,13 +1990,18 @@ static void lower_header(struct lower *L)
  * tables on 0.23: "invalid access to map value"): 64-byte strings, as 0.17's, and keys up to
  * 128 bytes kept on the stack avoid it. (From 0.24 on, 64 is too short for bpftrace's own
  * error texts: "String is too long" in its stdlib.) */
+static int strings_of_64(struct bt_version v)
+{
+    return bt_scopes_variables(v) && bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0;
+}
+
 static void lower_config(struct lower *L)
 {
     struct bt_version v = L->opt->bpftrace;
     if (!bt_scopes_variables(v))
         return;    /* 0.17 to 0.20: ovstrace run sets BPFTRACE_* in bpftrace's environment */
     vec_push(&L->P->config, xstrdup("str_trunc_trailer = \"\""));
-    if (bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0) {
+    if (strings_of_64(v)) {
         vec_push(&L->P->config, xstrdup("max_strlen = 64"));
         vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
     }
