@@ -24,6 +24,7 @@ esac
 mkdir -p "$cache"
 exec 9>"$cache/kernel-tier.lock"
 flock 9
+t_all=$(date +%s)    # (another release's rootfs may be built before the key is known)
 
 log() { echo "kernel tier: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -130,7 +131,6 @@ key="$suite-$kver-${kver_pkg}-ovs-$ovs_version-$ovs_hash-$guest_hash"
 dir=$cache/kernel-tier-$key
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 
-t_all=$(date +%s)
 log "building $dir"
 log "Debian $suite, kernel $kpkg $kver_pkg, Open vSwitch $ovs_version from $ovs"
 ensure_rootfs
