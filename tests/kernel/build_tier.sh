@@ -30,8 +30,9 @@ log() { echo "kernel tier: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 secs() { echo $(($(date +%s) - $1)); }
 
-# Host tools (kmod for depmod/modprobe on the kernel's modules, binutils for strip).
-need=(qemu-system-x86 debootstrap cpio kmod binutils)
+# Host tools (kmod for depmod/modprobe on the kernel's modules, binutils for strip, xz-utils
+# for Debian 13's compressed modules).
+need=(qemu-system-x86 debootstrap cpio kmod binutils xz-utils)
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -66,7 +67,8 @@ if [ "$suite" = "$host_suite" ]; then
               done | cut -d: -f1 | sort -u | paste -sd, -)
 fi
 case $suite in
-    bookworm) libs=libyaml-0-2,libdw1 ;;
+    bookworm) libs=libyaml-0-2,libdw1
+              [ "$suite" = "$host_suite" ] || libs=$libs,libcap-ng0,libssl3 ;;
     trixie) libs=libyaml-0-2,libdw1t64,libcap-ng0,libssl3t64 ;;
 esac
 pkgs="bpftrace,iproute2,kmod,iputils-ping,procps,$libs${libpkgs:+,$libpkgs}"
@@ -177,7 +179,7 @@ modprobe -d "$tmp/kernel" -S "$kver" --show-depends -a "${modules[@]}" |
 [ -s "$tmp/module-files" ] || die "no modules found for ${modules[*]}"
 log "$(wc -l < "$tmp/module-files") modules for ${modules[*]} in $(secs "$t") s"
 
-# 3. Assemble the image: a copy of the rootfs, plus modules, OVS and the guest files.
+# 2. Assemble the image: a copy of the rootfs, plus modules, OVS and the guest files.
 t=$(date +%s)
 log "assembling the initramfs (about 10 s)..."
 img=$tmp/root
