@@ -19,6 +19,7 @@ struct bt_dialect bt_dialect_of(struct bt_version v)
         .signed_sub = at_least(v, 0, 26, 0),
         .same_cast_warns = at_least(v, 0, 27, 0),
         .strncmp_literals = at_least(v, 0, 21, 0) && !at_least(v, 0, 27, 0),
+        .misreads_data_loc = at_least(v, 0, 23, 0) && !at_least(v, 0, 24, 0),
         .tp_field = "args->",
     };
 }
@@ -32,7 +33,7 @@ const char *bt_dialect_range(struct bt_version v)
         const char *range;
     } forms[] = {
         { { 0, 27, 0 }, "0.27 and later" }, { { 0, 26, 0 }, "0.26" },         { { 0, 24, 1 }, "0.24.1 to 0.25" },
-        { { 0, 24, 0 }, "0.24.0" },         { { 0, 21, 0 }, "0.21 to 0.23" },
+        { { 0, 24, 0 }, "0.24.0" },         { { 0, 23, 0 }, "0.23" },           { { 0, 21, 0 }, "0.21 to 0.22" },
     };
     for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++)
         if (bt_version_cmp(v, forms[i].from) >= 0)

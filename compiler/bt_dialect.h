@@ -31,6 +31,12 @@ struct bt_dialect {
      * (seen on 0.23, gone in 0.27, whose changelog fixes address spaces; 0.17 is fine):
      * strncmp says the same without it. */
     bool strncmp_literals;
+    /* 0.23 reads a tracepoint's __data_loc field F at the record + 4 * offset instead of
+     * record + offset (its codegen indexes i32s; fixed in 0.24 by bpftrace PR #4238), so
+     * str(args->F) prints an empty or wrong string: the lowering finds the string another
+     * way (lower.c, data_loc_ref). Seen on Debian 13's 0.23.2 (kernel tier); 0.17 and 0.27
+     * read it right; 0.21 and 0.22 could not be tried here. */
+    bool misreads_data_loc;
     /* Tracepoint fields: `args->f` is taken by 0.17, 0.23 and 0.27 (checked on the tiers);
      * `args.f` by 0.23 and 0.27, not 0.17 ("Try dereferencing it first, or using '->'").
      * 0.25 prefers `.` but warns about neither. The script writes `args->f`. */
@@ -53,7 +59,7 @@ char *bt_cast(const struct bt_dialect *dl, const char *type, const char *expr, i
 
 /* The dialect of bpftrace V. */
 struct bt_dialect bt_dialect_of(struct bt_version v);
-/* "0.17 to 0.20", "0.21 to 0.23", ... : the versions that take the same script as V's. */
+/* "0.17 to 0.20", "0.21 to 0.22", ... : the versions that take the same script as V's. */
 const char *bt_dialect_range(struct bt_version v);
 
 #endif

@@ -229,6 +229,36 @@ static void field_ref(struct bt_block *b, const char *name, struct strbuf *o)
     sb_printf(o, "$tp_%s", name);
 }
 
+/* Where tracepoint P's __data_loc string NAME starts, for a bpftrace that reads args->F as
+ * R + 4 * OFF_F (R the record, OFF_F the string's offset in it) instead of R + OFF_F
+ * (bt_dialect.misreads_data_loc). The record itself is out of reach (no ctx in a tracepoint, no
+ * casting args), but the first dynamic field's string starts where the record's fixed part
+ * ends, at offsetof(struct trace_event_raw_EVENT, __data) = D (kernel BTF), so
+ * R = args->FIRST - 4 * D, and NAME's string is at R + (args->NAME - R) / 4. FIRST is the
+ * catalog's first __data_loc field, in the kernel's declaration order. The fields are read
+ * into variables first (field_ref): 0.23 reads two __data_loc fields in one expression as
+ * the same value. Unsigned throughout: a signed '/' draws a warning. */
+static void data_loc_ref(struct bt_block *b, const struct cat_probe *p, const char *name, struct strbuf *o)
+{
+    const char *first = name;
+    for (int i = 0; i < p->nargs; i++)
+        if (p->args[i].type.kind == T_DLSTR) {
+            first = p->args[i].name;
+            break;
+        }
+    sb_add(o, "((uint64)");
+    field_ref(b, first, o);
+    sb_printf(o, " - 3 * offsetof(struct trace_event_raw_%s, __data)", p->name);
+    if (strcmp(first, name) != 0) {
+        sb_add(o, " + (uint64)(");
+        field_ref(b, name, o);
+        sb_add(o, " - ");
+        field_ref(b, first, o);
+        sb_add(o, ") / 4");
+    }
+    sb_addc(o, ')');
+}
+
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct type *t = &e->type;
@@ -240,6 +270,9 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
             sb_printf(o, "(%s)", cat_probe_arg(X->probe->probe, e->name)->bpftrace);
         } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
             field_ref(X->pre, e->name, o);
+        } else if (X->probe->kind == PK_TRACEPOINT && t->kind == T_DLSTR && X->probe->probe &&
+                   X->L->dl->misreads_data_loc) {
+            data_loc_ref(X->pre, X->probe->probe, e->name, o);
         } else if (X->probe->kind == PK_TRACEPOINT) {
             sb_printf(o, "%s%s", X->L->dl->tp_field, e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
@@ -1300,7 +1333,11 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     if (s->keep_first)
         bt_if(b, "!%s[%s]", span_map(s, "START").s, ix);
     if (s->slots) {
-        /* The last N spans started are kept: this one takes the place of the N-th before it. */
+        /* The last N spans started are kept: this one takes the place of the N-th before it.
+         * OLD is typed first (as in span_end): where this start comes before any store to
+         * the ring in the script, bpftrace 0.23 reads it as untyped and then takes the START
+         * map it deletes from for a map without keys (upcall_cost with kernel=true). */
+        declare(L, b, span_var(s, "OLD").s, "(uint64)0");
         bt_line(b, "%s = %s;", span_var(s, "N").s, span_map(s, "N").s);
         char *slot = bt_counter_mod(L->dl, span_var(s, "N").s, s->slots);
         bt_line(b, "%s = %s[%s];", span_var(s, "OLD").s, span_map(s, "RING").s, slot);

@@ -34,7 +34,7 @@ expect_out "check: arguments after -- are refused" 2 "only 'ovstrace run' runs i
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 # The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
-expect_out "--bpftrace-version 0.23: the form for 0.21 to 0.23" 0 '^// For bpftrace 0.23.0 \(this form suits 0.21 to 0.23\)' \
+expect_out "--bpftrace-version 0.23: the form for 0.23" 0 '^// For bpftrace 0.23.0 \(this form suits 0.23\)' \
     -- "$O" compile bridge_loop --bpftrace-version 0.23
 expect_out "--bpftrace-version 0.23: its settings in a config block" 0 '^config = \{ str_trunc_trailer = ""' \
     -- "$O" compile bridge_loop --bpftrace-version 0.23

@@ -79,7 +79,11 @@ static void test_dialect(void)
            "strncmp for a literal on 0.21 to 0.26");
     EXPECT(!dialect("0.26.1").same_cast_warns && dialect("0.27.1").same_cast_warns, "a needless cast warned from 0.27");
     EXPECT_STR(bt_dialect_range(BT_VERSION_OLDEST), "0.17 to 0.20", "the oldest form's range");
-    EXPECT_STR(bt_dialect_range(dialect("0.23.2").version), "0.21 to 0.23", "0.23's range");
+    EXPECT_STR(bt_dialect_range(dialect("0.23.2").version), "0.23", "0.23's range (its own: __data_loc strings)");
+    EXPECT_STR(bt_dialect_range(dialect("0.22").version), "0.21 to 0.22", "0.22's range");
+    EXPECT(dialect("0.23.2").misreads_data_loc && !dialect("0.22").misreads_data_loc &&
+               !dialect("0.24").misreads_data_loc,
+           "only 0.23 misreads __data_loc");
     EXPECT_STR(bt_dialect_range(dialect("0.24.2").version), "0.24.1 to 0.25", "0.24.2's range");
     EXPECT_STR(bt_dialect_range(dialect("0.27.1").version), "0.27 and later", "0.27's range");
     char *d = bt_usub(&(struct bt_dialect){ .signed_sub = 1 }, "nsecs", "$s");
