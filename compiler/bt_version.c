@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // bpftrace versions: parse them, ask a bpftrace for its own, and what each offers.
 #include "bt_version.h"
+#include "bt_dialect.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -67,5 +68,5 @@ const char *bt_version_text(struct bt_version v, char *buf, unsigned n)
 
 int bt_scopes_variables(struct bt_version v)
 {
-    return bt_version_cmp(v, (struct bt_version){ 0, 21, 0 }) >= 0;
+    return bt_dialect_of(v).scoped_vars;
 }

@@ -10,6 +10,9 @@ struct bt_version {
 
 /* The oldest bpftrace ovstrace supports (Debian 12's), and the default when none is known. */
 #define BT_VERSION_OLDEST ((struct bt_version){ 0, 17, 0 })
+/* The first release after the newest the tests run (Debian unstable's 0.27): a script for it
+ * or later is 0.27's form, said to be untested (docs/support.md). */
+#define BT_VERSION_UNTESTED ((struct bt_version){ 0, 28, 0 })
 
 /* "0.23", "0.23.2", "v0.23.2" or bpftrace's own "bpftrace v0.23.2": 0, else -1. */
 int bt_version_parse(const char *text, struct bt_version *out);
@@ -22,7 +25,8 @@ const char *bt_version_text(struct bt_version v, char *buf, unsigned n);
 
 /* bpftrace 0.21 scopes a variable to the block that first sets it (0.17 to 0.20: to the
  * probe), and from then on a variable set inside an if and read after it must be declared
- * before the if. */
+ * before the if; its settings go in the script's config block. The dialect's scoped_vars
+ * (bt_dialect.h, which has every other version choice). */
 int bt_scopes_variables(struct bt_version v);
 
 #endif

@@ -1,20 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
-// The bpftrace program as the lowering pass builds it: comments, struct
-// definitions and probe blocks of statement lines, before it is printed.
+// The bpftrace program as the lowering pass builds it: comments, struct definitions, settings
+// and probe blocks of statements, before the renderer (emit.c) prints it for its bpftrace.
 #ifndef OVSTRACE_BTIR_H
 #define OVSTRACE_BTIR_H
 
+#include "bt_dialect.h"
 #include "stack_budget.h"
 #include "util.h"
+
+/* A statement. Control flow, deletes and loops are data, so that the renderer (emit.c) can
+ * write each the way the target bpftrace wants (bt_dialect.h); plain statements and
+ * comments are one line of text each (BT_LINE), written by the lowering in a form every
+ * supported version reads the same. */
+enum bt_stmt_kind {
+    BT_LINE,      /* text: a statement or a "// comment", as is */
+    BT_IF,        /* if (text) { body } else { orelse } */
+    BT_LOOP,      /* while (text) { body }, at most `bound` rounds, $counter counting them */
+    BT_UNROLL,    /* unroll(bound) { body } */
+    BT_DELETE,    /* delete(text): text is "@map" or "@map[key]" */
+};
+
+struct bt_stmt {
+    enum bt_stmt_kind kind;
+    char *text;
+    int bound;
+    char *counter;
+    int else_if;          /* BT_IF, the only statement of its parent's orelse: "} else if" */
+    struct vec body;      /* struct bt_stmt * */
+    struct vec orelse;    /* struct bt_stmt * */
+};
 
 struct bt_block {
     char *attach;        /* "usdt::main:run_start", "BEGIN", "interval:ms:10" */
     char *pred;          /* NULL: none */
     char *comment;       /* one line above the block, NULL: none */
-    struct vec lines;    /* statements; a line ending in '{' opens a nesting level, '}' closes it */
+    struct vec body;     /* struct bt_stmt *: its statements */
+    struct vec open;     /* struct vec *: where the next statement goes, innermost last (bt_if .. bt_end) */
     struct stack_budget stack;   /* the BPF stack its statements need, added up as they are lowered */
     /* What its statements read from the probe, recorded as they are lowered and read once,
-     * first thing in the block (lower.c, hoist_reads): */
+     * first thing in the block (emit.c; why: lower.c, arg_ref): */
     unsigned args_read;          /* bit N: argN */
     struct vec fields_read;      /* char *: a tracepoint's integer fields */
     struct vec declared;         /* char *: variables declared at its top (lower.c, declare) ... */
@@ -22,6 +46,7 @@ struct bt_block {
 };
 
 struct bt_program {
+    struct bt_dialect dialect;   /* the bpftrace it is written for */
     struct vec header;   /* comment lines */
     struct vec config;   /* "NAME = VALUE" settings of a config block (bpftrace 0.21 and later) */
     struct vec structs;  /* complete struct definitions */
@@ -34,7 +59,19 @@ struct bt_program {
 struct bt_program *bt_program_new(void);
 void bt_program_free(struct bt_program *p);
 struct bt_block *bt_block_new(const char *attach);
+int bt_block_empty(const struct bt_block *b);
+/* Statements, added where the block is open: a line; an if (COND) whose body follows until
+ * bt_else/bt_else_if/bt_end; a loop of at most BOUND rounds while COND holds, the variable
+ * $COUNTER counting them (the renderer sets and steps it); unroll(N); delete(MAP or MAP[KEY]). */
 void bt_line(struct bt_block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bt_if(struct bt_block *b, const char *cond_fmt, ...) __attribute__((format(printf, 2, 3)));
+void bt_else_if(struct bt_block *b, const char *cond_fmt, ...) __attribute__((format(printf, 2, 3)));
+void bt_else(struct bt_block *b);
+void bt_loop(struct bt_block *b, int bound, const char *counter, const char *cond_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void bt_unroll(struct bt_block *b, int n);
+void bt_end(struct bt_block *b);
+void bt_delete(struct bt_block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Quote S as a bpftrace string literal; every byte outside printable ASCII is escaped. */
 void bt_quote(struct strbuf *out, const char *s);
 /* printf TEXT followed by a newline. bpftrace 0.17 refuses string literals of 64 bytes or

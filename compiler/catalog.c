@@ -2,6 +2,7 @@
 // The probe catalog: parse the embedded templates/*.yaml with the recipe YAML
 // loader, validate them, and answer lookups by probe, struct and enum name.
 #include "catalog.h"
+#include "layouts.h"
 #include "templates_embedded.h"
 #include "util.h"
 #include "yamltree.h"
@@ -117,8 +118,6 @@ static void load_structs(struct catalog *c, const struct ynode *root, struct dia
         struct cat_struct *s = &c->structs[c->nstructs++];
         const struct ynode *e = map->items[i];
         s->name = xstrdup(map->keys[i]->value);
-        const char *size = scalar(e, "size");
-        s->size = size ? atoi(size) : 0;
         s->where = scalar_dup(e, "where");
         const struct ynode *fields = ymap_get(e, "fields");
         if (!fields || fields->kind != Y_SEQ)
@@ -127,14 +126,16 @@ static void load_structs(struct catalog *c, const struct ynode *root, struct dia
         for (int j = 0; j < fields->n; j++) {
             const struct ynode *fe = fields->items[j];
             struct cat_field *f = &s->fields[s->nfields];
-            const char *off = scalar(fe, "offset");
             f->name = scalar_dup(fe, "name");
-            if (!f->name || !off || parse_typed(d, fe, &f->type) < 0) {
-                diag_error(d, fe->loc, "struct field needs name, offset and type");
+            if (!f->name || parse_typed(d, fe, &f->type) < 0) {
+                diag_error(d, fe->loc, "struct field needs name and type");
                 free(f->name);
                 continue;
             }
-            f->offset = atoi(off);
+            /* Offsets and sizes are each release's: templates/layouts/, applied after loading. */
+            if (ymap_get(fe, "offset"))
+                diag_error(d, fe->loc, "structs.yaml gives no offsets: they come from templates/layouts/");
+            f->offset = LAYOUT_MISSING;
             f->since = scalar_dup(fe, "since");
             f->c_name = scalar_dup(fe, "c_name");
             if (!f->c_name)
@@ -151,7 +152,7 @@ static void load_enums(struct catalog *c, const struct ynode *root, struct diag 
         diag_error(d, root->loc, "expected an 'enums' mapping");
         return;
     }
-    /* enums.yaml, then the generated syscalls.yaml: each adds to the list. */
+    /* enums.yaml, then syscalls.yaml: each adds to the list. */
     c->enums = xrealloc(c->enums, (size_t)(c->nenums + map->n) * sizeof *c->enums);
     memset(c->enums + c->nenums, 0, (size_t)map->n * sizeof *c->enums);
     for (int i = 0; i < map->n; i++) {
@@ -210,6 +211,8 @@ struct catalog *catalog_load(struct diag *d)
             diag_flush(d, stderr);
         source_free(src);
     }
+    if (!d->errors && layouts_use_bundled(c, LAYOUTS_DEFAULT_RELEASE, d) < 0)
+        diag_error(d, loc_make(NULL, 0, 0), "no bundled struct layouts of Open vSwitch %s", LAYOUTS_DEFAULT_RELEASE);
     return c;
 }
 
@@ -246,6 +249,7 @@ void catalog_free(struct catalog *c)
         free(e->values); free(e->name);
     }
     free(c->probes); free(c->structs); free(c->enums);
+    free(c->layouts_release); free(c->layouts_unknown);
     free(c);
 }
 

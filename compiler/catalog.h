@@ -40,7 +40,13 @@ struct cat_field {
     char *since;
 };
 
-enum layout_source { LAYOUT_BUNDLED, LAYOUT_DWARF, LAYOUT_NOT_IN_DWARF };
+/* Offsets of fields a release lacks (a binary's DWARF, or that release's bundled layouts) are
+ * LAYOUT_MISSING: reading one is an error. */
+#define LAYOUT_MISSING (-1)
+
+/* LAYOUT_UNKNOWN: a stripped binary of a release without bundled layouts, and no --layouts:
+ * reading the struct is refused (layouts_refuse in layouts.h says how to get debug info). */
+enum layout_source { LAYOUT_BUNDLED, LAYOUT_DWARF, LAYOUT_NOT_IN_DWARF, LAYOUT_UNKNOWN };
 
 struct cat_struct {
     char *name;
@@ -71,6 +77,11 @@ struct catalog {
     int nstructs;
     struct cat_enum *enums;
     int nenums;
+    /* The Open vSwitch release whose bundled layouts (templates/layouts/) the structs have,
+     * e.g. "3.5": catalog_load applies LAYOUTS_DEFAULT_RELEASE, layouts_apply another or a
+     * binary's DWARF (structs marked LAYOUT_DWARF). */
+    char *layouts_release;
+    char *layouts_unknown;   /* LAYOUT_UNKNOWN structs: why no layouts could be chosen */
 };
 
 /* Load the embedded templates. Errors (a broken template) are reported in d. */

@@ -4,6 +4,7 @@
 #define OVSTRACE_CLI_H
 
 #include "bt_version.h"
+#include "layouts.h"
 #include "util.h"
 
 struct command {
@@ -43,6 +44,15 @@ int cli_parse_pid(const char *s);
 
 #define EXIT_USAGE 2
 
+/* --layouts in the help of compile, check and run. */
+#define LAYOUTS_HELP                                                                                              \
+    "      --layouts X.Y        read Open vSwitch's structs as release X.Y lays them out, whatever\n"            \
+    "                           the binary (ovstrace layouts --help lists the releases). Otherwise\n"           \
+    "                           --target/--pid's binary decides: its DWARF debug info, else the\n"              \
+    "                           layouts of the release its version text names; a stripped build of\n"           \
+    "                           another release is refused when the recipe reads a struct. Without\n"          \
+    "                           a binary: those of Open vSwitch " LAYOUTS_DEFAULT_RELEASE "\n"
+
 /* Options shared by compile, check and run. */
 struct compile_args {
     struct vec recipes;         /* positional RECIPE arguments */
@@ -53,6 +63,7 @@ struct compile_args {
     const char *bpftrace;       /* --bpftrace PATH (run) */
     const char *record;         /* --record FILE (run) */
     const char *bpftrace_version;   /* --bpftrace-version X.Y */
+    const char *layouts;        /* --layouts X.Y: that OVS release's bundled struct layouts */
     int extra_argc;             /* after "--" (run): passed to bpftrace */
     char **extra_argv;
 };

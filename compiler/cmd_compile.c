@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `ovstrace compile` and `ovstrace check`: run the pipeline on recipes and write
 // the bpftrace script (compile) or a one-line verdict per recipe (check).
+#include "bt_dialect.h"
 #include "cli.h"
 #include "host_probes.h"
 #include "pipeline.h"
@@ -18,7 +19,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         { "param", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
         { "target", required_argument, NULL, 't' }, { "pid", required_argument, NULL, 'P' },
         { "bpftrace", required_argument, NULL, 'B' }, { "record", required_argument, NULL, 'R' },
-        { "bpftrace-version", required_argument, NULL, 'V' },
+        { "bpftrace-version", required_argument, NULL, 'V' }, { "layouts", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     memset(a, 0, sizeof *a);
@@ -50,6 +51,7 @@ int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_ar
         case 'B': a->bpftrace = optarg; break;
         case 'R': a->record = optarg; break;
         case 'V': a->bpftrace_version = optarg; break;
+        case 'L': a->layouts = optarg; break;
         case '?':
             return cli_option_error(cmd, argv, "po");
         default:
@@ -68,21 +70,29 @@ const char *cli_bpftrace(const struct compile_args *a)
 
 int cli_bpftrace_version(const char *cmd, const struct compile_args *a, struct bt_version *out)
 {
-    char v[32];
+    char v[32], oldest[32];
+    const char *bpftrace = cli_bpftrace(a);
     if (a->bpftrace_version) {
         if (bt_version_parse(a->bpftrace_version, out) < 0)
             return cli_usage(cmd, "--bpftrace-version '%s' is not a version like 0.23 or 0.23.2", a->bpftrace_version);
-        if (bt_version_cmp(*out, BT_VERSION_OLDEST) < 0)
-            return cli_usage(cmd, "bpftrace %s is older than %s, the oldest ovstrace supports", a->bpftrace_version,
-                             bt_version_text(BT_VERSION_OLDEST, v, sizeof v));
+    } else if (bt_version_of(bpftrace, out) < 0) {
+        *out = BT_VERSION_OLDEST;
+        fprintf(stderr, "ovstrace: could not ask %s its version; the script is for bpftrace %s (--bpftrace-version "
+                "X.Y for another)\n", bpftrace, bt_version_text(*out, v, sizeof v));
         return 0;
     }
-    const char *bpftrace = cli_bpftrace(a);
-    if (bt_version_of(bpftrace, out) == 0)
-        return 0;
-    *out = BT_VERSION_OLDEST;
-    fprintf(stderr, "ovstrace: could not ask %s its version; the script is for bpftrace %s (--bpftrace-version "
-            "X.Y for another)\n", bpftrace, bt_version_text(*out, v, sizeof v));
+    bt_version_text(*out, v, sizeof v);
+    bt_version_text(BT_VERSION_OLDEST, oldest, sizeof oldest);
+    if (bt_version_cmp(*out, BT_VERSION_OLDEST) < 0) {
+        if (a->bpftrace_version)
+            return cli_usage(cmd, "bpftrace %s is older than %s, the oldest ovstrace supports", a->bpftrace_version, oldest);
+        fprintf(stderr, "ovstrace: %s is bpftrace %s, older than %s, the oldest ovstrace supports: install a newer "
+                "one, or name one with --bpftrace PATH or $BPFTRACE\n", bpftrace, v, oldest);
+        return 1;
+    }
+    if (bt_version_cmp(*out, BT_VERSION_UNTESTED) >= 0)
+        fprintf(stderr, "ovstrace: bpftrace %s is newer than the releases ovstrace is tested with; the script takes "
+                "the newest form it knows (%s)\n", v, bt_dialect_range(*out));
     return 0;
 }
 
@@ -119,7 +129,7 @@ int cmd_compile(int argc, char **argv)
         return cli_usage("compile", a.recipes.n ? "compile takes one recipe" : "which recipe? (ovstrace list)");
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
-                                  .target_path = a.target, .pid = a.pid };
+                                  .target_path = a.target, .pid = a.pid, .layouts_release = a.layouts };
     rc = cli_bpftrace_version("compile", &a, &o.bpftrace);
     if (rc) {
         compile_args_free(&a);
@@ -164,6 +174,7 @@ int cmd_check(int argc, char **argv)
     for (int i = 0; i < a.recipes.n; i++) {
         struct pipeline_options o = { .recipe_arg = a.recipes.v[i], .params = (char **)a.params.v, .nparams = a.params.n,
                                       .target_path = a.target, .pid = a.pid, .stop_after_check = 1,
+                                      .layouts_release = a.layouts,
                                       .bpftrace_build = check_builder(&a), .bpftrace = version };
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
@@ -188,7 +199,7 @@ int cmd_check(int argc, char **argv)
 void help_compile(void)
 {
     printf("usage: ovstrace compile RECIPE [-p NAME=VALUE]... [-o FILE] [--target PATH | --pid PID]\n"
-           "                        [--bpftrace-version X.Y]\n"
+           "                        [--bpftrace-version X.Y] [--layouts X.Y]\n"
            "\n"
            "Compile RECIPE (a file, or the name of a bundled recipe) into a bpftrace script and\n"
            "write it to standard output. Nothing is written when the recipe has errors.\n"
@@ -200,6 +211,7 @@ void help_compile(void)
            "      --bpftrace-version X.Y   the bpftrace that will run the script (default: ask the one\n"
            "                           in $BPFTRACE or PATH; 0.17 when there is none). bpftrace 0.21\n"
            "                           and later need another form of script than 0.17 to 0.20\n"
+           LAYOUTS_HELP
            "\n"
            "Without --target or --pid the script attaches to the process bpftrace is given:\n"
            "  ovstrace compile reval_monitor | bpftrace -p $(pidof ovs-vswitchd) -\n"
@@ -210,7 +222,7 @@ void help_compile(void)
 void help_check(void)
 {
     printf("usage: ovstrace check RECIPE... [-p NAME=VALUE]... [--target PATH | --pid PID] [--bpftrace PATH]\n"
-           "                      [--bpftrace-version X.Y]\n"
+           "                      [--bpftrace-version X.Y] [--layouts X.Y]\n"
            "\n"
            "Load, type-check and lower each RECIPE without printing a script. Prints one line\n"
            "per good recipe and positioned errors for the others. Then says which of a recipe's\n"
@@ -226,5 +238,7 @@ void help_check(void)
            "recipe's kernel probes: bpftrace needs them to build it, and check says which are\n"
            "missing). The script is for the bpftrace --bpftrace-version names, else the one\n"
            "--bpftrace (or $BPFTRACE, or PATH) runs.\n"
+           "Struct layouts are chosen as for compile:\n"
+           LAYOUTS_HELP
            "Exits 1 if any recipe failed or cannot run on this host.\n");
 }

@@ -335,7 +335,8 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
-                                  .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1 };
+                                  .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1,
+                                  .layouts_release = a.layouts };
     rc = cli_bpftrace_version("run", &a, &o.bpftrace);    /* the bpftrace about to run is asked */
     if (rc) {
         compile_args_free(&a);
@@ -363,8 +364,16 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ovstrace: tracing %s pid %d with %s\n", comm[0] ? comm : "process", pid, res.recipe_name);
         /* Watch lists bigger than bpftrace's default map size need bigger maps; the
          * recipe's event buffer (kernel_delay's buffer_page_count) sets bpftrace's. */
-        if (!bt_scopes_variables(o.bpftrace))    /* later ones read the script's config block */
+        if (!bt_scopes_variables(o.bpftrace)) {  /* later ones read the script's config block */
             env_at_least("BPFTRACE_MAP_KEYS_MAX", res.map_keys_max);
+            /* bpftrace 0.17-0.20 make a new bcc symbol cache for every user-stack frame they
+             * print unless told to keep one, and bcc before 0.33 closes a file descriptor of
+             * uninitialised memory each time it makes one (bcc pull request 5193): now and then
+             * a map or perf event of the running program, and END cannot read its maps.
+             * One cache for the traced program leaves one such close in a run, not thousands.
+             * Later versions keep one cache per process by default. */
+            setenv("BPFTRACE_CACHE_USER_SYMBOLS", "1", 0);
+        }
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
         struct run_outcome oc = { 0 };
@@ -389,7 +398,8 @@ int cmd_run(int argc, char **argv)
 
 void help_run(void)
 {
-    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [--record FILE] [-- BPFTRACE-ARGS]\n"
+    printf("usage: ovstrace run RECIPE [-p NAME=VALUE]... [--pid PID] [--target PATH] [--record FILE]\n"
+           "                    [--layouts X.Y] [-- BPFTRACE-ARGS]\n"
            "\n"
            "Compile RECIPE and run it with bpftrace against ovs-vswitchd until Ctrl-C (or until the\n"
            "recipe's window ends, or the process exits). Final statistics are printed on the way out.\n"
@@ -401,6 +411,7 @@ void help_run(void)
            "                           the script is compiled for its version (bpftrace --version)\n"
            "      --record FILE        also save what bpftrace printed, to print the report again\n"
            "                           later with: ovstrace report RECIPE FILE\n"
+           LAYOUTS_HELP
            "  -- ARGS                  pass ARGS to bpftrace, e.g. -- -v\n"
            "\n"
            "run reads bpftrace's JSON output (-f json) and renders the report: flow keys as\n"

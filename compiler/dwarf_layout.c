@@ -175,7 +175,7 @@ static void explain_missing(const char *path, const char *id, const char *debugd
 
     sb_printf(&b, "no DWARF debug info in %s (stripped?) and no debug file for ", path);
     if (*id)
-        sb_printf(&b, "build-id %s under %s/.build-id/", id, debugdir);
+        sb_printf(&b, "build-id %s under %s/.build-id/ or in debuginfod's cache", id, debugdir);
     else
         sb_add(&b, "it (it has no build-id)");
     if (*link)
@@ -186,14 +186,27 @@ static void explain_missing(const char *path, const char *id, const char *debugd
     sb_free(&b);
 }
 
-/* Tries the build-id file, then the .gnu_debuglink places, in gdb's order. Returns 0 when one
- * was taken; otherwise -1 with err explaining what was looked for. */
+/* Where `debuginfod-find debuginfo BINARY` leaves the debug file of build-id ID (the client's
+ * cache: $DEBUGINFOD_CACHE_PATH, else $XDG_CACHE_HOME/debuginfod_client, else
+ * ~/.cache/debuginfod_client), or NULL without a place to look. ovstrace does not fetch. */
+static char *debuginfod_cached(const char *id)
+{
+    const char *cache = getenv("DEBUGINFOD_CACHE_PATH"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (cache && *cache)
+        return xasprintf("%s/%s/debuginfo", cache, id);
+    if (xdg && *xdg)
+        return xasprintf("%s/debuginfod_client/%s/debuginfo", xdg, id);
+    return home && *home ? xasprintf("%s/.cache/debuginfod_client/%s/debuginfo", home, id) : NULL;
+}
+
+/* Tries the build-id file, then debuginfod's cache, then the .gnu_debuglink places, in gdb's
+ * order. Returns 0 when one was taken; otherwise -1 with err explaining what was looked for. */
 static int find_debug_file(struct dwarf_layouts *d, const char *path, char *err, size_t errlen)
 {
     const char *root = getenv("OVSTRACE_DEBUG_ROOT");
     char id[BUILD_ID_HEX] = "", link[256], why[PATH_MAX + 128] = "";
     char *debugdir = xasprintf("%s/usr/lib/debug", root ? root : "");
-    char *dir = binary_dir(path), *cand[4] = {NULL};
+    char *dir = binary_dir(path), *cand[5] = {NULL};
     int n = 0, found = -1;
 
     if (elf_read_build_id(path, id, sizeof id) != 0 || strlen(id) < 3)
@@ -201,6 +214,8 @@ static int find_debug_file(struct dwarf_layouts *d, const char *path, char *err,
     read_debuglink(path, link, sizeof link);
     if (*id)
         cand[n++] = xasprintf("%s/.build-id/%.2s/%s.debug", debugdir, id, id + 2);
+    if (*id && (cand[n] = debuginfod_cached(id)))
+        n++;
     if (*link) {
         cand[n++] = xasprintf("%s/%s", dir, link);
         cand[n++] = xasprintf("%s/.debug/%s", dir, link);

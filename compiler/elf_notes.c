@@ -646,3 +646,38 @@ int elf_has_debug_info(const char *path)
     image_close(&im);
     return found;
 }
+
+/* ---- the Open vSwitch version ---- */
+
+int elf_read_ovs_version(const char *path, char *out, size_t outlen)
+{
+    /* The format of ovs_get_program_version()/ovs_print_version(), with VERSION pasted in at
+     * compile time: the program's name is filled in at run time, the version is not. */
+    static const char marker[] = "%s (Open vSwitch) ";
+    struct elf_image im;
+    char err[256];
+    int rc = -1;
+
+    if (!out || outlen == 0)
+        return -1;
+    out[0] = '\0';
+    if (image_open(&im, path, err, sizeof err) < 0)
+        return -1;
+    const Elf64_Shdr *s = find_section(&im, ".rodata");
+    char *data = s && s->sh_type != SHT_NOBITS ? read_blob(&im, s->sh_offset, s->sh_size) : NULL;
+    for (const char *p = data; p && (p = memmem(p, (size_t)(data + s->sh_size - p), marker, sizeof marker - 1));
+         p += sizeof marker - 1) {
+        const char *v = p + sizeof marker - 1;
+        size_t n = strspn(v, "0123456789.");
+        /* At least MAJOR.MINOR; "-dev", "-1ubuntu1" and the like after it are not the release. */
+        if (n == 0 || n >= outlen || !strchr(v, '.') || strchr(v, '.') >= v + n || v[0] == '.')
+            continue;
+        memcpy(out, v, n);
+        out[n] = '\0';
+        rc = 0;
+        break;
+    }
+    free(data);
+    image_close(&im);
+    return rc;
+}

@@ -48,6 +48,13 @@ void elf_usdt_list_free(struct elf_usdt_list *l);
  * needs 2 bytes per id byte plus a NUL; 41 for the usual SHA-1 id) is too small. */
 int elf_read_build_id(const char *path, char *hex, size_t hexlen);
 
+/* The Open vSwitch release the file was built from, as its read-only data spells it in the
+ * text of `ovs-vswitchd --version` ("%s (Open vSwitch) 3.5.0", from lib/util.c; a shared-
+ * library build has it in libopenvswitch): "3.5.0" into out, with any distribution suffix
+ * cut. Nothing is executed. Returns 0, or -1 when the file is unreadable or malformed, has
+ * no .rodata, or holds no such text (not Open vSwitch, or an unknown spelling). */
+int elf_read_ovs_version(const char *path, char *out, size_t outlen);
+
 /* Does the file carry DWARF, i.e. a .debug_info (or old-style .zdebug_info) section with
  * contents? 1 yes, 0 no (e.g. after strip), -1 when the file is unreadable or malformed. */
 int elf_has_debug_info(const char *path);

@@ -21,6 +21,7 @@ struct lower {
     const struct lower_options *opt;
     struct diag *d;
     struct bt_program *P;
+    const struct bt_dialect *dl;   /* P's: the bpftrace the script is for */
     struct vec structs;      /* const struct cat_struct * referenced */
     struct vec fields;       /* const struct cat_field * read */
     struct vec enums;        /* const struct cat_enum * printed by text */
@@ -128,8 +129,15 @@ static char *struct_def(struct lower *L, const struct cat_struct *s)
         for (int j = 0; j < s->nfields; j++)
             if (L->fields.v[i] == &s->fields[j])
                 used[n++] = &s->fields[j];
-    for (int i = 0; i < n; i++)
-        if (used[i]->offset == LAYOUT_MISSING)
+    /* No layouts for a stripped binary of an unknown release: refused once, with the ways out. */
+    if (s->source == LAYOUT_UNKNOWN && n && !L->d->errors)
+        layouts_refuse(L->cat, s, used[0]->name, L->d);
+    for (int i = 0; i < n && s->source != LAYOUT_UNKNOWN; i++)
+        if (used[i]->offset == LAYOUT_MISSING && s->source == LAYOUT_BUNDLED)
+            diag_error(L->d, loc_make(NULL, 0, 0), "Open vSwitch %s has no member %s in struct %s (the recipe reads "
+                       "it as %s.%s)%s%s", L->cat->layouts_release, used[i]->c_name, s->name, s->name, used[i]->name,
+                       used[i]->since ? ": it was added in " : "", used[i]->since ? used[i]->since : "");
+        else if (used[i]->offset == LAYOUT_MISSING)
             diag_error(L->d, loc_make(NULL, 0, 0), "the debug info of %s has no member %s in struct %s (the recipe "
                        "reads it as %s.%s): this Open vSwitch differs from the catalog", L->opt->layout_binary,
                        used[i]->c_name, s->name, s->name, used[i]->name);
@@ -206,7 +214,7 @@ static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
 
 static int span_live(const struct span *s);
 
-/* Argument N of block B's probe: "$argN", read once at the block's start (hoist_reads). */
+/* Argument N of block B's probe: "$argN", read once at the block's start (emit.c, emit_prologue). */
 static void arg_ref(struct bt_block *b, int n, struct strbuf *o)
 {
     b->args_read |= 1u << n;
@@ -221,6 +229,36 @@ static void field_ref(struct bt_block *b, const char *name, struct strbuf *o)
     sb_printf(o, "$tp_%s", name);
 }
 
+/* Where tracepoint P's __data_loc string NAME starts, for a bpftrace that reads args->F as
+ * R + 4 * OFF_F (R the record, OFF_F the string's offset in it) instead of R + OFF_F
+ * (bt_dialect.misreads_data_loc). The record itself is out of reach (no ctx in a tracepoint, no
+ * casting args), but the first dynamic field's string starts where the record's fixed part
+ * ends, at offsetof(struct trace_event_raw_EVENT, __data) = D (kernel BTF), so
+ * R = args->FIRST - 4 * D, and NAME's string is at R + (args->NAME - R) / 4. FIRST is the
+ * catalog's first __data_loc field, in the kernel's declaration order. The fields are read
+ * into variables first (field_ref): 0.23 reads two __data_loc fields in one expression as
+ * the same value. Unsigned throughout: a signed '/' draws a warning. */
+static void data_loc_ref(struct bt_block *b, const struct cat_probe *p, const char *name, struct strbuf *o)
+{
+    const char *first = name;
+    for (int i = 0; i < p->nargs; i++)
+        if (p->args[i].type.kind == T_DLSTR) {
+            first = p->args[i].name;
+            break;
+        }
+    sb_add(o, "((uint64)");
+    field_ref(b, first, o);
+    sb_printf(o, " - 3 * offsetof(struct trace_event_raw_%s, __data)", p->name);
+    if (strcmp(first, name) != 0) {
+        sb_add(o, " + (uint64)(");
+        field_ref(b, name, o);
+        sb_add(o, " - ");
+        field_ref(b, first, o);
+        sb_add(o, ") / 4");
+    }
+    sb_addc(o, ')');
+}
+
 static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct type *t = &e->type;
@@ -232,8 +270,11 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
             sb_printf(o, "(%s)", cat_probe_arg(X->probe->probe, e->name)->bpftrace);
         } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
             field_ref(X->pre, e->name, o);
+        } else if (X->probe->kind == PK_TRACEPOINT && t->kind == T_DLSTR && X->probe->probe &&
+                   X->L->dl->misreads_data_loc) {
+            data_loc_ref(X->pre, X->probe->probe, e->name, o);
         } else if (X->probe->kind == PK_TRACEPOINT) {
-            sb_printf(o, "args->%s", e->name);
+            sb_printf(o, "%s%s", X->L->dl->tp_field, e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
             sb_add(o, "retval");
         } else if (t->kind == T_STRUCT_PTR) {
@@ -291,6 +332,47 @@ static void lconst(struct lctx *X, const struct expr *e, struct strbuf *o)
         sb_printf(o, "%lld", (long long)e->cval);
 }
 
+/* Whether bpftrace sees E's value as a uint64, where this can tell (what a cast to uint64
+ * would not change, and 0.27 warns about): nsecs, a span's start and duration (uint64 on
+ * every version), an unsigned capture (declared uint64), an 8-byte unsigned struct field,
+ * a fingerprint, and such a value times a constant. Probe arguments are int64 to bpftrace, whatever the
+ * catalog says they hold. */
+static int value_u64(const struct expr *e)
+{
+    const struct type *t = &e->type;
+    if (e->is_const)
+        return 0;
+    if (e->kind == E_CALL && !strcmp(e->name, "fingerprint"))
+        return 1;
+    /* A duration in another unit is read times the unit (lv): a narrow unsigned argument
+     * (cast to its width) times a constant is a uint64. */
+    if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref == REF_ARG)
+        return t->size && t->size < 8 && !t->is_signed;
+    switch (e->ref) {
+    case REF_FIELD:
+        return t->size == 8 && !t->is_signed && (t->kind == T_INT || t->kind == T_DURATION || t->kind == T_TIMESTAMP);
+    case REF_BUILTIN:
+        return e->builtin && !strcmp(e->builtin, "nsecs");
+    case REF_SPAN:
+        return e->index < 0 || !t->is_signed;
+    default:
+        break;
+    }
+    if (e->kind == E_BINARY && e->op == OP_MUL && (e->lhs->is_const || e->rhs->is_const)) {
+        const struct expr *v = e->lhs->is_const ? e->rhs : e->lhs, *c = v == e->lhs ? e->rhs : e->lhs;
+        return c->cval >= 0 && (value_u64(v) || (type_is_integer(&v->type) && !v->type.is_signed));
+    }
+    return 0;
+}
+
+/* Whether bpftrace sees E's value as signed: a negative constant, or a signed integer. */
+static int value_signed(const struct expr *e)
+{
+    if (e->is_const)
+        return e->cval < 0;
+    return e->type.kind == T_INT ? e->type.is_signed : e->type.kind != T_TIMESTAMP && e->type.kind != T_DURATION;
+}
+
 static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
 {
     const struct expr *l = e->lhs, *r = e->rhs;
@@ -312,6 +394,29 @@ static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
             sb_printf(o, "[%d] == 0x%02x", i, lit->addr[i]);
         }
         sb_add(o, ")");
+        return;
+    }
+    const struct expr *lit = l->is_const && l->type.kind == T_STR ? l : r->is_const && r->type.kind == T_STR ? r : NULL;
+    if ((e->op == OP_EQ || e->op == OP_NE) && lit && lit->cstr) {
+        struct strbuf a = { 0 }, b = { 0 };
+        lv(X, l, &a);
+        lv(X, r, &b);
+        char *cmp = bt_str_compare(X->L->dl, e->op == OP_EQ, a.s, b.s, lit == l, strlen(lit->cstr));
+        sb_add(o, cmp);
+        free(cmp);
+        sb_free(&a);
+        sb_free(&b);
+        return;
+    }
+    if (e->op == OP_SUB && !value_signed(l) && !value_signed(r)) {
+        struct strbuf a = { 0 }, b = { 0 };
+        lv(X, l, &a);
+        lv(X, r, &b);
+        char *diff = bt_usub(X->L->dl, a.s, b.s);
+        sb_printf(o, "(%s)", diff);
+        free(diff);
+        sb_free(&a);
+        sb_free(&b);
         return;
     }
     sb_addc(o, '(');
@@ -445,9 +550,11 @@ static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
     }
     char var[16];
     snprintf(var, sizeof var, "m%d", ++X->L->nvars);
-    char *len = lv_text(X, e->args[0]->rhs);
+    char *len_value = lv_text(X, e->args[0]->rhs);
+    char *len = bt_cast(X->L->dl, "uint64", len_value, value_u64(e->args[0]->rhs));
+    free(len_value);
     bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
-    odp_lower_walk(X->pre, key, len, p->flow, var);
+    odp_lower_walk(X->pre, X->L->dl, key, len, p->flow, var);
     char result[20];
     snprintf(result, sizeof result, "$%s", var);
     memo_emit(X, key, p, result, o);
@@ -471,9 +578,9 @@ static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
     bt_line(X->pre, "$%s = (uint64)%s;", var, len);
     bt_line(X->pre, "$%s_n = $%s;", var, var);
     for (int off = 0; off < bytes; off += 8) {
-        bt_line(X->pre, "if ($%s_n >= %d) {", var, off + 8);
+        bt_if(X->pre, "$%s_n >= %d", var, off + 8);
         bt_line(X->pre, "$%s = ($%s ^ *(uint64 *)($%s_p + %d)) * 1099511628211;", var, var, var, off);
-        bt_line(X->pre, "}");
+        bt_end(X->pre);
     }
     /* A product's low bits come from its factors' low bits only: fold the high bits down, so
      * that `slots:` (fingerprint % N) spreads packets over every slot. */
@@ -534,7 +641,7 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
     const char *holder = e->args[1]->name ? e->args[1]->name : "it";
     bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
     bt_line(b, "$%s = %s[%s];", var, watch_map(w, "WATCH").s, key);
-    bt_line(b, "if ($%s == 0) {", var);
+    bt_if(b, "$%s == 0", var);
     int memos = X->L->walks.n;
     char *follow = lv_text(X, e->rhs);
     memo_truncate(X->L, memos);
@@ -544,18 +651,18 @@ static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
         /* A put may carry no UFID: nothing to remember it by. */
         struct strbuf r = { 0 };
         lref(X, e->lhs, &r);
-        bt_line(b, "if (%s != 0) {", r.s);
+        bt_if(b, "%s != 0", r.s);
         sb_free(&r);
     }
-    bt_line(b, "if (%s < %lld) {", watch_map(w, "WATCH_N").s, (long long)w->cap);
+    bt_if(b, "%s < %lld", watch_map(w, "WATCH_N").s, (long long)w->cap);
     bt_line(b, "%s[%s] = $%s;", watch_map(w, "WATCH").s, key, var);
     bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
-    bt_line(b, "} else {");
+    bt_else(b);
     bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_FULL").s, watch_map(w, "WATCH_FULL").s);
-    bt_line(b, "}");
+    bt_end(b);
     if (guarded)
-        bt_line(b, "}");
-    bt_line(b, "}");
+        bt_end(b);
+    bt_end(b);
     char result[32];
     snprintf(result, sizeof result, "($%s == 1)", var);
     memo_emit(X, key, w, result, o);
@@ -776,17 +883,7 @@ static int last_shown(const struct output *o)
  * from different CPUs can be put back together, and the key sits between STX and ETX:
  * run prints it decoded, as dump-flows does. */
 #define KEY_PIECE 64
-#define KEY_MAX 2048
-
-/* bpftrace 0.21 and later keep buf()'s 4-byte length in its max_strlen bytes: a script for
- * 0.21 to 0.24.0, whose max_strlen is 64 (lower_config), gets 60-byte pieces (a 64-byte
- * one the verifier refuses; one of up to 64 comes out as 60). */
-static int key_piece(const struct lower *L)
-{
-    struct bt_version v = L->opt->bpftrace;
-    int short_buf = bt_scopes_variables(v) && bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0;
-    return short_buf ? KEY_PIECE - 4 : KEY_PIECE;
-}
+#define KEY_PIECES 32
 
 static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
 {
@@ -794,7 +891,9 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
     snprintf(var, sizeof var, "k%d", ++X->L->nvars);
     char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
     bt_line(b, "$%s_p = (uint64)%s;", var, key);
-    bt_line(b, "$%s_len = (uint64)%s;", var, len);
+    char *len_u64 = bt_cast(X->L->dl, "uint64", len, value_u64(c->value->rhs));
+    bt_line(b, "$%s_len = %s;", var, len_u64);
+    free(len_u64);
     bt_line(b, "$%s_off = (uint64)0;", var);
     /* After STX, run's decoder: a flow key, or a netlink message of the flow or packet family
      * and its length. A message is read in whole pieces: Linux 6.1's verifier loses the bound
@@ -808,18 +907,24 @@ static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *
         bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
     else if (X->L->opt->for_run)
         bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    int piece = key_piece(X->L);
-    bt_line(b, "unroll(%d) {", (KEY_MAX + piece - 1) / piece);
-    bt_line(b, "if ($%s_off < $%s_len) {", var, var);
+    bt_unroll(b, KEY_PIECES);
+    bt_if(b, "$%s_off < $%s_len", var, var);
     if (msg)
         bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
-                piece);
+                KEY_PIECE);
     else
-        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, $%s_len - $%s_off > %d ? %d : $%s_len - $%s_off));",
-                tag, X->L->opt->for_run ? ", cpu" : "", var, var, var, var, piece, piece, var, var);
-    bt_line(b, "$%s_off = $%s_off + %d;", var, var, piece);
-    bt_line(b, "}");
-    bt_line(b, "}");
+    {
+        char len[48], off[48];
+        snprintf(len, sizeof len, "$%s_len", var);
+        snprintf(off, sizeof off, "$%s_off", var);
+        char *left = bt_usub(X->L->dl, len, off);
+        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %s > %d ? %d : %s));", tag,
+                X->L->opt->for_run ? ", cpu" : "", var, var, left, KEY_PIECE, KEY_PIECE, left);
+        free(left);
+    }
+    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
+    bt_end(b);
+    bt_end(b);
     bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
     free(key);
     free(len);
@@ -1027,7 +1132,7 @@ static void lower_output(struct lower *L, const struct output *o, const struct p
             sb_add(&c, c.len ? " && " : "");
             lv(&X, o->where, &c);
         }
-        bt_line(b, "if (%s) {", c.s);
+        bt_if(b, "%s", c.s);
         sb_free(&c);
     }
     if (o->kind == OUT_EVENT)
@@ -1035,7 +1140,7 @@ static void lower_output(struct lower *L, const struct output *o, const struct p
     else
         aggregate_line(&X, o, b);
     if (guarded)
-        bt_line(b, "}");
+        bt_end(b);
 }
 
 /* An end whose condition is false at compile time (`where: $kernel && ...` with kernel=false)
@@ -1069,11 +1174,14 @@ static const char *task_guard(struct lower *L, const struct probe_block *pb, int
 /* Where span S's state for key K lives: its maps' index, after the lines (in B) that compute
  * it. A map span, and one in slots: [K]. A queue: [K, $S_i % N], the oldest open span at an
  * end, the next place at a start (@_S_head and @_S_tail count them per key). */
-static char *span_index(struct bt_block *b, const struct span *s, const char *k, int at_start)
+static char *span_index(struct lower *L, struct bt_block *b, const struct span *s, const char *k, int at_start)
 {
     if (s->queue) {
         bt_line(b, "%s = %s[%s];", span_var(s, "I").s, span_map(s, at_start ? "TAIL" : "HEAD").s, k);
-        return xasprintf("%s, %s %% %lld", k, span_var(s, "I").s, (long long)s->queue);
+        char *slot = bt_counter_mod(L->dl, span_var(s, "I").s, s->queue);
+        char *ix = xasprintf("%s, %s", k, slot);
+        free(slot);
+        return ix;
     }
     return xstrdup(k);
 }
@@ -1081,20 +1189,16 @@ static char *span_index(struct bt_block *b, const struct span *s, const char *k,
 /* Delete span S's state at map index IX. */
 static void span_forget(struct bt_block *b, const struct span *s, const char *ix)
 {
-    bt_line(b, "delete(%s[%s]);", span_map(s, "START").s, ix);
+    bt_delete(b, "%s[%s]", span_map(s, "START").s, ix);
     for (int i = 0; i < s->ncaptures; i++)
-        bt_line(b, "delete(%s[%s]);", span_value_map(s, s->captures[i].name).s, ix);
+        bt_delete(b, "%s[%s]", span_value_map(s, s->captures[i].name).s, ix);
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "delete(%s[%s]);", span_value_map(s, s->counts[i].name).s, ix);
+        bt_delete(b, "%s[%s]", span_value_map(s, s->counts[i].name).s, ix);
 }
 
 /* A span value is one bpftrace type on every version: a string, or a 64-bit integer whose
  * sign its cast at the capture's store says. */
 static int value_is_string(const struct type *t) { return type_is_string(t) || t->kind == T_CHARS; }
-static const char *value_cast(const struct type *t)
-{
-    return value_is_string(t) ? "" : t->is_signed ? "(int64)" : "(uint64)";
-}
 static const char *value_zero(const struct type *t)
 {
     return value_is_string(t) ? "\"\"" : t->is_signed ? "(int64)0" : "(uint64)0";
@@ -1106,7 +1210,7 @@ static const char *value_zero(const struct type *t)
  * the top, where every version sees it. */
 static void declare(struct lower *L, struct bt_block *b, const char *name, const char *zero)
 {
-    if (!bt_scopes_variables(L->opt->bpftrace))
+    if (!L->dl->scoped_vars)
         return;
     if (vec_has_string(&b->declared, name))
         return;
@@ -1121,10 +1225,10 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     struct lctx X = { L, probe_attach(&e->on), b };
     const char *guard = task_guard(L, pb, e->any_task);
     if (guard)
-        bt_line(b, "if (%s) {", guard);
+        bt_if(b, "%s", guard);
     if (e->where) {
         char *w = lv_text(&X, e->where);
-        bt_line(b, "if (%s) {", w);
+        bt_if(b, "%s", w);
         free(w);
     }
     /* Typed first: bpftrace 0.23 cannot cast a value read from a map it has not typed yet. */
@@ -1135,13 +1239,15 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     for (int i = 0; i < s->ncounts; i++)
         declare(L, b, span_value_var(s, s->counts[i].name).s, "(uint64)0");
     char *k = keys_text(&X, e->keys, s->nkeys);
-    char *ix = span_index(b, s, k, 0);
+    char *ix = span_index(L, b, s, k, 0);
     /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
     bt_line(b, "%s = %s[%s];", span_var(s, "START").s, span_map(s, "START").s, ix);
-    bt_line(b, "if (%s) {", span_var(s, "START").s);
+    bt_if(b, "%s", span_var(s, "START").s);
     if (s->queue)
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "HEAD").s, k, span_var(s, "I").s);
-    bt_line(b, "%s = nsecs - %s;", span_var(s, "DURATION").s, span_var(s, "START").s);
+    char *duration = bt_usub(L->dl, "nsecs", span_var(s, "START").s);
+    bt_line(b, "%s = %s;", span_var(s, "DURATION").s, duration);
+    free(duration);
     for (int i = 0; i < s->ncaptures; i++) {
         bt_line(b, "%s = %s[%s];", span_value_var(s, s->captures[i].name).s, span_value_map(s, s->captures[i].name).s,
                 ix);
@@ -1154,11 +1260,11 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
         bt_line(b, "%s = %s[%s];", span_value_var(s, s->counts[i].name).s, span_value_map(s, s->counts[i].name).s, ix);
     span_forget(b, s, ix);
     free(ix);
-    bt_line(b, "}");
+    bt_end(b);
     if (e->where)
-        bt_line(b, "}");
+        bt_end(b);
     if (guard)
-        bt_line(b, "}");
+        bt_end(b);
     free(k);
     vec_add_unique(&pb->ended, s);
 }
@@ -1178,13 +1284,13 @@ static void span_outputs(struct lower *L, const struct span *s, struct probe_blo
     if (!any)
         return;
     if (inside)
-        bt_line(b, "if (%s && %s >= @_win_start) {", span_var(s, "START").s, span_var(s, "START").s);
+        bt_if(b, "%s && %s >= @_win_start", span_var(s, "START").s, span_var(s, "START").s);
     else
-        bt_line(b, "if (%s) {", span_var(s, "START").s);
+        bt_if(b, "%s", span_var(s, "START").s);
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], pb->probe, b);
-    bt_line(b, "}");
+    bt_end(b);
 }
 
 static void span_count(struct lower *L, const struct span *s, const struct span_count *c, struct probe_block *pb)
@@ -1194,13 +1300,13 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
     const char *guard = task_guard(L, pb, 0);
     char *k = keys_text(&X, c->keys, s->nkeys);
     if (guard)
-        bt_line(pb->block, "if (%s) {", guard);
-    char *ix = span_index(pb->block, s, k, 0);
-    bt_line(pb->block, "if (%s[%s]) {", span_map(s, "START").s, ix);
+        bt_if(pb->block, "%s", guard);
+    char *ix = span_index(L, pb->block, s, k, 0);
+    bt_if(pb->block, "%s[%s]", span_map(s, "START").s, ix);
     bt_line(pb->block, "%s[%s] = %s[%s] + 1;", span_value_map(s, c->name).s, ix, span_value_map(s, c->name).s, ix);
-    bt_line(pb->block, "}");
+    bt_end(pb->block);
     if (guard)
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
     free(ix);
     free(k);
 }
@@ -1222,20 +1328,29 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         lv(&X, e->where, &cond);
     }
     if (cond.len)
-        bt_line(b, "if (%s) {", cond.s);
+        bt_if(b, "%s", cond.s);
     char *k = keys_text(&X, e->keys, s->nkeys);
-    char *ix = span_index(b, s, k, 1);
+    char *ix = span_index(L, b, s, k, 1);
     if (s->keep_first)
-        bt_line(b, "if (!%s[%s]) {", span_map(s, "START").s, ix);
+        bt_if(b, "!%s[%s]", span_map(s, "START").s, ix);
     if (s->slots) {
-        /* The last N spans started are kept: this one takes the place of the N-th before it. */
+        /* The last N spans started are kept: this one takes the place of the N-th before it.
+         * OLD is typed first (as in span_end): where this start comes before any store to
+         * the ring in the script, bpftrace 0.23 reads it as untyped and then takes the START
+         * map it deletes from for a map without keys (upcall_cost with kernel=true). */
+        declare(L, b, span_var(s, "OLD").s, "(uint64)0");
         bt_line(b, "%s = %s;", span_var(s, "N").s, span_map(s, "N").s);
-        bt_line(b, "%s = %s[%s %% %lld];", span_var(s, "OLD").s, span_map(s, "RING").s, span_var(s, "N").s,
-                (long long)s->slots);
-        bt_line(b, "if (%s) {", span_var(s, "OLD").s);
+        char *slot = bt_counter_mod(L->dl, span_var(s, "N").s, s->slots);
+        bt_line(b, "%s = %s[%s];", span_var(s, "OLD").s, span_map(s, "RING").s, slot);
+        bt_if(b, "%s", span_var(s, "OLD").s);
         span_forget(b, s, span_var(s, "OLD").s);
-        bt_line(b, "}");
-        bt_line(b, "%s[%s %% %lld] = (uint64)(%s);", span_map(s, "RING").s, span_var(s, "N").s, (long long)s->slots, k);
+        bt_end(b);
+        char *paren = xasprintf("(%s)", k);
+        char *stored = bt_cast(L->dl, "uint64", paren, s->nkeys == 1 && value_u64(e->keys[0]));
+        bt_line(b, "%s[%s] = %s;", span_map(s, "RING").s, slot, stored);
+        free(stored);
+        free(paren);
+        free(slot);
         bt_line(b, "%s = %s + 1;", span_map(s, "N").s, span_var(s, "N").s);
     }
     bt_line(b, "%s[%s] = nsecs;", span_map(s, "START").s, ix);
@@ -1244,10 +1359,17 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
         stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
         char *v = lv_text(&X, s->captures[i].values[from]);
-        if (bt_scopes_variables(L->opt->bpftrace))    /* one type at every start, as declared */
-            bt_line(b, "%s[%s] = %s(%s);", span_value_map(s, s->captures[i].name).s, ix,
-                    value_cast(&s->captures[i].values[0]->type), v);
-        else
+        if (L->dl->scoped_vars && value_is_string(&s->captures[i].values[0]->type)) {
+            bt_line(b, "%s[%s] = (%s);", span_value_map(s, s->captures[i].name).s, ix, v);
+        } else if (L->dl->scoped_vars) {    /* one type at every start, as declared */
+            const struct type *t = &s->captures[i].values[0]->type;
+            char *paren = xasprintf("(%s)", v);
+            char *stored = bt_cast(L->dl, t->is_signed ? "int64" : "uint64", paren,
+                                   !t->is_signed && value_u64(s->captures[i].values[from]));
+            bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, stored);
+            free(stored);
+            free(paren);
+        } else
             bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, v);
         free(v);
         struct stack_use store = key_stack;
@@ -1256,19 +1378,20 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     }
     for (int i = 0; i < s->ncounts; i++)
         bt_line(b, "%s[%s] = %s;", span_value_map(s, s->counts[i].name).s, ix,
-                bt_scopes_variables(L->opt->bpftrace) ? "(uint64)0" : "0");
+                L->dl->scoped_vars ? "(uint64)0" : "0");
     if (s->queue) {
         /* A full queue forgets its oldest span. */
         bt_line(b, "%s[%s] = %s + 1;", span_map(s, "TAIL").s, k, span_var(s, "I").s);
-        bt_line(b, "if (%s + 1 - %s[%s] > %lld) {", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
+        /* Counters: a difference of two is one type on every version (bt_counter_mod). */
+        bt_if(b, "%s + 1 - %s[%s] > %lld", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
         bt_line(b, "%s[%s] = %s + 1 - %lld;", span_map(s, "HEAD").s, k, span_var(s, "I").s, (long long)s->queue);
-        bt_line(b, "}");
+        bt_end(b);
     }
     if (s->keep_first)
-        bt_line(b, "}");
+        bt_end(b);
     free(ix);
     if (cond.len)
-        bt_line(b, "}");
+        bt_end(b);
     sb_free(&cond);
     free(k);
 }
@@ -1422,7 +1545,7 @@ static void clear_spans(struct lower *L, struct bt_block *b)
         bt_line(b, "clear(%s);", span_map(s, "START").s);
         if (s->slots) {
             bt_line(b, "clear(%s);", span_map(s, "RING").s);
-            bt_line(b, "delete(%s);", span_map(s, "N").s);
+            bt_delete(b, "%s", span_map(s, "N").s);
         }
         if (s->queue) {
             bt_line(b, "clear(%s);", span_map(s, "HEAD").s);
@@ -1468,10 +1591,10 @@ static void window_report(struct lower *L, struct bt_block *b, const char *dump_
     report_lines(L, b, 1);
     bt_line(b, "@_windows = @_windows + 1;");
     if (L->r->window.count > 0) {
-        bt_line(b, "if (@_windows >= %lld) {", (long long)L->r->window.count);
+        bt_if(b, "@_windows >= %lld", (long long)L->r->window.count);
         bt_line(b, "@_on = 3;");
         bt_line(b, "exit();");
-        bt_line(b, "}");
+        bt_end(b);
     }
 }
 
@@ -1481,17 +1604,19 @@ static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
     window_enter(b, 2, "@_win_end", "Stop sampling", by_trigger);
     if (by_trigger && w->has_start) {
         /* Both triggers: the stop-start delta decides whether the window is reported. */
-        bt_line(b, "$delta = $now - @_win_start;");
+        char *delta = bt_usub(L->dl, "$now", "@_win_start");
+        bt_line(b, "$delta = %s;", delta);
+        free(delta);
         if (!w->min_delta_ns) {
             window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
             return;
         }
-        bt_line(b, "if ($delta >= %llu) {", (unsigned long long)w->min_delta_ns);
+        bt_if(b, "$delta >= %llu", (unsigned long long)w->min_delta_ns);
         window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
-        bt_line(b, "} else {");
+        bt_else(b);
         stamp(b, "Sample dump skipped, delta", " %llu ns", "$delta");
         clear_aggregates(L, b);
-        bt_line(b, "}");
+        bt_end(b);
     } else {
         window_report(L, b, "Sample dump", NULL);
     }
@@ -1505,11 +1630,11 @@ static void lower_window(struct lower *L, struct vec *blocks)
     if (w->has_start) {
         /* Triggers are any-task uses (any_task_use): no pid guard. */
         struct probe_block *pb = block_for(L, blocks, &w->start);
-        bt_line(pb->block, "if (@_on == 0) {");
+        bt_if(pb->block, "@_on == 0");
         window_open(pb->block, 1);
-        bt_line(pb->block, "} else if (@_on != 3) {");
+        bt_else_if(pb->block, "@_on != 3");
         bt_line(pb->block, "@_missed = @_missed + 1;");
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
         struct strbuf m = { 0 };
         sb_printf(&m, "# Waiting for the start trigger, %s", w->start.text[0] == '$' ? "" : w->start.text);
         if (w->start.text[0] == '$') {
@@ -1523,25 +1648,29 @@ static void lower_window(struct lower *L, struct vec *blocks)
     }
     if (w->has_stop) {
         struct probe_block *pb = block_for(L, blocks, &w->stop);
-        bt_line(pb->block, "if (@_on == 1) {");
+        bt_if(pb->block, "@_on == 1");
         window_close(L, pb->block, 1);
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
     }
     char tick[32];
     snprintf(tick, sizeof tick, "interval:ms:%d", WINDOW_TICK_MS);
     struct bt_block *t = bt_block_new(tick);
     if (!w->has_stop && w->time_ns) {
-        bt_line(t, "if (@_on == 1 && nsecs - @_win_start >= %llu) {", (unsigned long long)w->time_ns);
+        char *open_for = bt_usub(L->dl, "nsecs", "@_win_start");
+        bt_if(t, "@_on == 1 && %s >= %llu", open_for, (unsigned long long)w->time_ns);
+        free(open_for);
         window_close(L, t, 0);
-        bt_line(t, "}");
+        bt_end(t);
     }
     uint64_t rest = w->interval_ns > WINDOW_REST_MS * 1000000ull ? w->interval_ns : WINDOW_REST_MS * 1000000ull;
-    bt_line(t, "if (@_on == 2 && nsecs - @_win_end >= %llu) {", (unsigned long long)rest);
+    char *closed_for = bt_usub(L->dl, "nsecs", "@_win_end");
+    bt_if(t, "@_on == 2 && %s >= %llu", closed_for, (unsigned long long)rest);
+    free(closed_for);
     if (w->has_start)
         bt_line(t, "@_on = 0;");
     else
         window_open(t, 0);
-    bt_line(t, "}");
+    bt_end(t);
     vec_push(&L->P->timers, t);
 }
 
@@ -1588,11 +1717,11 @@ static void forget_ended_flows(struct lower *L, struct probe_block *pb, struct v
         use_type(L, &holder->type);
         L->need_u128 = 1;
         bt_line(pb->block, "// the flow is deleted: it leaves watch list %s", w->name);
-        bt_line(pb->block, "if ((uint32)%s == %lld && %s[%s] != 0) {", res.s, (long long)del->value,
+        bt_if(pb->block, "(uint32)%s == %lld && %s[%s] != 0", res.s, (long long)del->value,
                 watch_map(w, "WATCH").s, k.s);
-        bt_line(pb->block, "delete(%s[%s]);", watch_map(w, "WATCH").s, k.s);
+        bt_delete(pb->block, "%s[%s]", watch_map(w, "WATCH").s, k.s);
         bt_line(pb->block, "%s = %s - 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
-        bt_line(pb->block, "}");
+        bt_end(pb->block);
         sb_free(&res);
         sb_free(&k);
         vec_add_unique(pruned, w);
@@ -1619,32 +1748,6 @@ static void warn_unpruned(struct lower *L, const struct vec *pruned)
                   "event", w->name, enders.s ? enders.s : "no catalog probe", (long long)w->cap);
         sb_free(&enders);
     }
-}
-
-/* Read a probe's arguments into variables first thing in its block. bpftrace 0.17 reads
- * argN from the saved registers, and a tracepoint's integer fields from its context, each
- * time they are named; LLVM may keep an offset context pointer for a later read (after a
- * key walk's loop, or for a field two statements read), and the verifier refuses the
- * program ("dereference of modified ctx ptr"). Read once, up front, the problem cannot
- * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.)
- * What to read is what the lowering recorded as it named them (arg_ref, field_ref); the
- * variables it declared (declare) follow. */
-static void hoist_reads(struct bt_block *b)
-{
-    struct vec lines = { 0 };
-    for (int n = 0; n < 32; n++)
-        if (b->args_read >> n & 1)
-            vec_push(&lines, xasprintf("$arg%d = arg%d;", n, n));
-    for (int i = 0; i < b->fields_read.n; i++)
-        vec_push(&lines, xasprintf("$tp_%s = args->%s;", (char *)b->fields_read.v[i], (char *)b->fields_read.v[i]));
-    for (int i = 0; i < b->declared.n; i++)
-        vec_push(&lines, xasprintf("%s = %s;", (char *)b->declared.v[i], (char *)b->declared_zero.v[i]));
-    if (!lines.n)
-        return;
-    for (int i = 0; i < b->lines.n; i++)
-        vec_push(&lines, b->lines.v[i]);
-    vec_free(&b->lines);
-    b->lines = lines;
 }
 
 /* A block's string variables and its biggest statement must fit the stack together. */
@@ -1685,10 +1788,10 @@ static void lower_blocks(struct lower *L)
         struct probe_block *pb = block_for(L, &blocks, &o->on);
         const char *guard = task_guard(L, pb, 0);
         if (guard)
-            bt_line(pb->block, "if (%s) {", guard);
+            bt_if(pb->block, "%s", guard);
         lower_output(L, o, probe_attach(&o->on), pb->block);
         if (guard)
-            bt_line(pb->block, "}");
+            bt_end(pb->block);
     }
     for (int i = 0; i < r->nspans; i++)
         for (int j = 0; j < r->spans[i].ncounts && span_live(&r->spans[i]); j++)
@@ -1706,7 +1809,6 @@ static void lower_blocks(struct lower *L)
     for (int i = 0; i < blocks.n; i++) {
         struct probe_block *pb = blocks.v[i];
         check_block_stack(L, pb);
-        hoist_reads(pb->block);
         vec_push(&L->P->blocks, pb->block);
         vec_free(&pb->ended);
         free(pb);
@@ -1771,17 +1873,17 @@ static void lower_end(struct lower *L)
     struct bt_block *b = L->P->end;
     if (r->window.present) {
         /* Ctrl-C or the target's exit ends an open window: it is reported like any other. */
-        bt_line(b, "if (@_on == 1) {");
+        bt_if(b, "@_on == 1");
         bt_line(b, "$now = nsecs;");
         stamp(b, "Stop sampling", "", NULL);
         stamp(b, "Sample dump", "", NULL);
         report_lines(L, b, 0);
-        bt_line(b, "}");
+        bt_end(b);
         if (r->window.has_start) {
-            bt_line(b, "if (@_missed > 0) {");
+            bt_if(b, "@_missed > 0");
             bt_line(b, "printf(\"\\n# WARNING: %%d start triggers came while a window was open or being reported; "
                     "they were ignored\\n\", @_missed);");
-            bt_line(b, "}");
+            bt_end(b);
         }
     } else {
         report_lines(L, b, 0);
@@ -1797,21 +1899,21 @@ static void lower_end(struct lower *L)
         bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
     for (int i = 0; i < L->watches.n; i++) {
         const struct watch *w = L->watches.v[i];
-        bt_line(b, "if (%s > 0) {", watch_map(w, "WATCH_FULL").s);
+        bt_if(b, "%s > 0", watch_map(w, "WATCH_FULL").s);
         bt_line(b, "printf(\"\\nwatch list %s was full (%lld entries) %%d times; those were decided again\\n\", "
                 "%s);", w->name, (long long)w->cap, watch_map(w, "WATCH_FULL").s);
-        bt_line(b, "}");
+        bt_end(b);
         bt_line(b, "clear(%s);", watch_map(w, "WATCH").s);
-        bt_line(b, "delete(%s);", watch_map(w, "WATCH_N").s);
-        bt_line(b, "delete(%s);", watch_map(w, "WATCH_FULL").s);
+        bt_delete(b, "%s", watch_map(w, "WATCH_N").s);
+        bt_delete(b, "%s", watch_map(w, "WATCH_FULL").s);
     }
     if (r->window.present) {
-        bt_line(b, "delete(@_on);");
-        bt_line(b, "delete(@_windows);");
-        bt_line(b, "delete(@_win_start);");
-        bt_line(b, "delete(@_win_end);");
+        bt_delete(b, "@_on");
+        bt_delete(b, "@_windows");
+        bt_delete(b, "@_win_start");
+        bt_delete(b, "@_win_end");
         if (r->window.has_start)
-            bt_line(b, "delete(@_missed);");
+            bt_delete(b, "@_missed");
     }
 }
 
@@ -1849,11 +1951,11 @@ static void lower_threads(struct lower *L)
     }
     struct bt_block *born = thread_block(L, "tracepoint:task:task_newtask");
     bt_line(born, "// CLONE_THREAD: a thread, not a child process");
-    bt_line(born, "if (args->clone_flags & 0x10000) {");
+    bt_if(born, "args->clone_flags & 0x10000");
     bt_line(born, "@_threads[(uint64)args->pid] = 1;");
-    bt_line(born, "}");
+    bt_end(born);
     struct bt_block *gone = thread_block(L, "tracepoint:sched:sched_process_exit");
-    bt_line(gone, "delete(@_threads[(uint64)tid]);");
+    bt_delete(gone, "@_threads[(uint64)tid]");
     if (L->opt->for_run && L->r->report_by_thread) {
         bt_line(gone, "// run names threads from /proc, where an exited one is gone: keep its name");
         bt_line(gone, "@_exited[tid] = comm;");
@@ -1923,12 +2025,14 @@ static void lower_header(struct lower *L)
     sb_free(&p);
     char v[32];
     vec_push(h, xasprintf("For bpftrace %s (this form suits %s); ovstrace compile --bpftrace-version X.Y targets "
-                          "another.", bt_version_text(L->opt->bpftrace, v, sizeof v),
-                          bt_scopes_variables(L->opt->bpftrace) ? "0.21 and later" : "0.17 to 0.20"));
+                          "another.", bt_version_text(L->opt->bpftrace, v, sizeof v), bt_dialect_range(L->opt->bpftrace)));
     if (L->opt->needs_ovs)
         vec_push(h, xasprintf("Needs Open vSwitch %s or later, built with --enable-usdt-probes.", L->opt->needs_ovs));
     if (L->opt->layouts)
         vec_push(h, xasprintf("Layouts: %s.", L->opt->layouts));
+    else if (L->structs.n)
+        vec_push(h, xasprintf("Layouts: bundled struct layouts of Open vSwitch %s (x86_64); compile --target BINARY "
+                              "or --layouts X.Y for another release.", L->cat->layouts_release));
     for (int i = 0; i < r->nwatches; i++)
         if (r->watches[i].used)
             vec_push(h, xasprintf("Watch list %s: up to %lld entries by %s, each dropped when its flow is deleted.",
@@ -1937,7 +2041,7 @@ static void lower_header(struct lower *L)
         vec_push(h, xasprintf("Event buffer: %llu pages over all CPUs; bpftrace's are per CPU (BPFTRACE_PERF_RB_PAGES, "
                               "64 by default): ovstrace run sets it to %llu/CPUs, rounded up to a power of two, at least 64.",
                               (unsigned long long)r->event_buffer_pages, (unsigned long long)r->event_buffer_pages));
-    if (recipe_map_keys_max(r) && !bt_scopes_variables(L->opt->bpftrace))
+    if (recipe_map_keys_max(r) && !L->dl->config_block)
         vec_push(h, xasprintf("Needs BPFTRACE_MAP_KEYS_MAX=%ld in bpftrace's environment (ovstrace run sets it).",
                               recipe_map_keys_max(r)));
     if (L->opt->target_path)
@@ -1951,21 +2055,21 @@ static void lower_header(struct lower *L)
  * string that fills its buffer (text is printed in 63-byte pieces, bt_print_text); watch
  * lists past the default map size. Before 0.24.1, bpftrace sized its scratch buffer for a
  * large map key wrongly when several aggregations share the key (kernel_delay's interrupt
- * tables on 0.23: "invalid access to map value"): 64-byte strings, as 0.17's, and keys up to
- * 128 bytes kept on the stack avoid it. (From 0.24 on, 64 is too short for bpftrace's own
- * error texts: "String is too long" in its stdlib.) */
+ * tables on 0.23: "invalid access to map value"): short strings and keys up to 128 bytes kept
+ * on the stack avoid it. 68 bytes, as buf() holds 4 bytes less than max_strlen there: with
+ * 64, 0.23 printed 60 of each 64-byte piece of a flow key or netlink message. (From 0.24 on,
+ * 64 is too short for bpftrace's own error texts: "String is too long" in its stdlib.) */
 static void lower_config(struct lower *L)
 {
-    struct bt_version v = L->opt->bpftrace;
-    if (!bt_scopes_variables(v))
+    if (!L->dl->config_block)
         return;    /* 0.17 to 0.20: ovstrace run sets BPFTRACE_* in bpftrace's environment */
     vec_push(&L->P->config, xstrdup("str_trunc_trailer = \"\""));
     /* A probe that is not there stops bpftrace instead of being left out (0.27's default; 0.17
      * and 0.23 leave a USDT probe missing under -p out whatever this says: `ovstrace check` and
      * `run` refuse one before bpftrace starts, on every version). */
     vec_push(&L->P->config, xstrdup("missing_probes = \"error\""));
-    if (bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0) {
-        vec_push(&L->P->config, xstrdup("max_strlen = 64"));
+    if (L->dl->small_strings) {
+        vec_push(&L->P->config, xstrdup("max_strlen = 68"));
         vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
     }
     if (recipe_map_keys_max(L->r))
@@ -1976,6 +2080,8 @@ struct bt_program *lower_recipe(const struct recipe *r, const struct catalog *ca
                                 struct diag *d)
 {
     struct lower L = { .r = r, .cat = cat, .opt = opt, .d = d, .P = bt_program_new() };
+    L.P->dialect = bt_dialect_of(opt->bpftrace);
+    L.dl = &L.P->dialect;
     collect_all(&L);
     lower_begin(&L);
     lower_blocks(&L);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Lower pass: a checked recipe in, a bpftrace program (btir) out: probe blocks,
-// span bookkeeping maps, printf formats, aggregations and reports.
+// Lower pass: a checked recipe in, a bpftrace program (btir.h) out for the bpftrace of
+// lower_options (its dialect, bt_dialect.h): probe blocks, span bookkeeping maps, printf
+// formats, aggregations and reports.
 #ifndef OVSTRACE_LOWER_H
 #define OVSTRACE_LOWER_H
 

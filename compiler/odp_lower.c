@@ -6,6 +6,7 @@
 #include "odp_lower.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int has_attr(const int *v, int n, int a)
 {
@@ -40,17 +41,17 @@ static void compare(struct bt_block *b, const char *v, const struct odp_match *m
                                                                      { 1, "uint8" } };
     bt_line(b, "// %s", m->field);
     if (m->width == 0) {
-        bt_line(b, "if (%s > $%s_len) {", base, v);
+        bt_if(b, "%s > $%s_len", base, v);
         bt_line(b, "$%s = 0;", v);
-        bt_line(b, "}");
+        bt_end(b);
         return;
     }
-    bt_line(b, "if (%s > $%s_len || %s + %d > $%s_len) {", base, v, base, m->offset + m->width, v);
+    bt_if(b, "%s > $%s_len || %s + %d > $%s_len", base, v, base, m->offset + m->width, v);
     if (!m->if_absent || present)
         bt_line(b, "$%s = 0;", v);     /* inside the walk the attribute is there: too short */
     else
         bt_line(b, "// absent means 0 here, which matches");
-    bt_line(b, "} else {");
+    bt_else(b);
     int at = 0;
     while (at < m->width) {
         int r = 0;
@@ -59,14 +60,14 @@ static void compare(struct bt_block *b, const char *v, const struct odp_match *m
         unsigned long long mask = le_bytes(m->mask + at, reads[r].size);
         unsigned long long val = le_bytes(m->value + at, reads[r].size);
         if (mask) {
-            bt_line(b, "if ((*(%s *)($%s_key + %s + %d) & 0x%llx) != 0x%llx) {", reads[r].type, v, base,
+            bt_if(b, "(*(%s *)($%s_key + %s + %d) & 0x%llx) != 0x%llx", reads[r].type, v, base,
                     m->offset + at, mask, val);
             bt_line(b, "$%s = 0;", v);
-            bt_line(b, "}");
+            bt_end(b);
         }
         at += reads[r].size;
     }
-    bt_line(b, "}");
+    bt_end(b);
 }
 
 /* Compared inside the walk: a top-level attribute whose every compare is a zero value of
@@ -91,16 +92,17 @@ static void walk_loop(struct bt_block *b, const char *v, const char *tag, const 
                       const int *types, int ntypes, int nest_parent_len, int max, const struct odp_filter *inl)
 {
     bt_line(b, "$%s_%soff = %s;", v, tag, start);
-    bt_line(b, "$%s_%si = 0;", v, tag);
-    bt_line(b, "while ($%s_%si < %d && $%s_%soff + 4 <= %s) {", v, tag, max, v, tag, end);
+    char counter[48];
+    snprintf(counter, sizeof counter, "%s_%si", v, tag);
+    bt_loop(b, max, counter, "$%s_%soff + 4 <= %s", v, tag, end);
     bt_line(b, "$%s_hdr = *(uint32 *)($%s_key + $%s_%soff);", v, v, v, tag);
     bt_line(b, "$%s_type = ($%s_hdr >> 16) & 0x%x;", v, v, ODP_NLA_TYPE_MASK);
     for (int i = 0; i < ntypes; i++) {
-        bt_line(b, "if ($%s_type == %d) {", v, types[i]);
+        bt_if(b, "$%s_type == %d", v, types[i]);
         bt_line(b, "$%s_%so%d = $%s_%soff + 4;", v, tag, types[i], v, tag);
         if (nest_parent_len && (types[i] == ODP_ATTR_ENCAP || types[i] == ODP_ATTR_TUNNEL))
             bt_line(b, "$%s_l%d = $%s_hdr & 0xffff;", v, types[i], v);
-        bt_line(b, "}");
+        bt_end(b);
     }
     /* Zero metadata (skb_mark(0), ct_state(0)...: most of a pasted key) is compared right
      * here, so it needs no offset variable: each one is 8 bytes of a 512-byte stack. */
@@ -110,31 +112,30 @@ static void walk_loop(struct bt_block *b, const char *v, const char *tag, const 
             continue;
         char base[48];
         snprintf(base, sizeof base, "$%s_%soff + 4", v, tag);
-        bt_line(b, "if ($%s_type == %d) {", v, m->attr);
+        bt_if(b, "$%s_type == %d", v, m->attr);
         compare(b, v, m, base, 1);
-        bt_line(b, "}");
+        bt_end(b);
     }
     /* nla_len counts the header; anything shorter is a broken key: stop. */
-    bt_line(b, "if (($%s_hdr & 0xffff) < 4) {", v);
+    bt_if(b, "($%s_hdr & 0xffff) < 4", v);
     bt_line(b, "break;");
-    bt_line(b, "}");
+    bt_end(b);
     /* No early exit once every wanted attribute is found: the counter it needs costs stack
      * that a whole pasted key's walk does not have to spare, and the watch list already
      * makes the walk a once-per-flow cost. */
     bt_line(b, "$%s_%soff = $%s_%soff + ((($%s_hdr & 0xffff) + 3) & 0xfffc);", v, tag, v, tag, v);
-    bt_line(b, "$%s_%si++;", v, tag);
-    bt_line(b, "}");
+    bt_end(b);
 }
 
 
-void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const struct odp_filter *f, const char *v)
+void odp_lower_walk(struct bt_block *b, const struct bt_dialect *dl, const char *key, const char *len, const struct odp_filter *f, const char *v)
 {
     bt_line(b, "$%s_key = (uint64)%s;", v, key);
     /* A copy of the length the verifier cannot tie back to its source (netlink keys are
      * under 64 KiB): the walk's compares narrow this copy only, so code after the walk that
      * reads the same length (a key printed in pieces) starts from one state, not one per
      * path through the walk (over a million checked instructions became ninety thousand). */
-    bt_line(b, "$%s_len = (uint64)%s & 0xffff;", v, len);
+    bt_line(b, "$%s_len = %s & 0xffff;", v, len);
     /* "Not found" is $len + 1, an unknown to the verifier (len is read from memory), so absent
      * and present states merge. Every variable is 8 bytes of the 512-byte stack: no spares. */
     int attrs[32], nattrs = 0;
@@ -159,14 +160,17 @@ void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const 
             continue;
         int nested[32];
         int n = nested_attrs(f, parents[p], nested, 32);
-        char tag[16], start[64], end[96];
+        char tag[16], start[64], end[160];
         snprintf(tag, sizeof tag, "n%d_", parents[p]);
         for (int i = 0; i < n; i++)
             bt_line(b, "$%s_%so%d = $%s_len + 1;", v, tag, nested[i], v);
         /* An absent nest walks nothing: start past the end. */
         snprintf(start, sizeof start, "$%s_o%d", v, parents[p]);
-        snprintf(end, sizeof end, "($%s_o%d <= $%s_len ? $%s_o%d + $%s_l%d - 4 : 0)", v, parents[p], v, v, parents[p],
-                 v, parents[p]);
+        char nest_end[64];
+        snprintf(nest_end, sizeof nest_end, "$%s_o%d + $%s_l%d", v, parents[p], v, parents[p]);
+        char *payload_end = bt_usub(dl, nest_end, "4");
+        snprintf(end, sizeof end, "($%s_o%d <= $%s_len ? %s : 0)", v, parents[p], v, payload_end);
+        free(payload_end);
         walk_loop(b, v, tag, start, end, nested, n, 0, 32, NULL);
     }
     for (int i = 0; i < f->n; i++) {

@@ -12,8 +12,8 @@
  * verifier accepts this loop form up to several hundred iterations). */
 #define ODP_WALK_MAX_ATTRS 64
 
-/* Emit into B the walk for F over KEY (a pointer expression) of LEN bytes, setting $VAR. */
-void odp_lower_walk(struct bt_block *b, const char *key, const char *len, const struct odp_filter *f,
+/* Emit into B the walk for F over KEY (a pointer expression) of LEN bytes (a uint64), setting $VAR, in dialect DL. */
+void odp_lower_walk(struct bt_block *b, const struct bt_dialect *dl, const char *key, const char *len, const struct odp_filter *f,
                     const char *var);
 
 #endif

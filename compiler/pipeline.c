@@ -268,8 +268,9 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
     /* The binary's probes must be the ones the recipe names. */
     if (r && !d.errors && binary)
         target_check_probes(r, binary, o->pid, &d);
-    /* Struct layouts come from that binary's DWARF when it has some. */
-    char *layouts = r && !d.errors && binary ? layouts_apply(cat, binary, &d) : NULL;
+    /* Struct layouts: --layouts, else that binary's DWARF, else its release's bundled ones. */
+    char *layouts = r && !d.errors && (binary || o->layouts_release)
+                        ? layouts_apply(cat, binary, o->pid, o->layouts_release, &d) : NULL;
     struct bt_program *prog = NULL;
     if (r && !d.errors && !o->plan_only) {
         struct lower_options lo = {

@@ -33,6 +33,8 @@ struct pipeline_options {
     const char *bpftrace_build;   /* a bpftrace to build the script with (--emit-elf), refusals
                                    * reported on the recipe; NULL: not asked */
     struct bt_version bpftrace;   /* the bpftrace the script is for; { 0 }: the oldest supported */
+    const char *layouts_release;  /* --layouts X.Y: that release's bundled struct layouts, whatever
+                                   * the binary; NULL: chosen by layouts_apply (layouts.h) */
 };
 
 struct pipeline_result {

@@ -9,4 +9,6 @@ struct embedded_file {
     size_t len;
 };
 extern const struct embedded_file template_probes, template_structs, template_enums, template_syscalls;
+/* templates/layouts/ovs-X.Y.yaml, oldest release first; NULL ends the list. */
+extern const struct embedded_file *const template_layouts[];
 #endif

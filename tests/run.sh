@@ -6,10 +6,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/setup.sh"
-# The integration tests trace a real ovs-vswitchd 3.5 built with USDT probes; build it
-# once (about 4 minutes on 2 cores, then cached in ~/.cache/ovstrace).
+# The integration tests trace real ovs-vswitchd builds with USDT probes, one per release of
+# tests/ovs/releases.txt (3.1, 3.5, 4.0); each is built once (about 4 minutes on 2 cores,
+# then cached in ~/.cache/ovstrace).
 if [ -z "${OVSTRACE_SKIP_OVS:-}" ]; then
-    echo "run: real ovs-vswitchd with USDT probes: $("$top/tests/ovs/build_ovs.sh")"
+    for suite in $(awk '!/^#/ { print $2 }' "$top/tests/ovs/releases.txt"); do
+        echo "run: real ovs-vswitchd with USDT probes ($suite): $(OVS_SUITE=$suite "$top/tests/ovs/build_ovs.sh")"
+    done
 fi
 # Newer bpftrace releases load every script too (ctest label tiers): Debian 13's and unstable's,
 # each in a minimal tree of its release (about a minute each, then cached).

@@ -34,7 +34,7 @@ expect_out "check: arguments after -- are refused" 2 "only 'ovstrace run' runs i
 expect_out "bad --pid" 2 "is not a process id" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch'" -- "$O" compile nosuch
 # The bpftrace a script is for: --bpftrace-version, else the bpftrace compile would pipe into.
-expect_out "--bpftrace-version 0.23: the form for 0.21 and later" 0 '^// For bpftrace 0.23.0 \(this form suits 0.21 and later\)' \
+expect_out "--bpftrace-version 0.23: the form for 0.23" 0 '^// For bpftrace 0.23.0 \(this form suits 0.23\)' \
     -- "$O" compile bridge_loop --bpftrace-version 0.23
 expect_out "--bpftrace-version 0.23: its settings in a config block" 0 '^config = \{ str_trunc_trailer = ""' \
     -- "$O" compile bridge_loop --bpftrace-version 0.23
@@ -45,6 +45,11 @@ expect_out "no bpftrace to ask: the oldest form, said" 0 "could not ask /nonexis
 expect_out "a bad --bpftrace-version" 2 "'0.x' is not a version like 0.23" -- "$O" compile bridge_loop --bpftrace-version 0.x
 expect_out "a --bpftrace-version older than supported" 2 "bpftrace 0.16 is older than 0.17.0" \
     -- "$O" check bridge_loop --bpftrace-version 0.16
+printf '#!/bin/sh\necho "bpftrace v0.14.0"\n' > "$WORK/bpftrace-0.14"; chmod +x "$WORK/bpftrace-0.14"
+expect_out "an installed bpftrace older than supported: refused, saying how to name another" 1 \
+    "bpftrace-0.14 is bpftrace 0.14.0, older than 0.17.0.*--bpftrace PATH" -- env BPFTRACE="$WORK/bpftrace-0.14" "$O" compile bridge_loop
+expect_out "a bpftrace newer than tested: the newest form, said" 0 "bpftrace 0.30.0 is newer than the releases ovstrace is tested with.*0.27 and later" \
+    -- "$O" compile bridge_loop --bpftrace-version 0.30
 expect_out "list shows bundled recipes" 0 '^reval_monitor +Show each revalidator round' -- "$O" list
 expect_out "help explains a recipe" 0 '^  lines +bool, default true' -- "$O" help bridge_loop
 expect_out "check prints a verdict" 0 'reval_monitor.recipe: ok, 3 probes, needs Open vSwitch >= 3.2.0' -- "$O" check reval_monitor
@@ -148,13 +153,82 @@ check "reported once, not at every use ($out)" [ "$out" -eq 1 ]
 # Layouts: from the target's DWARF, from its build-id debug file, or bundled with a warning.
 expect_out "--target with DWARF: layouts from the binary" 0 '^// Layouts: struct layouts from the DWARF of .*ovs-vswitchd' \
     -- "$O" compile reval_monitor --target "$STANDIN"
-expect_out "stripped: a warning, and the bundled layouts" 0 "warning: no DWARF debug info in .*stripped.*using the bundled struct layouts" \
+# Stripped: the bundled layouts of the release its version text names (the stand-in says
+# "%s (Open vSwitch) 3.5.0" as a real 3.5 build does), without a warning.
+expect_out "stripped 3.5: that release's bundled layouts" 0 \
+    '^// Layouts: bundled struct layouts of Open vSwitch 3\.5 \(x86_64\): .*stripped is 3\.5\.0, without debug info' \
     -- "$O" compile reval_monitor --target "$WORK/stripped"
+out=$("$O" compile reval_monitor --target "$WORK/stripped" 2>&1 >/dev/null)
+check "stripped 3.5: nothing on stderr ($out)" [ -z "$out" ]
+# A release ovstrace has no layouts for (the version text patched, same length), stripped: refused
+# when the recipe reads a struct, with the ways to debug info and the override.
+perl -0777 -pe 's/\(Open vSwitch\) 3\.5\.0/(Open vSwitch) 9.9.0/' "$WORK/stripped" > "$WORK/ovs-9.9"
+perl -0777 -pe 's/\(Open vSwitch\) 3\.5\.0/(Open vSwatch) 3.5.0/' "$WORK/stripped" > "$WORK/ovs-noversion"
+chmod +x "$WORK/ovs-9.9" "$WORK/ovs-noversion"
+expect_out "unknown release, stripped: refused, naming the release" 1 \
+    'error: the recipe reads udpif\.[a-z_]+, and ovstrace cannot know where that is: .*ovs-9\.9 has no debug info, and it is Open vSwitch 9\.9\.0, a release ovstrace has no struct layouts for \(it has 3\.1, 3\.5, 4\.0\)' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-9.9"
+expect_out "the refusal says how to get debug info, and the override" 1 \
+    '^hint: .*openvswitch-switch-dbgsym.*debuginfo-install.*debuginfod-find debuginfo.*--target an unstripped build.*--layouts X\.Y' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-9.9"
+expect_out "check refuses it too" 1 'ovs-9\.9 has no debug info, and it is Open vSwitch 9\.9\.0' \
+    -- "$O" check reval_monitor --target "$WORK/ovs-9.9"
+expect_out "no version text at all: refused, saying so" 1 'ovs-noversion has no debug info, and no Open vSwitch version text ovstrace can read' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-noversion"
+expect_out "a recipe that reads no struct still compiles for it" 0 '^usdt:.*ovs-9\.9:main:run_start' \
+    -- "$O" compile bridge_loop --target "$WORK/ovs-9.9"
+expect_out "--layouts 3.5 overrides, with a warning that the release differs" 0 \
+    'warning: .*ovs-9\.9 is Open vSwitch 9\.9\.0; reading its structs as 3\.5 lays them out, as --layouts says' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-9.9" --layouts 3.5
+expect_out "--layouts: the header says so" 0 '^// Layouts: bundled struct layouts of Open vSwitch 3\.5 \(x86_64\), as --layouts says' \
+    -- "$O" compile reval_monitor --target "$WORK/ovs-9.9" --layouts 3.5
+"$O" compile reval_monitor --target "$WORK/ovs-9.9" --layouts 3.5 2>/dev/null | grep -v '^// Layouts:' > "$WORK/override.bt"
+"$O" compile reval_monitor --target "$WORK/stripped" 2>/dev/null | grep -v '^// Layouts:' | sed 's/stripped/ovs-9.9/g' > "$WORK/own.bt"
+check "--layouts 3.5 gives the script 3.5's own bundle gives" cmp -s "$WORK/override.bt" "$WORK/own.bt"
+expect_out "--layouts of a release ovstrace lacks" 1 'error: --layouts 9\.9: ovstrace has the struct layouts of Open vSwitch 3\.1, 3\.5, 4\.0, not 9\.9' \
+    -- "$O" compile reval_monitor --layouts 9.9
+expect_out "--layouts without a target" 0 '^// Layouts: bundled struct layouts of Open vSwitch 4\.0 \(x86_64\), as --layouts says' \
+    -- "$O" compile reval_monitor --layouts 4.0
+expect_out "--layouts is in compile's help" 0 '^      --layouts X\.Y ' -- "$O" compile --help
+expect_out "--layouts is in check's help" 0 '^      --layouts X\.Y ' -- "$O" check --help
+expect_out "--layouts is in run's help" 0 '^      --layouts X\.Y ' -- "$O" run --help
 bid=$(readelf -n "$STANDIN" | awk '/Build ID:/ { print $3 }')
 mkdir -p "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}"
 objcopy --only-keep-debug "$STANDIN" "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug"
 expect_out "stripped with a build-id debug file: layouts from that file" 0 "^// Layouts: struct layouts from the DWARF of .*/\.build-id/${bid:0:2}/${bid:2}\.debug" \
     -- env OVSTRACE_DEBUG_ROOT="$WORK/dbg" "$O" compile reval_monitor --target "$WORK/stripped"
+mkdir -p "$WORK/debuginfod/$bid"
+cp "$WORK/dbg/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug" "$WORK/debuginfod/$bid/debuginfo"
+expect_out "stripped, its debug file in debuginfod's cache: layouts from that file" 0 \
+    "^// Layouts: struct layouts from the DWARF of .*/debuginfod/$bid/debuginfo" \
+    -- env DEBUGINFOD_CACHE_PATH="$WORK/debuginfod" "$O" compile reval_monitor --target "$WORK/ovs-9.9"
+# Debug info without the struct a recipe reads (its code in a library, say) and no version text:
+# refused too, not given the default release's layout.
+cat > "$WORK/partial.c" <<'C'
+#include <sys/sdt.h>
+struct udpif { int n; };    /* DWARF for this one only: no udpif_key */
+int main(int argc, char **argv) {
+    struct udpif u = { argc };
+    DTRACE_PROBE4(revalidate, flow_result, &u, argv, argc, argc);
+    return u.n;
+}
+C
+cc -g -O1 -o "$WORK/ovs-partial" "$WORK/partial.c"
+cat > "$WORK/ukey.recipe" <<'EOF'
+name: ukey
+summary: The UFID of each flow result.
+events:
+  - on: usdt:revalidate:flow_result
+    columns:
+      - UFID: ukey.ufid
+EOF
+expect_out "DWARF without the struct, no version: refused" 1 \
+    'error: the recipe reads udpif_key\.ufid, and ovstrace cannot know where that is: .*ovs-partial has debug info without some of the structs, and no Open vSwitch version text' \
+    -- "$O" compile "$WORK/ukey.recipe" --target "$WORK/ovs-partial"
+expect_out "layouts --layouts 4.0: a bundled release, against the default" 0 '^dpif_netlink +dp_ifindex +48 +s32 +differs \(3\.5: 40\)$' \
+    -- "$O" layouts --layouts 4.0 dpif_netlink
+expect_out "layouts --yaml wants a binary with DWARF" 1 'has no DWARF debug info to take the layouts from' \
+    -- "$O" layouts --binary "$WORK/stripped" --yaml
 expect_out "layouts shows the catalog" 0 '^udpif_key +ufid +40 +ufid' -- "$O" layouts udpif_key
 expect_out "layouts --binary marks each field" 0 '^udpif_key +ufid +40 +ufid +same$' -- "$O" layouts --binary "$STANDIN" udpif_key
 
@@ -209,6 +283,18 @@ expect_out "run: a larger BPFTRACE_PERF_RB_PAGES in the environment wins" 0 "^pe
     -- env BPFTRACE_PERF_RB_PAGES=65536 "$O" run kernel_delay --pid $$ -p buffer_page_count=8192 --bpftrace "$WORK/fake-bpftrace"
 expect_out "run: a recipe without event_buffer_pages leaves bpftrace's default" 0 "^perf pages unset\$" \
     -- env -u BPFTRACE_PERF_RB_PAGES "$O" run "$top/tests/e2e/syscall_names.recipe" --pid $$ --bpftrace "$WORK/fake-bpftrace"
+# bpftrace 0.17-0.20 keep one user-symbol cache only when asked (each new one made by bcc
+# before 0.33 closes a random file descriptor: cmd_run.c); later ones do by default.
+for v in 0.17.0 0.23.2; do
+    printf '#!/bin/sh\n[ "$1" = --version ] && { echo "bpftrace v%s"; exit 0; }\necho "cache ${BPFTRACE_CACHE_USER_SYMBOLS:-unset}"\n' "$v" > "$WORK/fake-bpftrace-$v"
+    chmod +x "$WORK/fake-bpftrace-$v"
+done
+expect_out "run: bpftrace 0.17 is told to keep one user-symbol cache" 0 "^cache 1\$" \
+    -- env -u BPFTRACE_CACHE_USER_SYMBOLS "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.17.0"
+expect_out "run: bpftrace 0.23 keeps its own default" 0 "^cache unset\$" \
+    -- env -u BPFTRACE_CACHE_USER_SYMBOLS "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.23.2"
+expect_out "run: the operator's BPFTRACE_CACHE_USER_SYMBOLS wins" 0 "^cache 0\$" \
+    -- env BPFTRACE_CACHE_USER_SYMBOLS=0 "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.17.0"
 # run and report: printf text, thread names and map keys from bpftrace's output or a recording
 # are shown escaped. A stand-in bpftrace prints the JSON records bpftrace -f json would.
 cat > "$WORK/evil-bpftrace" <<'SH'

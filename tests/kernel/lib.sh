@@ -4,7 +4,16 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 KT_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -n "${OVSTRACE_SKIP_KERNEL:-}" ]; then echo "skipped: OVSTRACE_SKIP_KERNEL is set"; exit 77; fi
-KT_TIER=$("$KT_HERE/build_tier.sh") || { fail "build the kernel tier (tests/kernel/build_tier.sh)"; finish; exit 1; }
+# The guest's Debian release: bookworm (12, the default) or trixie (13); ctest's kernel.* and
+# kernel13.* tests set it.
+KT_RELEASE=${OVSTRACE_KT_RELEASE:-bookworm}
+KT_TIER=$("$KT_HERE/build_tier.sh" "$KT_RELEASE") ||
+    { fail "build the kernel tier of $KT_RELEASE (tests/kernel/build_tier.sh $KT_RELEASE)"; finish; exit 1; }
+# kt_manifest FIELD: the tier's manifest line "FIELD: VALUE" (build_tier.sh writes it).
+kt_manifest() { sed -n "s/^$1: //p" "$KT_TIER/manifest" | head -1; }
+# Scripts compiled here for the guest are for the guest's bpftrace, not this host's.
+KT_BPFTRACE_VERSION=$(kt_manifest bpftrace)
+echo "# kernel tier: Debian $KT_RELEASE, kernel $(kt_manifest kernel_release), bpftrace ${KT_BPFTRACE_VERSION:-?} ($KT_TIER)"
 
 # kt_boot PAYLOAD_DIR...: one boot running each payload; each gets output.txt and rc. A
 # guest that died or never ran them ends the test.

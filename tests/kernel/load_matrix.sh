@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Bundled recipes with parameters that change their code (the "any" and "kernel" lines of tests/load/combos.txt),
-# loaded by bpftrace 0.17 on Debian 12's stock kernel in the kernel-tier guest, into the
-# real kernel-datapath ovs-vswitchd (tests/kernel/README.md). This host's newer kernel
-# accepts programs 6.1's verifier refuses (a length read from memory and clamped, in
-# dpif_op_nl_monitor, was one), so loading here is what an operator on Debian 12 gets.
+# loaded by the guest's bpftrace on its stock kernel (Debian 12: 0.17 on 6.1; Debian 13 with
+# OVSTRACE_KT_RELEASE=trixie: 0.23 on 6.12) in the kernel-tier guest, into the real
+# kernel-datapath ovs-vswitchd (tests/kernel/README.md). This host's newer kernel accepts
+# programs 6.1's verifier refuses (a length read from memory and clamped, in
+# dpif_op_nl_monitor, was one), so loading there is what an operator on that release gets.
 # OVSTRACE_SKIP_KERNEL=1 skips it (status 77).
 . "$(dirname "$0")/lib.sh"
 here=$KT_HERE

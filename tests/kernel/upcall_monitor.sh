@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# upcall_monitor on the kernel (system) datapath, in a QEMU guest with Debian 12's stock
-# kernel, openvswitch.ko and the USDT ovs-vswitchd (tests/kernel/README.md). One boot runs
+# upcall_monitor on the kernel (system) datapath, in a QEMU guest with Debian 12's (or, with
+# OVSTRACE_KT_RELEASE=trixie, Debian 13's) stock kernel, openvswitch.ko, bpftrace and the USDT
+# ovs-vswitchd (tests/kernel/README.md); scripts are compiled here for the guest's bpftrace
+# (--bpftrace-version from the tier's manifest). One boot runs
 # two payloads:
 #   upcall_monitor  the script compiled here (--target the guest's ovs-vswitchd path)
 #                   traces one ping ns1 -> ns2: ARP request and reply (42 bytes), ICMP echo
@@ -19,18 +21,19 @@
 . "$(dirname "$0")/lib.sh"
 here=$KT_HERE
 
-vswitchd=$(awk '$1 == "vswitchd:" { print $2 }' "$KT_TIER/manifest")
+vswitchd=$(kt_manifest vswitchd)
 check "the tier's ovs-vswitchd is on this host too ($vswitchd)" test -x "$vswitchd"
+check "the tier names its bpftrace's version (${KT_BPFTRACE_VERSION:-none})" test -n "$KT_BPFTRACE_VERSION"
 
 um=$WORK/upcall_monitor kp=$WORK/kernel_probes fr=$WORK/flow_reval
 cp -r "$here/payloads/upcall_monitor" "$um"
 cp -r "$here/payloads/kernel_probes" "$kp"
 cp -r "$here/payloads/upcall_monitor" "$fr"
-"$OVSTRACE" compile flow_reval_monitor --target "$vswitchd" -p 'filter=eth_type(0x0800),ipv4(src=10.0.0.0/255.255.255.252,proto=1)' \
+"$OVSTRACE" compile flow_reval_monitor --target "$vswitchd" --bpftrace-version "$KT_BPFTRACE_VERSION" -p 'filter=eth_type(0x0800),ipv4(src=10.0.0.0/255.255.255.252,proto=1)' \
     -o "$fr/flow_reval_monitor.bt" 2>>"$ERR"
-check "ovstrace compile flow_reval_monitor -p filter=... --target $vswitchd" test -s "$fr/flow_reval_monitor.bt"
-"$OVSTRACE" compile upcall_monitor --target "$vswitchd" -o "$um/upcall_monitor.bt" 2>"$ERR"
-check "ovstrace compile upcall_monitor --target $vswitchd" test -s "$um/upcall_monitor.bt"
+check "ovstrace compile flow_reval_monitor -p filter=... --target $vswitchd --bpftrace-version $KT_BPFTRACE_VERSION" test -s "$fr/flow_reval_monitor.bt"
+"$OVSTRACE" compile upcall_monitor --target "$vswitchd" --bpftrace-version "$KT_BPFTRACE_VERSION" -o "$um/upcall_monitor.bt" 2>"$ERR"
+check "ovstrace compile upcall_monitor --target $vswitchd --bpftrace-version $KT_BPFTRACE_VERSION" test -s "$um/upcall_monitor.bt"
 check "the script attaches to that path (the guest's)" grep -q "^usdt:$vswitchd:dpif_recv:recv_upcall\$" "$um/upcall_monitor.bt"
 
 kt_boot "$um" "$kp" "$fr"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit test for bt_version: the versions --bpftrace-version takes and bpftrace prints, their
-// order, what each offers, and asking a bpftrace (a stand-in script) its version.
+// order, what each offers (its dialect), and asking a bpftrace (a stand-in script) its version.
+#include "bt_dialect.h"
 #include "bt_version.h"
 #include "unit.h"
 #include "util.h"
@@ -57,6 +58,45 @@ static void test_order(void)
     EXPECT_STR(bt_version_text(b, buf, sizeof buf), "0.21.0", "printed with its patch level");
 }
 
+static struct bt_dialect dialect(const char *version)
+{
+    struct bt_version v;
+    bt_version_parse(version, &v);
+    return bt_dialect_of(v);
+}
+
+/* Each boundary of the dialect, from the changelog and the tiers (0.17, 0.23 and 0.27 checked
+ * there): a version just before it has the old form, the version itself the new. */
+static void test_dialect(void)
+{
+    EXPECT(!dialect("0.20.9").config_block && dialect("0.21").config_block && dialect("0.21").scoped_vars,
+           "config block and declared variables from 0.21");
+    EXPECT(!dialect("0.17").small_strings && dialect("0.23").small_strings && !dialect("0.24.1").small_strings,
+           "short strings in the config block for 0.21 to 0.24.0");
+    EXPECT(!dialect("0.23.2").delete_returns && dialect("0.24").delete_returns, "delete() has a result from 0.24");
+    EXPECT(!dialect("0.25.1").signed_sub && dialect("0.26").signed_sub, "differences are signed from 0.26");
+    EXPECT(!dialect("0.17").strncmp_literals && dialect("0.23").strncmp_literals && !dialect("0.27").strncmp_literals,
+           "strncmp for a literal on 0.21 to 0.26");
+    EXPECT(!dialect("0.26.1").same_cast_warns && dialect("0.27.1").same_cast_warns, "a needless cast warned from 0.27");
+    EXPECT_STR(bt_dialect_range(BT_VERSION_OLDEST), "0.17 to 0.20", "the oldest form's range");
+    EXPECT_STR(bt_dialect_range(dialect("0.23.2").version), "0.23", "0.23's range (its own: __data_loc strings)");
+    EXPECT_STR(bt_dialect_range(dialect("0.22").version), "0.21 to 0.22", "0.22's range");
+    EXPECT(dialect("0.23.2").misreads_data_loc && !dialect("0.22").misreads_data_loc &&
+               !dialect("0.24").misreads_data_loc,
+           "only 0.23 misreads __data_loc");
+    EXPECT_STR(bt_dialect_range(dialect("0.24.2").version), "0.24.1 to 0.25", "0.24.2's range");
+    EXPECT_STR(bt_dialect_range(dialect("0.27.1").version), "0.27 and later", "0.27's range");
+    char *d = bt_usub(&(struct bt_dialect){ .signed_sub = 1 }, "nsecs", "$s");
+    EXPECT_STR(d, "(uint64)((int64)(nsecs) - (int64)($s))", "an unsigned difference on 0.26");
+    free(d);
+    d = bt_usub(&(struct bt_dialect){ 0 }, "nsecs", "$s");
+    EXPECT_STR(d, "nsecs - $s", "and before");
+    free(d);
+    d = bt_str_compare(&(struct bt_dialect){ .strncmp_literals = 1 }, 0, "\"ab\"", "comm", 1, 2);
+    EXPECT_STR(d, "(strncmp(comm, \"ab\", 3) != 0)", "a literal on the left, compared with its NUL");
+    free(d);
+}
+
 static void test_ask(void)
 {
     char dir[] = "/tmp/test_bt_version.XXXXXX";
@@ -86,6 +126,7 @@ int main(void)
 {
     test_parse();
     test_order();
+    test_dialect();
     test_ask();
     return unit_done();
 }

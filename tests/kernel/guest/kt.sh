@@ -21,7 +21,9 @@ KT_BT_PID= KT_BT_OUT=
 
 kt_bpftrace_start() {
     local script=$1 out=$2 err=$3
-    bpftrace "$script" >"$out" 2>"$err" &
+    # One user-symbol cache, as ovstrace run asks of bpftrace 0.17 (each new one made by bcc
+    # before 0.33 closes a random descriptor: docs/hardening.md); 0.23 takes 1 as well.
+    BPFTRACE_CACHE_USER_SYMBOLS=1 bpftrace "$script" >"$out" 2>"$err" &
     KT_BT_PID=$! KT_BT_OUT=$out
     local i
     for i in $(seq 1200); do

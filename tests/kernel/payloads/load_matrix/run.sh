@@ -3,7 +3,8 @@
 # Guest side of tests/kernel/load_matrix.sh (runs in the kernel-tier guest): every "any" or "kernel" line of
 # combos.txt (the host puts it, ovstrace and the bundled recipes next to this file) is run
 # with `ovstrace run` against the kernel-datapath ovs-vswitchd until its probes are attached,
-# for a second more, then SIGINT. Debian 12's kernel verifies the programs: that is the point.
+# for a second more, then SIGINT. The guest's kernel (Debian 12's or 13's) verifies the programs:
+# that is the point.
 # Prints "--- combo N STATUS ATTACHED" and the run's error lines for each.
 set -u
 . /usr/local/lib/kt.sh

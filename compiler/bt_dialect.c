@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one place where a bpftrace version becomes language choices (bt_dialect.h).
+#include "bt_dialect.h"
+#include "util.h"
+
+static int at_least(struct bt_version v, int major, int minor, int patch)
+{
+    return bt_version_cmp(v, (struct bt_version){ major, minor, patch }) >= 0;
+}
+
+struct bt_dialect bt_dialect_of(struct bt_version v)
+{
+    return (struct bt_dialect){
+        .version = v,
+        .scoped_vars = at_least(v, 0, 21, 0),
+        .config_block = at_least(v, 0, 21, 0),
+        .small_strings = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1),
+        .delete_returns = at_least(v, 0, 24, 0),
+        .signed_sub = at_least(v, 0, 26, 0),
+        .same_cast_warns = at_least(v, 0, 27, 0),
+        .strncmp_literals = at_least(v, 0, 21, 0) && !at_least(v, 0, 27, 0),
+        .misreads_data_loc = at_least(v, 0, 23, 0) && !at_least(v, 0, 24, 0),
+        .tp_field = "args->",
+    };
+}
+
+/* The versions where the generated script changes form (a field above changes), newest
+ * first, and the names of the ranges they start. */
+const char *bt_dialect_range(struct bt_version v)
+{
+    static const struct {
+        struct bt_version from;
+        const char *range;
+    } forms[] = {
+        { { 0, 27, 0 }, "0.27 and later" }, { { 0, 26, 0 }, "0.26" },         { { 0, 24, 1 }, "0.24.1 to 0.25" },
+        { { 0, 24, 0 }, "0.24.0" },         { { 0, 23, 0 }, "0.23" },           { { 0, 21, 0 }, "0.21 to 0.22" },
+    };
+    for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (bt_version_cmp(v, forms[i].from) >= 0)
+            return forms[i].range;
+    return "0.17 to 0.20";
+}
+
+/* 0.26 makes every difference an int64, casting unsigned operands with a warning each:
+ * the casts written out say it is meant (values here are times and offsets, far below 2^63). */
+char *bt_usub(const struct bt_dialect *dl, const char *a, const char *b)
+{
+    if (dl->signed_sub)
+        return xasprintf("(uint64)((int64)(%s) - (int64)(%s))", a, b);
+    return xasprintf("%s - %s", a, b);
+}
+
+/* From 0.26 a map read before the script first sets it is an int64 (literals are small
+ * signed types), so a counter kept in a map is signed and `%` on it is warned about. */
+char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long n)
+{
+    if (dl->signed_sub)
+        return xasprintf("(uint64)%s %% %lld", counter, n);
+    return xasprintf("%s %% %lld", counter, n);
+}
+
+/* strncmp over the literal's bytes and its NUL: equal exactly when the strings are. */
+char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const char *r, int lit_left, size_t len)
+{
+    if (dl->strncmp_literals)
+        return xasprintf("(strncmp(%s, %s, %zu) %s 0)", lit_left ? r : l, lit_left ? l : r, len + 1, eq ? "==" : "!=");
+    return xasprintf("(%s %s %s)", l, eq ? "==" : "!=", r);
+}
+
+
+char *bt_cast(const struct bt_dialect *dl, const char *type, const char *expr, int same)
+{
+    if (same && dl->same_cast_warns)
+        return xstrdup(expr);
+    return xasprintf("(%s)%s", type, expr);
+}
