@@ -85,8 +85,8 @@ big=$(dirname "$0")/../limits/cases/printf_field_reads.recipe
 if bt_before 0.21; then
     "$OVSTRACE" run "$big" --pid "$STANDIN_PID" >"$OUT" 2>"$ERR"; status=$?
     check "stack refusal: run exits 1 with stdout empty (status $status)" [ "$status" -eq 1 -a ! -s "$OUT" ]
-    check "stack refusal: explained on the recipe's probe, line 5" \
-        grep -qE "^.*printf_field_reads\.recipe:5:5: error: bpftrace $BT_VERSION cannot fit probe [^ ]+ into the 512-byte BPF stack" "$ERR"
+    check "stack refusal: explained on the recipe's probe, line 6" \
+        grep -qE "^.*printf_field_reads\.recipe:6:5: error: bpftrace $BT_VERSION cannot fit probe [^ ]+ into the 512-byte BPF stack" "$ERR"
 else
     echo "# stack refusal: bpftrace $BT_VERSION builds printf_field_reads (printf arguments off the stack)"
 fi
