@@ -20,6 +20,7 @@ struct bt_dialect bt_dialect_of(struct bt_version v)
         .same_cast_warns = at_least(v, 0, 27, 0),
         .strncmp_literals = at_least(v, 0, 21, 0) && !at_least(v, 0, 27, 0),
         .misreads_data_loc = at_least(v, 0, 23, 0) && !at_least(v, 0, 24, 0),
+        .pid_filters_all = at_least(v, 0, 24, 0),
         .tp_field = "args->",
     };
 }

@@ -37,6 +37,10 @@ struct bt_dialect {
      * way (lower.c, data_loc_ref). Seen on Debian 13's 0.23.2 (kernel tier); 0.17 and 0.27
      * read it right; 0.21 and 0.22 could not be tried here. */
     bool misreads_data_loc;
+    /* 0.24 (bpftrace PR #3800; measured on 0.27.1) applies -p PID to every probe, kernel
+     * ones too: a kernel probe meant to see other tasks (a wake-up by another task, an upcall
+     * in softirq) sees only the traced process's own events (lower.c warns, block_for). */
+    bool pid_filters_all;
     /* Tracepoint fields: `args->f` is taken by 0.17, 0.23 and 0.27 (checked on the tiers);
      * `args.f` by 0.23 and 0.27, not 0.17 ("Try dereferencing it first, or using '->'").
      * 0.25 prefers `.` but warns about neither. The script writes `args->f`. */

@@ -1473,11 +1473,20 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     char *attach = attach_text(L, u);
     pb->block = bt_block_new(attach);
     free(attach);
-    /* -p filters USDT and uprobes to one process, but not kernel probes. */
+    /* -p filters USDT and uprobes to one process, but not kernel probes (before 0.24). */
     if (probe_filtered(u)) {
         pb->mixed = any_task_use(L, u);
         if (!pb->mixed)
             pb->block->pred = xstrdup(pid_test(L));
+    }
+    int other_tasks = pb->mixed || ((u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) &&
+                                    u->probe && u->probe->any_task);
+    if (other_tasks && L->dl->pid_filters_all) {
+        char v[32];
+        diag_warn(L->d, u->loc, "bpftrace %s filters every probe by -p PID (0.24 and later): %s sees only the traced "
+                  "process's own events, not the other tasks' this recipe needs, and its numbers come out short; "
+                  "bpftrace 0.17 to 0.23 trace it whole (--bpftrace PATH)",
+                  bt_version_text(L->dl->version, v, sizeof v), u->text);
     }
     vec_push(blocks, pb);
     return pb;
