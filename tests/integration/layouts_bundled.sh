@@ -8,18 +8,10 @@
 . "$(dirname "$0")/../e2e/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-releases=$(awk '!/^#/ { print $1 ":" $2 }' "$top/tests/ovs/releases.txt")
-missing=
-for r in $releases; do
-    OVS_SUITE=${r#*:} "$top/tests/ovs/build_ovs.sh" --cached >/dev/null 2>&1 || missing="$missing ${r%%:*}"
-done
-if [ -n "$missing" ]; then
-    echo "# SKIP: no cached build of Open vSwitch$missing: OVS_SUITE=SUITE tests/ovs/build_ovs.sh builds one (tests/run.sh builds them all)"
-    exit 77
-fi
-for r in $releases; do
+. "$top/tests/ovs/cached_releases.sh"
+for r in $RELEASES; do
     series=${r%%:*}
-    bin=$(OVS_SUITE=${r#*:} "$top/tests/ovs/build_ovs.sh" --cached)/bin/ovs-vswitchd
+    bin=$(ovs_install "$r")/bin/ovs-vswitchd
     bundle=$top/templates/layouts/ovs-$series.yaml
     "$OVSTRACE" layouts --binary "$bin" --yaml > "$WORK/$series.yaml" 2> "$ERR"
     status=$?

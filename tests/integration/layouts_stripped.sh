@@ -9,14 +9,7 @@
 . "$(dirname "$0")/../e2e/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-releases=$(awk '!/^#/ { print $1 ":" $2 }' "$top/tests/ovs/releases.txt")
-for r in $releases; do
-    OVS_SUITE=${r#*:} "$top/tests/ovs/build_ovs.sh" --cached >/dev/null 2>&1 || missing="${missing:-} ${r%%:*}"
-done
-if [ -n "${missing:-}" ]; then
-    echo "# SKIP: no cached build of Open vSwitch$missing: OVS_SUITE=SUITE tests/ovs/build_ovs.sh builds one (tests/run.sh builds them all)"
-    exit 77
-fi
+. "$top/tests/ovs/cached_releases.sh"
 # Each recipe with the parameters that change its code (tests/load/combos.txt), and the two
 # test recipes; compiled for bpftrace 0.17 (the form does not matter here, only the layouts).
 {
@@ -33,9 +26,9 @@ compile_for() {
     sed -i -e "s#$bin#BIN#g" -e '/^\/\/ Layouts: /d' "$WORK/got"
 }
 
-for r in $releases; do
+for r in $RELEASES; do
     series=${r%%:*}
-    real=$(OVS_SUITE=${r#*:} "$top/tests/ovs/build_ovs.sh" --cached)/bin/ovs-vswitchd
+    real=$(ovs_install "$r")/bin/ovs-vswitchd
     dir=$WORK/$series
     mkdir -p "$dir"
     strip --strip-debug -o "$dir/stripped" "$real"
