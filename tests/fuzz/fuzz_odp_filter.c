@@ -3,6 +3,7 @@
 // takes), optionally followed by a NUL byte and a netlink flow key. The text is parsed;
 // a filter that parses is lowered to bpftrace and matched against the key, and the key is
 // printed as dump-flows would: every function that reads user text or key bytes.
+#include "bt_dialect.h"
 #include "btir.h"
 #include "fuzz_harness.h"
 #include "odp_filter.h"
@@ -30,11 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256], hint[256];
     unsigned off = 0, len = 0;
     if (odp_filter_parse(text, &f, err, sizeof err, hint, sizeof hint, &off, &len) == 0) {
-        struct bt_program *p = bt_program_new();
-        struct bt_block *b = bt_block_new("usdt:fuzz");
-        vec_push(&p->blocks, b);
-        odp_lower_walk(b, "$key", "$len", &f, "match");
-        bt_program_free(p);
+        /* The walk in each form the dialects give it (0.17, 0.21+, 0.26+'s casts). */
+        static const struct bt_version forms[] = { { 0, 17, 0 }, { 0, 23, 0 }, { 0, 27, 0 } };
+        for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+            struct bt_dialect dl = bt_dialect_of(forms[i]);
+            struct bt_program *p = bt_program_new();
+            struct bt_block *b = bt_block_new("usdt:fuzz");
+            vec_push(&p->blocks, b);
+            odp_lower_walk(b, &dl, "$key", "$len", &f, "match");
+            bt_program_free(p);
+        }
         odp_filter_match(&f, keycopy, klen);
     } else if (off > tlen) {
         abort();    /* the error must point into the text (or just past its end) */
