@@ -35,6 +35,22 @@ kt_bpftrace_start() {
     return 1
 }
 
+# kt_wait_attached PID: until the bpftrace that PID is or runs (ovstrace run's child) waits in
+# epoll_wait, every probe attached, up to 120 s; 1 if PID ends first. Output from BEGIN is no
+# sign: a ping sent when "Tracing ..." shows can make upcalls the last probes miss.
+kt_wait_attached() {
+    local bt nr rest i
+    for i in $(seq 1200); do
+        kill -0 "$1" 2>/dev/null || return 1
+        read -r bt rest < "/proc/$1/task/$1/children" 2>/dev/null || bt=
+        [ -n "$bt" ] || bt=$1
+        read -r nr rest < "/proc/$bt/syscall" 2>/dev/null
+        [ "$nr" = 232 ] || [ "$nr" = 281 ] && return 0    # x86_64 epoll_wait, epoll_pwait
+        sleep 0.1
+    done
+    return 1
+}
+
 # kt_sigint PID: SIGINT once PID's (single) thread waits in epoll_wait, or after 1 s.
 kt_sigint() {
     local nr rest i

@@ -66,7 +66,7 @@ one_window kretprobe start_trigger=t:openvswitch:ovs_dp_upcall stop_trigger=kr:o
 ovs-appctl dpctl/del-flows
 ./ovstrace run ./upcall_path.recipe --pid "$pid" >path.out 2>path.err &
 run=$!
-for i in $(seq 1200); do grep -q '^Tracing upcall_path' path.out && break; kill -0 "$run" 2>/dev/null || break; sleep 0.1; done
+kt_wait_attached "$run"
 ip netns exec ns1 ping -c 1 -W 5 10.0.0.2 >path.ping 2>&1
 echo "--- path ping status $?"
 sleep 1
