@@ -1425,10 +1425,14 @@ static char *attach_text(struct lower *L, const struct probe_use *u)
 
 /* Kernel probes fire for every task: they are filtered to the traced process unless the
  * catalog says the event is not about a task of it (task: any, e.g. an upcall in softirq). */
+static int kernel_probe(const struct probe_use *u)
+{
+    return u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE;
+}
+
 static int probe_filtered(const struct probe_use *u)
 {
-    return (u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) &&
-           !(u->probe && u->probe->any_task);
+    return kernel_probe(u) && !(u->probe && u->probe->any_task);
 }
 
 static const char *pid_test(struct lower *L)
@@ -1479,8 +1483,7 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
         if (!pb->mixed)
             pb->block->pred = xstrdup(pid_test(L));
     }
-    int other_tasks = pb->mixed || ((u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE) &&
-                                    u->probe && u->probe->any_task);
+    int other_tasks = pb->mixed || (kernel_probe(u) && !probe_filtered(u));
     if (other_tasks && L->dl->pid_filters_all) {
         char v[32];
         diag_warn(L->d, u->loc, "bpftrace %s filters every probe by -p PID (0.24 and later): %s sees only the traced "
