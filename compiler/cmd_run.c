@@ -2,6 +2,7 @@
 // `ovstrace run`: compile a recipe, find the ovs-vswitchd to trace, run bpftrace
 // on it (its output tidied by run_output: no RLIMIT_MEMLOCK noise, a lost-events
 // line at the end), forward Ctrl-C, and exit with bpftrace's status.
+#include "bt_dialect.h"
 #include "cli.h"
 #include "host_probes.h"
 #include "pipeline.h"
@@ -133,21 +134,54 @@ struct run_outcome {
     int killed_by;          /* the signal that killed it, 0 if it exited (status 255 is no signal) */
 };
 
-/* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD). */
-static void relay_output(int outfd, int errfd, const struct render_plan *plan, FILE *record, struct run_outcome *oc)
+/* A file descriptor that becomes readable when process PID exits (pidfd, Linux 5.3); -1 if
+ * it is gone already or the kernel has none. */
+static int exit_watch(int pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* The traced process has exited while bpftrace, not run with -p, traces it by path: end
+ * bpftrace as -p would, with its final statistics. */
+static void end_with_target(void)
+{
+    if (child_pid > 0)
+        kill(child_pid, SIGINT);
+}
+
+/* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD).
+ * WATCH_PID (0: none): end bpftrace when that process exits. */
+static void relay_output(int outfd, int errfd, int watch_pid, const struct render_plan *plan, FILE *record,
+                         struct run_outcome *oc)
 {
     struct run_output r;
     run_output_init(&r, stdout, stderr);
     run_output_json(&r, plan);
     r.record = record;
-    struct pollfd fds[2] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
+    struct pollfd fds[3] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN }, { .fd = -1 } };
+    if (watch_pid) {
+        fds[2] = (struct pollfd){ .fd = exit_watch(watch_pid), .events = POLLIN };
+        if (fds[2].fd < 0 && errno == ESRCH)
+            end_with_target();
+    }
     int open_fds = 2;
     char buf[8192];
     while (open_fds > 0) {
-        if (poll(fds, 2, -1) < 0) {
+        if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR)
                 continue;
             break;
+        }
+        if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+            end_with_target();
+            close(fds[2].fd);
+            fds[2].fd = -1;
         }
         for (int i = 0; i < 2; i++) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -164,13 +198,17 @@ static void relay_output(int outfd, int errfd, const struct render_plan *plan, F
             run_output_feed(&r, i, buf, (size_t)n);
         }
     }
+    if (fds[2].fd >= 0)
+        close(fds[2].fd);
     run_output_finish(&r);
     oc->stack_refused = r.stack_refused;
     oc->attached = r.attached;
 }
 
-static int run_bpftrace(const struct compile_args *a, struct bt_version version, int pid, const char *script_path,
-                        const struct render_plan *plan, FILE *record, struct run_outcome *oc)
+/* BY_PATH: the script attaches to the binary's path and filters by pid itself; bpftrace runs
+ * without -p and is ended here when the process exits. */
+static int run_bpftrace(const struct compile_args *a, struct bt_version version, int pid, int by_path,
+                        const char *script_path, const struct render_plan *plan, FILE *record, struct run_outcome *oc)
 {
     const char *bpftrace = cli_bpftrace(a);
     char pidtext[16];
@@ -186,8 +224,10 @@ static int run_bpftrace(const struct compile_args *a, struct bt_version version,
         argv[n++] = "--no-warnings";
     argv[n++] = "-f";       /* run renders the report from bpftrace's JSON (run_render.h) */
     argv[n++] = "json";
-    argv[n++] = "-p";
-    argv[n++] = pidtext;
+    if (!by_path) {
+        argv[n++] = "-p";
+        argv[n++] = pidtext;
+    }
     argv[n++] = (char *)script_path;
     argv[n++] = pidtext;    /* $1: kernel probes are filtered by it */
     int errpipe[2], outpipe[2];
@@ -230,7 +270,7 @@ static int run_bpftrace(const struct compile_args *a, struct bt_version version,
     struct sigaction again = { .sa_handler = resend_signal, .sa_flags = SA_RESTART };
     sigemptyset(&again.sa_mask);
     sigaction(SIGALRM, &again, NULL);
-    relay_output(outpipe[0], errpipe[0], plan, record, oc);
+    relay_output(outpipe[0], errpipe[0], by_path ? pid : 0, plan, record, oc);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
@@ -342,6 +382,11 @@ int cmd_run(int argc, char **argv)
         compile_args_free(&a);
         return rc;
     }
+    /* bpftrace 0.24 and later apply -p to kernel probes too, and kernel_delay's wake-ups or
+     * upcall_cost's softirq upcalls come from other tasks: there the script attaches to the
+     * process's binary by path (/proc/PID/exe) and filters by pid itself, without -p. */
+    int by_path = bt_dialect_of(o.bpftrace).pid_filters_all;
+    o.pid_filter_only = !by_path;
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);
     char *path = rc == 0 ? write_temp_script(res.script) : NULL;
@@ -377,7 +422,7 @@ int cmd_run(int argc, char **argv)
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
         FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
         struct run_outcome oc = { 0 };
-        rc = a.record && !record ? 1 : run_bpftrace(&a, o.bpftrace, pid, path, &res.plan, record, &oc);
+        rc = a.record && !record ? 1 : run_bpftrace(&a, o.bpftrace, pid, by_path, path, &res.plan, record, &oc);
         if (rc != 0 && oc.stack_refused)
             explain_stack_refusal(&o, &a);
         if (!a.record || record)

@@ -31,6 +31,7 @@ struct lower {
     struct vec walks;        /* struct walk_memo *: one walk or lookup per key and filter in a block */
     char pid_pred[32];       /* "pid == N", or "pid == $1" when the pid is bpftrace's first argument */
     int pid_arg;             /* the script reads $1: run it as bpftrace -p PID - PID */
+    int other_tasks;         /* a kernel probe sees other tasks than the traced process's */
 };
 
 struct walk_memo {
@@ -1482,13 +1483,19 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
         pb->mixed = any_task_use(L, u);
         if (!pb->mixed)
             pb->block->pred = xstrdup(pid_test(L));
+    } else if (!kernel_probe(u) && L->opt->target_path && L->opt->pid) {
+        /* Attached by path, a probe fires in every process of that binary (a second
+         * ovs-vswitchd, in another container): only the one asked for counts. */
+        pb->block->pred = xstrdup(pid_test(L));
     }
     int other_tasks = pb->mixed || (kernel_probe(u) && !probe_filtered(u));
-    if (other_tasks && L->dl->pid_filters_all) {
+    L->other_tasks |= other_tasks;
+    /* Run with -p (no path in the attach points), bpftrace 0.24 and later filter these too. */
+    if (other_tasks && L->dl->pid_filters_all && !L->opt->target_path) {
         char v[32];
-        diag_warn(L->d, u->loc, "bpftrace %s filters every probe by -p PID (0.24 and later): %s sees only the traced "
-                  "process's own events, not the other tasks' this recipe needs, and its numbers come out short; "
-                  "bpftrace 0.17 to 0.23 trace it whole (--bpftrace PATH)",
+        diag_warn(L->d, u->loc, "bpftrace %s filters every probe by -p PID (0.24 and later): %s would see only the "
+                  "traced process's own events, not the other tasks' this recipe needs; compile with --pid PID "
+                  "(attached by path, no -p) or use ovstrace run, which does",
                   bt_version_text(L->dl->version, v, sizeof v), u->text);
     }
     vec_push(blocks, pb);
@@ -2058,6 +2065,9 @@ static void lower_header(struct lower *L)
                               recipe_map_keys_max(r)));
     if (L->opt->target_path)
         vec_push(h, xasprintf("Attaches to %s.", L->opt->target_path));
+    else if (L->other_tasks && L->dl->pid_filters_all)
+        vec_push(h, xasprintf("Run: ovstrace compile %s --pid $(pidof ovs-vswitchd) | bpftrace - (not -p: from 0.24 "
+                              "it hides the other tasks' events from kernel probes)", r->name));
     else
         vec_push(h, xasprintf("Run: ovstrace compile %s | bpftrace -p $(pidof ovs-vswitchd) -%s", r->name,
                               L->pid_arg ? " $(pidof ovs-vswitchd)" : ""));

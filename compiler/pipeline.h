@@ -16,7 +16,8 @@ struct pipeline_options {
     int nparams;
     const char *target_path;      /* --target */
     int pid;                      /* --pid (0: none) */
-    int pid_filter_only;          /* run: bpftrace -p does the USDT attach; pid only filters kernel probes */
+    int pid_filter_only;          /* run before bpftrace 0.24: bpftrace -p does the USDT attach; pid only
+                                   * filters kernel probes (from 0.24 run attaches by path, cmd_run.c) */
     int for_run;                  /* run reads the output as -f json: mark pieces, fill the render plan */
     int stop_after_check;         /* `ovstrace check`: no lowering output wanted */
     int plan_only;                /* `ovstrace report`: load, check and the render plan; no script */

@@ -11,14 +11,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # then cached in ~/.cache/ovstrace).
 if [ -z "${OVSTRACE_SKIP_OVS:-}" ]; then
     for suite in $(awk '!/^#/ { print $2 }' "$top/tests/ovs/releases.txt"); do
-        echo "run: real ovs-vswitchd with USDT probes ($suite): $(OVS_SUITE=$suite "$top/tests/ovs/build_ovs.sh")"
+        # (a failed build stops here: the tests would otherwise fail or skip for an unrelated reason)
+        ovs=$(OVS_SUITE=$suite "$top/tests/ovs/build_ovs.sh")
+        echo "run: real ovs-vswitchd with USDT probes ($suite): $ovs"
     done
 fi
 # Newer bpftrace releases load every script too (ctest label tiers): Debian 13's and unstable's,
 # each in a minimal tree of its release (about a minute each, then cached).
 if [ -z "${OVSTRACE_SKIP_TIERS:-}" ]; then
     for suite in trixie sid; do
-        echo "run: bpftrace from Debian $suite: $("$top/tests/tiers/bpftrace_tier.sh" "$suite")"
+        bpftrace=$("$top/tests/tiers/bpftrace_tier.sh" "$suite")
+        echo "run: bpftrace from Debian $suite: $bpftrace"
     done
 fi
 cd "${OVSTRACE_BUILD:-$top/build}"

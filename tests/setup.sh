@@ -9,16 +9,8 @@ build=${OVSTRACE_BUILD:-$top/build}
 packages=(cmake make gcc flex bison libyaml-dev bpftrace systemtap-sdt-dev binutils procps libdw-dev
           clang valgrind    # the hardening tests: libFuzzer (tests/fuzz) and valgrind (tests/sanitize)
           python3)          # e2e.run_interrupt's stand-ins for bpftrace, which wait in epoll_wait
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. "$top/tests/lib/apt.sh"
+apt_ensure setup "${packages[@]}"
 
 # bpftrace needs tracefs for tracepoints and to detach uprobes cleanly.
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true

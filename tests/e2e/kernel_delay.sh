@@ -49,19 +49,15 @@ check "no poll: the TOTAL( - poll) row counts every call" \
     [ "$(section sleeper "SYSCALL STATISTICS" | awk '$1 ~ /^TOTAL/ { print $(NF-1) }')" = \
       "$(section sleeper "SYSCALL STATISTICS" | awk '$1 !~ /^TOTAL/ { c += $3 } END { print c }')" ]
 # Run and ready times need the switch-ins and wake-ups other tasks make: bpftrace 0.24 and
-# later filter those out under -p (docs/support.md), and ovstrace says so on the recipe's lines.
-if bt_before 0.24; then
-    ready=$(section sleeper "THREAD READY STATISTICS" | awk '{ print $1 }')
-    check "the sleeper was made ready at least $n times (${ready:-none})" [ "${ready:-0}" -ge $n ]
-    run=$(section spinner "THREAD RUN STATISTICS" | awk '{ print $2 }')
-    # It spins for $p ms of wall time: on a CPU, or runnable while a busy machine runs others.
-    waited=$(section spinner "THREAD READY STATISTICS" | awk '{ print $2 }')
-    check "the spinner ran its $p ms (${run:-none} ns on a CPU, ${waited:-0} ns ready)" \
-        [ $((${run:-0} + ${waited:-0})) -ge $((p * 900000)) -a "${run:-0}" -le $((p * 1200000 + 50000000)) ]
-else
-    check "bpftrace $BT_VERSION: run warns that -p leaves the other tasks' sched_switch and wake-ups out" \
-        grep -q "sched_wakeup sees only the traced process's own events" "$ERR"
-fi
+# later apply -p to kernel probes too, so there run attaches by path without -p (cmd_run.c).
+ready=$(section sleeper "THREAD READY STATISTICS" | awk '{ print $1 }')
+check "the sleeper was made ready at least $n times (${ready:-none})" [ "${ready:-0}" -ge $n ]
+run=$(section spinner "THREAD RUN STATISTICS" | awk '{ print $2 }')
+# It spins for $p ms of wall time: on a CPU, or runnable while a busy machine runs others.
+waited=$(section spinner "THREAD READY STATISTICS" | awk '{ print $2 }')
+check "the spinner ran its $p ms (${run:-none} ns on a CPU, ${waited:-0} ns ready)" \
+    [ $((${run:-0} + ${waited:-0})) -ge $((p * 900000)) -a "${run:-0}" -le $((p * 1200000 + 50000000)) ]
+check "run has no warning about -p hiding other tasks' events" bash -c "! grep -q 'filters every probe' '$ERR'"
 check "the spinner made no nanosleep" bash -c "! grep -q nanosleep < <(awk -v t=spinner '/^ +[0-9]+ [^ ]+ +\\[/ { th = \$2 } th == t' '$OUT')"
 sed -n '/^TID/,$p' "$OUT" | head -30 | sed 's/^/#   /'
 

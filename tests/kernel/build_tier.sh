@@ -15,6 +15,7 @@
 # remove that file, or set KERNEL_PKG=linux-image-6.1.0-NN-amd64, to move to another.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/apt.sh"
 cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
 suite=${1:-${OVSTRACE_KT_RELEASE:-bookworm}}
 case $suite in
@@ -33,12 +34,7 @@ secs() { echo $(($(date +%s) - $1)); }
 # Host tools (kmod for depmod/modprobe on the kernel's modules, binutils for strip, xz-utils
 # for Debian 13's compressed modules).
 need=(qemu-system-x86 debootstrap cpio kmod binutils xz-utils)
-missing=()
-for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing host tools: ${missing[*]} (about 15 s)..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_ensure kernel_tier --no-install-recommends "${need[@]}" || die "cannot install ${need[*]}"
 
 ovs=${OVS_PREFIX:-$("$here/../ovs/build_ovs.sh")}
 [ -x "$ovs/bin/ovs-vswitchd" ] && [ -f "$ovs/share/vswitch.ovsschema" ] || die "no OVS build in $ovs"

@@ -20,6 +20,7 @@
 # The suites move on (sid will ship 4.1 one day): the build then stops with a message rather
 # than hand the tests a release whose layouts are not bundled; pin the series below anew then.
 set -euo pipefail
+. "$(dirname "$0")/../lib/apt.sh"
 cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
 suite=${OVS_SUITE:-trixie}
 log() { echo "build_ovs: $*" >&2; }
@@ -36,12 +37,7 @@ if m=$(done_marker) && [ -n "$m" ]; then dirname "$m"; exit 0; fi
 if [ "${1:-}" = --cached ]; then log "no build of Open vSwitch $series ($suite) in $cache"; exit 3; fi
 
 need=(build-essential autoconf automake libtool python3 libssl-dev libcap-ng-dev systemtap-sdt-dev pkg-config)
-missing=()
-for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing build dependencies: ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+apt_ensure build_ovs "${need[@]}" || { log "cannot install the build dependencies"; exit 1; }
 
 # The mirror this machine already uses, with the newer suite.
 mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)

@@ -36,6 +36,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/tracing.sh"
+. "$top/tests/lib/apt.sh"
 OVSTRACE=${OVSTRACE:-$top/build/ovstrace}
 minutes=10 keep=
 while [ $# -gt 0 ]; do
@@ -46,8 +47,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -x "$OVSTRACE" ] || { echo "churn: no $OVSTRACE (tests/setup.sh builds it; or set OVSTRACE)" >&2; exit 2; }
-command -v bpftool >/dev/null || { echo "churn: installing bpftool (the watch list's size is read with it)"
-                                   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
+command -v bpftool >/dev/null || apt_ensure "churn (the watch list's size is read with bpftool)" bpftool
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 
 WORK=$(mktemp -d /tmp/ovstrace-soak.XXXXXX)

@@ -9,6 +9,7 @@
 # libraries, not in a chroot: it sees this host's /proc, /sys, files and processes as the
 # host's bpftrace does, so `-p PID`, a script in /tmp and the traced binary's path just work.
 set -euo pipefail
+. "$(dirname "$0")/../lib/apt.sh"
 suite=${1:?usage: bpftrace_tier.sh SUITE}
 case $suite in *[!a-z]*) echo "bpftrace_tier: bad suite '$suite'" >&2; exit 2 ;; esac
 cache=${OVSTRACE_CACHE:-$HOME/.cache/ovstrace}
@@ -26,12 +27,7 @@ if ! current; then
     flock 9
 fi
 if ! current && [ ! -x "$root/usr/bin/bpftrace" ]; then
-    if ! command -v debootstrap >/dev/null; then
-        echo "bpftrace_tier: installing debootstrap" >&2
-        # (apt's lists may be missing or stale on a machine that needed nothing else)
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
-            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
-    fi
+    apt_ensure bpftrace_tier debootstrap
     # The mirror the host's own sources name (Debian 12's deb822 file, or sources.list).
     mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
     [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /debian$/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
