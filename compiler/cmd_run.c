@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t child_pid;
@@ -147,12 +148,50 @@ static int exit_watch(int pid)
 #endif
 }
 
-/* The traced process has exited while bpftrace, not run with -p, traces it by path: end
- * bpftrace as -p would, with its final statistics. */
-static void end_with_target(void)
+/* Ending bpftrace when the traced process exits, as -p would, when run attaches by path
+ * without -p. Every event the process made is in bpftrace's buffers by then, but a SIGINT
+ * makes bpftrace leave its loop without reading what is still buffered (seen on 0.27: a
+ * run lost its last round, a dozen operations). So the signal waits until bpftrace has
+ * read them: it sits in epoll_wait, printing nothing, at two checks DRAIN_CHECK_MS apart;
+ * or DRAIN_MAX_MS after the exit at most (kernel probes may go on printing other tasks'
+ * events). */
+#define DRAIN_CHECK_MS 100
+#define DRAIN_MAX_MS 3000
+
+struct target_end {
+    int fd;             /* pidfd of the traced process, -1: none or closed */
+    int gone;           /* it has exited */
+    int quiet;          /* checks in a row that found bpftrace idle */
+    struct timespec at; /* when it exited */
+    int signalled;
+};
+
+static long ms_since(const struct timespec *t)
 {
-    if (child_pid > 0)
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static void target_gone(struct target_end *te)
+{
+    te->gone = 1;
+    clock_gettime(CLOCK_MONOTONIC, &te->at);
+    if (te->fd >= 0)
+        close(te->fd);
+    te->fd = -1;
+}
+
+/* After each wake-up: SIGINT to bpftrace once it has read what the process left. */
+static void target_end_step(struct target_end *te, int had_output)
+{
+    if (!te->gone || te->signalled)
+        return;
+    te->quiet = had_output ? 0 : child_in_event_loop() ? te->quiet + 1 : 0;
+    if ((te->quiet >= 2 || ms_since(&te->at) >= DRAIN_MAX_MS) && child_pid > 0) {
         kill(child_pid, SIGINT);
+        te->signalled = 1;
+    }
 }
 
 /* Copy bpftrace's stdout and stderr through run_output until both close (and into RECORD).
@@ -164,25 +203,27 @@ static void relay_output(int outfd, int errfd, int watch_pid, const struct rende
     run_output_init(&r, stdout, stderr);
     run_output_json(&r, plan);
     r.record = record;
-    struct pollfd fds[3] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN }, { .fd = -1 } };
+    struct target_end te = { .fd = -1 };
     if (watch_pid) {
-        fds[2] = (struct pollfd){ .fd = exit_watch(watch_pid), .events = POLLIN };
-        if (fds[2].fd < 0 && errno == ESRCH)
-            end_with_target();
+        te.fd = exit_watch(watch_pid);
+        if (te.fd < 0 && errno == ESRCH)
+            target_gone(&te);
     }
+    struct pollfd fds[3] = { { .fd = outfd, .events = POLLIN }, { .fd = errfd, .events = POLLIN },
+                             { .fd = te.fd, .events = POLLIN } };
     int open_fds = 2;
     char buf[8192];
     while (open_fds > 0) {
-        if (poll(fds, 3, -1) < 0) {
+        if (poll(fds, 3, te.gone && !te.signalled ? DRAIN_CHECK_MS : -1) < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
         if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-            end_with_target();
-            close(fds[2].fd);
+            target_gone(&te);
             fds[2].fd = -1;
         }
+        int had_output = 0;
         for (int i = 0; i < 2; i++) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
@@ -195,11 +236,13 @@ static void relay_output(int outfd, int errfd, int watch_pid, const struct rende
                 open_fds--;
                 continue;
             }
+            had_output = 1;
             run_output_feed(&r, i, buf, (size_t)n);
         }
+        target_end_step(&te, had_output);
     }
-    if (fds[2].fd >= 0)
-        close(fds[2].fd);
+    if (te.fd >= 0)
+        close(te.fd);
     run_output_finish(&r);
     oc->stack_refused = r.stack_refused;
     oc->attached = r.attached;

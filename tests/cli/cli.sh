@@ -295,6 +295,44 @@ expect_out "run: bpftrace 0.23 keeps its own default" 0 "^cache unset\$" \
     -- env -u BPFTRACE_CACHE_USER_SYMBOLS "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.23.2"
 expect_out "run: the operator's BPFTRACE_CACHE_USER_SYMBOLS wins" 0 "^cache 0\$" \
     -- env BPFTRACE_CACHE_USER_SYMBOLS=0 "$O" run kernel_delay --pid $$ --bpftrace "$WORK/fake-bpftrace-0.17.0"
+# bpftrace 0.24 and later apply -p to kernel probes too: run attaches by path and filters by
+# pid in the script, without -p (cmd_run.c); before 0.24, bpftrace -p attaches.
+standin_start -r 50
+for v in 0.23.2 0.27.1; do
+    cat > "$WORK/args-bpftrace-$v" <<SH
+#!/bin/sh
+[ "\$1" = --version ] && { echo "bpftrace v$v"; exit 0; }
+case " \$* " in *" -p "*) echo "with -p" ;; *) echo "without -p" ;; esac
+for a; do [ -f "\$a" ] && grep -m1 -A1 '^usdt:' "\$a"; done
+exit 0
+SH
+    chmod +x "$WORK/args-bpftrace-$v"
+done
+expect_out "run, bpftrace 0.23: bpftrace -p attaches" 0 "^with -p\$" \
+    -- "$O" run upcall_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/args-bpftrace-0.23.2"
+expect_out "run, bpftrace 0.23: the script names no binary" 0 "^usdt::dpif_recv:recv_upcall\$" \
+    -- "$O" run upcall_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/args-bpftrace-0.23.2"
+expect_out "run, bpftrace 0.27: no -p" 0 "^without -p\$" \
+    -- "$O" run upcall_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/args-bpftrace-0.27.1"
+expect_out "run, bpftrace 0.27: attached by path" 0 "^usdt:/proc/$STANDIN_PID/exe:dpif_recv:recv_upcall\$" \
+    -- "$O" run upcall_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/args-bpftrace-0.27.1"
+expect_out "run, bpftrace 0.27: filtered by pid" 0 \
+    "^/pid == $STANDIN_PID/\$" \
+    -- "$O" run upcall_monitor --pid "$STANDIN_PID" --bpftrace "$WORK/args-bpftrace-0.27.1"
+# ... and ends bpftrace when the process exits, as -p would (a bpftrace that waits for SIGINT).
+cat > "$WORK/waiting-bpftrace" <<'SH'
+#!/bin/sh
+[ "$1" = --version ] && { echo "bpftrace v0.27.1"; exit 0; }
+trap 'printf "%s\n" "{\"type\": \"printf\", \"data\": \"SIGINT: final statistics\\n\"}"; exit 0' INT
+echo '{"type": "attached_probes", "data": {"probes": 1}}'
+while :; do sleep 0.1; done
+SH
+chmod +x "$WORK/waiting-bpftrace"
+"$STANDIN" -q -n 30 -r 100 & short=$!   # about 3 s
+expect_out "run, bpftrace 0.27: the process exits, bpftrace gets SIGINT and prints its statistics" 0 \
+    "^SIGINT: final statistics\$" -- timeout 60 "$O" run bridge_loop --pid "$short" --bpftrace "$WORK/waiting-bpftrace"
+wait "$short"
+kill "$STANDIN_PID" 2>/dev/null; standin_wait
 # run and report: printf text, thread names and map keys from bpftrace's output or a recording
 # are shown escaped. A stand-in bpftrace prints the JSON records bpftrace -f json would.
 cat > "$WORK/evil-bpftrace" <<'SH'
