@@ -34,6 +34,7 @@ struct bt_block {
     char *attach;        /* "usdt::main:run_start", "BEGIN", "interval:ms:10" */
     char *pred;          /* NULL: none */
     char *comment;       /* one line above the block, NULL: none */
+    struct loc loc;      /* the recipe's probe it is for (diagnostics about the whole block) */
     struct vec body;     /* struct bt_stmt *: its statements */
     struct vec open;     /* struct vec *: where the next statement goes, innermost last (bt_if .. bt_end) */
     struct stack_budget stack;   /* the BPF stack its statements need, added up as they are lowered */

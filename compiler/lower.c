@@ -980,6 +980,7 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
                    "room for %d (numbers take 8, strings read with str() 64 and hex dumps 72, plus the buffer "
                    "the biggest is read into): drop or split columns", need, STACK_MAX);
     stack_budget_statement(&b->stack, need, o->loc, "an event's printf");
+    stack_budget_pile(&b->stack, stack_printf_piled(&p.stack, X->L->opt->bpftrace), o->loc);
     if (!key)
         sb_add(&p.fmt, "\n");
     if (p.fmt.len)
@@ -1477,6 +1478,7 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     pb->probe = u;
     char *attach = attach_text(L, u);
     pb->block = bt_block_new(attach);
+    pb->block->loc = u->loc;
     free(attach);
     /* -p filters USDT and uprobes to one process, but not kernel probes (before 0.24). */
     if (probe_filtered(u)) {
@@ -1774,10 +1776,19 @@ static void check_block_stack(struct lower *L, const struct probe_block *pb)
 {
     const struct stack_budget *sb = &pb->block->stack;
     if (getenv("OVSTRACE_STACK_DEBUG"))    /* for measuring the model (tests/limits/README.md) */
-        fprintf(stderr, "stack %s %d vars %d temp %d peak %d\n", pb->probe->text, stack_budget_total(sb), sb->vars,
-                sb->vars_temp, sb->peak);
+        fprintf(stderr, "stack %s %d vars %d temp %d peak %d piled %d\n", pb->probe->text, stack_budget_total(sb),
+                sb->vars, sb->vars_temp, sb->peak, sb->piled);
     if (stack_budget_total(sb) <= STACK_MAX || sb->peak > STACK_MAX)
         return;    /* it fits, or its biggest statement alone did not and was reported */
+    char v[32];
+    if (sb->piled) {
+        diag_error(L->d, sb->piled_loc, "probe %s needs %d bytes of BPF stack and bpftrace %s has room for %d: its %d "
+                   "events of up to %d bytes of columns each keep room of their own there (bpftrace's on_stack_limit), "
+                   "%d in all, beside %d for the rest: print fewer events or columns on this probe", pb->probe->text,
+                   stack_budget_total(sb), bt_version_text(L->opt->bpftrace, v, sizeof v), STACK_MAX, sb->npiled,
+                   sb->piled_max, sb->piled, stack_budget_total(sb) - sb->piled);
+        return;
+    }
     diag_error(L->d, sb->peak ? sb->peak_loc : sb->vars_loc,
                "probe %s needs %d bytes of BPF stack and bpftrace %s has room for %d: %s takes %d while %s "
                "keep %d (and %d to read them): print or capture fewer strings", pb->probe->text,

@@ -206,7 +206,9 @@ static int bpftrace_builds(const struct pipeline_options *o, const struct bt_pro
     if (v.built == 0 && v.stack) {
         const struct bt_block *b = named_block(prog, v.probe);
         const struct stack_budget *sb = b ? &b->stack : NULL;
-        struct loc at = !sb ? loc_make(NULL, 0, 0) : sb->peak_loc.src ? sb->peak_loc : sb->vars_loc;
+        /* Where the estimate's biggest part is, else (it counted nothing there: a version
+         * whose model is off) the probe's own line. */
+        struct loc at = !sb ? loc_make(NULL, 0, 0) : sb->peak_loc.src ? sb->peak_loc : sb->vars_loc.src ? sb->vars_loc : b->loc;
         char ver[32];
         bt_version_text(o->bpftrace.major || o->bpftrace.minor ? o->bpftrace : BT_VERSION_OLDEST, ver, sizeof ver);
         diag_error(d, at, "bpftrace %.*s cannot fit probe %s into the 512-byte BPF stack (ovstrace counted %d of "

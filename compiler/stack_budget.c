@@ -126,7 +126,19 @@ void stack_budget_statement(struct stack_budget *b, int bytes, struct loc loc, c
     b->peak_what = what;
 }
 
-int stack_budget_total(const struct stack_budget *b) { return b->vars + b->vars_temp + b->peak; }
+void stack_budget_pile(struct stack_budget *b, int bytes, struct loc loc)
+{
+    if (!bytes)
+        return;
+    b->piled += bytes;
+    b->npiled++;
+    if (bytes > b->piled_max) {
+        b->piled_max = bytes;
+        b->piled_loc = loc;
+    }
+}
+
+int stack_budget_total(const struct stack_budget *b) { return b->vars + b->vars_temp + b->peak + b->piled; }
 
 static int printf_off_stack(struct bt_version v)
 {
@@ -141,4 +153,16 @@ int stack_printf_total(const struct stack_use *u, struct bt_version v)
 int stack_key_total(const struct stack_use *u, struct bt_version v)
 {
     return printf_off_stack(v) ? round8(u->bytes) : stack_use_total(u);
+}
+
+/* bpftrace's on_stack_limit for the script written for V (lower_config sets it). */
+static int on_stack_limit(struct bt_version v)
+{
+    return bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0 ? 128 : 32;
+}
+
+int stack_printf_piled(const struct stack_use *u, struct bt_version v)
+{
+    int args = 8 + round8(u->bytes);    /* the printf's id, then its arguments */
+    return printf_off_stack(v) && args <= on_stack_limit(v) ? args : 0;
 }

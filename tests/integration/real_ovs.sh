@@ -77,6 +77,13 @@ trace() {
     wait_tracing "$tracer"
 }
 
+# wait_printed N PATTERN: until the run has printed N lines matching PATTERN (up to 20 s).
+# Before a Ctrl-C that follows an action: bpftrace reads its buffers a moment after the
+# probe fired, and a SIGINT in between loses the line (seen once on 0.23: a purge's delete).
+wait_printed() {
+    for _ in $(seq 200); do [ "$(grep -cE -- "$2" "$OUT")" -ge "$1" ] && return 0; sleep 0.1; done
+    echo "# after 20 s the run has printed $(grep -cE -- "$2" "$OUT") lines like '$2', not $1"
+}
 # stop_tracing: Ctrl-C to the run, and its status in RUN_STATUS.
 stop_tracing() {
     kill -INT "$tracer"; wait "$tracer"; RUN_STATUS=$?
@@ -186,12 +193,15 @@ flows | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/purged_ufi
 n_purged=$(wc -l < "$WORK/purged_ufids")
 sandbox appctl "$sbx" revalidator/purge >/dev/null    # deletes them before it returns
 sleep 1
-sandbox vsctl "$sbx" set Open_vSwitch . other_config:max-idle=1000
 sandbox inject "$sbx" p2 2
 wait_flows 2
 flows | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/idle_ufids"
+# Only now a short max-idle: set before the flows were seen, it could expire them before a
+# busy machine's wait_flows looked (seen: no idle flows at all).
+sandbox vsctl "$sbx" set Open_vSwitch . other_config:max-idle=1000
 wait_keys_gone    # max-idle 1000 ms plus a round or two, or however long a busy machine takes
 sandbox vsctl "$sbx" set Open_vSwitch . other_config:max-idle=10000
+wait_printed 2 '^dump [^ ]+ unused'
 stop_tracing
 check "flow_deletes exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
 check "4 flows were in the datapath before the purge ($n_purged)" [ "$n_purged" -eq 4 ]
@@ -211,6 +221,7 @@ wait_flows 3
 flows > "$WORK/flows"
 want=$(grep 'eth(src=50:54:00:00:02:01' "$WORK/flows" | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://')
 sandbox appctl "$sbx" revalidator/purge >/dev/null
+wait_printed 1 'removed by revalidator/purge$'
 stop_tracing
 check "flow_reval_monitor exits 0 ($RUN_STATUS)" [ "$RUN_STATUS" -eq 0 ]
 check "three flows in the datapath, one from 50:54:00:00:02:01 ($want)" [ "$(grep -c '^ufid:' "$WORK/flows")" -eq 3 -a -n "$want" ]
@@ -229,6 +240,7 @@ flows > "$WORK/flows"
 grep -E 'eth\(src=50:54:00:00:0[23]:01' "$WORK/flows" | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/want"
 sandbox appctl "$sbx" dpctl/del-flows
 wait_keys_gone    # the sweep deletes a ukey a few rounds after its flow went missing
+wait_printed 2 'no longer present in the datapath$'
 stop_tracing
 awk '$3 ~ /^[0-9a-f]+-/ && /no longer present in the datapath$/ { print $3 }' "$OUT" | sort > "$WORK/got"
 check "missing from the datapath: exactly the 2 masked-filter flows ($(paste -sd' ' "$WORK/got"))" \
@@ -249,6 +261,7 @@ trace flow_reval_monitor -p key=true -p "filter=$pasted"
 sandbox inject "$sbx" p1 3
 wait_flows 3
 sandbox appctl "$sbx" revalidator/purge >/dev/null
+wait_printed 1 'removed by revalidator/purge '
 stop_tracing
 check "a key pasted from dump-flows -m is a valid filter (exit $RUN_STATUS): $pasted" [ "$RUN_STATUS" -eq 0 ]
 got=$(awk '$3 ~ /^[0-9a-f]+-/ && /removed by revalidator\/purge / { print $3 }' "$OUT" | sort -u)
