@@ -41,37 +41,3 @@ const char *bt_dialect_range(struct bt_version v)
             return forms[i].range;
     return "0.17 to 0.20";
 }
-
-/* 0.26 makes every difference an int64, casting unsigned operands with a warning each:
- * the casts written out say it is meant (values here are times and offsets, far below 2^63). */
-char *bt_usub(const struct bt_dialect *dl, const char *a, const char *b)
-{
-    if (dl->signed_sub)
-        return xasprintf("(uint64)((int64)(%s) - (int64)(%s))", a, b);
-    return xasprintf("%s - %s", a, b);
-}
-
-/* From 0.26 a map read before the script first sets it is an int64 (literals are small
- * signed types), so a counter kept in a map is signed and `%` on it is warned about. */
-char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long n)
-{
-    if (dl->signed_sub)
-        return xasprintf("(uint64)%s %% %lld", counter, n);
-    return xasprintf("%s %% %lld", counter, n);
-}
-
-/* strncmp over the literal's bytes and its NUL: equal exactly when the strings are. */
-char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const char *r, int lit_left, size_t len)
-{
-    if (dl->strncmp_literals)
-        return xasprintf("(strncmp(%s, %s, %zu) %s 0)", lit_left ? r : l, lit_left ? l : r, len + 1, eq ? "==" : "!=");
-    return xasprintf("(%s %s %s)", l, eq ? "==" : "!=", r);
-}
-
-
-char *bt_cast(const struct bt_dialect *dl, const char *type, const char *expr, int same)
-{
-    if (same && dl->same_cast_warns)
-        return xstrdup(expr);
-    return xasprintf("(%s)%s", type, expr);
-}

@@ -2,6 +2,7 @@
 // What the language of one bpftrace version is, as the renderer and the lowering need it:
 // every version-dependent choice of the generated script is a field here, set in one
 // function (bt_dialect.c) from the bpftrace changelog and checked on the tiers (tests/tiers).
+// The forms of expressions these choose between are written by the renderer (emit_expr.c).
 #ifndef OVSTRACE_BT_DIALECT_H
 #define OVSTRACE_BT_DIALECT_H
 
@@ -46,20 +47,6 @@ struct bt_dialect {
      * 0.25 prefers `.` but warns about neither. The script writes `args->f`. */
     const char *tp_field;
 };
-
-/* Expressions whose form depends on the version, as text for a statement (caller frees). */
-/* A - B for unsigned A >= B, an unsigned value. */
-char *bt_usub(const struct bt_dialect *dl, const char *a, const char *b);
-
-/* COUNTER % N, COUNTER a variable read from a map that counts (a ring's, a queue's), as a
- * map key of one type everywhere. */
-char *bt_counter_mod(const struct bt_dialect *dl, const char *counter, long long n);
-
-/* (L == R) (EQ) or (L != R), one of them a string literal of LEN bytes (LIT_LEFT: L). */
-char *bt_str_compare(const struct bt_dialect *dl, int eq, const char *l, const char *r, int lit_left, size_t len);
-
-/* (TYPE)EXPR; EXPR alone where it is of TYPE already (SAME) and the version warns. */
-char *bt_cast(const struct bt_dialect *dl, const char *type, const char *expr, int same);
 
 /* The dialect of bpftrace V. */
 struct bt_dialect bt_dialect_of(struct bt_version v);

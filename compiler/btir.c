@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The bpftrace program representation: construction helpers and the one
-// place where text from a recipe becomes a bpftrace string literal.
+// The bpftrace program representation: construction helpers. Statements hold expressions
+// (btexpr.h); text from a recipe goes in as string literals, quoted by the renderer.
 #include "btir.h"
 
 #include <stdarg.h>
@@ -23,6 +23,8 @@ static void stmts_free(struct vec *v)
         stmts_free(&st->body);
         stmts_free(&st->orelse);
         free(st->text);
+        bx_free(st->lhs);
+        bx_free(st->expr);
         free(st->counter);
         free(st);
     }
@@ -37,9 +39,11 @@ static void block_free(struct bt_block *b)
     vec_free(&b->open);
     vec_free_strings(&b->fields_read);
     vec_free_strings(&b->declared);
+    for (int i = 0; i < b->declared_zero.n; i++)
+        bx_free(b->declared_zero.v[i]);
     vec_free(&b->declared_zero);
     free(b->attach);
-    free(b->pred);
+    bx_free(b->pred);
     free(b->comment);
     free(b);
 }
@@ -87,36 +91,47 @@ static void misuse(const char *what)
     abort();
 }
 
-static struct bt_stmt *add_text(struct bt_block *b, enum bt_stmt_kind kind, char *text)
+static struct bt_stmt *add(struct bt_block *b, enum bt_stmt_kind kind, struct bt_expr *e)
 {
     struct bt_stmt *st = xcalloc(1, sizeof *st);
     st->kind = kind;
-    st->text = text;
+    st->expr = e;
     vec_push(open_body(b), st);
     return st;
 }
 
-static struct bt_stmt *add(struct bt_block *b, enum bt_stmt_kind kind, const char *fmt, va_list ap)
+struct bt_stmt *bt_comment(struct bt_block *b, const char *fmt, ...)
 {
     struct strbuf s = { 0 };
-    sb_vprintf(&s, fmt, ap);
-    return add_text(b, kind, sb_steal(&s));
-}
-
-void bt_line(struct bt_block *b, const char *fmt, ...)
-{
     va_list ap;
     va_start(ap, fmt);
-    add(b, BT_LINE, fmt, ap);
+    sb_vprintf(&s, fmt, ap);
     va_end(ap);
+    struct bt_stmt *st = add(b, BT_COMMENT, NULL);
+    st->text = sb_steal(&s);
+    return st;
 }
 
-void bt_if(struct bt_block *b, const char *cond_fmt, ...)
+struct bt_stmt *bt_assign(struct bt_block *b, struct bt_expr *lhs, struct bt_expr *rhs)
 {
-    va_list ap;
-    va_start(ap, cond_fmt);
-    struct bt_stmt *st = add(b, BT_IF, cond_fmt, ap);
-    va_end(ap);
+    struct bt_stmt *st = add(b, BT_ASSIGN, rhs);
+    st->lhs = lhs;
+    return st;
+}
+
+struct bt_stmt *bt_eval(struct bt_block *b, struct bt_expr *e)
+{
+    return add(b, BT_EVAL, e);
+}
+
+void bt_break(struct bt_block *b)
+{
+    add(b, BT_BREAK, NULL);
+}
+
+void bt_if(struct bt_block *b, struct bt_expr *cond)
+{
+    struct bt_stmt *st = add(b, BT_IF, cond);
     vec_push(&b->open, &st->body);
 }
 
@@ -143,24 +158,18 @@ void bt_else(struct bt_block *b)
 
 /* "} else if (COND) {": the new if is the first statement of the orelse, and its body is
  * open where the first if's was, so that one bt_end closes the chain. */
-void bt_else_if(struct bt_block *b, const char *cond_fmt, ...)
+void bt_else_if(struct bt_block *b, struct bt_expr *cond)
 {
     struct bt_stmt *st = open_if(b);
     b->open.v[b->open.n - 1] = &st->orelse;
-    va_list ap;
-    va_start(ap, cond_fmt);
-    struct bt_stmt *inner = add(b, BT_IF, cond_fmt, ap);
-    va_end(ap);
+    struct bt_stmt *inner = add(b, BT_IF, cond);
     inner->else_if = 1;
     b->open.v[b->open.n - 1] = &inner->body;
 }
 
-void bt_loop(struct bt_block *b, int bound, const char *counter, const char *cond_fmt, ...)
+void bt_loop(struct bt_block *b, int bound, const char *counter, struct bt_expr *cond)
 {
-    va_list ap;
-    va_start(ap, cond_fmt);
-    struct bt_stmt *st = add(b, BT_LOOP, cond_fmt, ap);
-    va_end(ap);
+    struct bt_stmt *st = add(b, BT_LOOP, cond);
     st->bound = bound;
     st->counter = xstrdup(counter);
     vec_push(&b->open, &st->body);
@@ -168,7 +177,7 @@ void bt_loop(struct bt_block *b, int bound, const char *counter, const char *con
 
 void bt_unroll(struct bt_block *b, int n)
 {
-    struct bt_stmt *st = add_text(b, BT_UNROLL, NULL);
+    struct bt_stmt *st = add(b, BT_UNROLL, NULL);
     st->bound = n;
     vec_push(&b->open, &st->body);
 }
@@ -180,53 +189,27 @@ void bt_end(struct bt_block *b)
     b->open.n--;
 }
 
-void bt_delete(struct bt_block *b, const char *fmt, ...)
+void bt_delete(struct bt_block *b, struct bt_expr *map)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    add(b, BT_DELETE, fmt, ap);
-    va_end(ap);
+    add(b, BT_DELETE, map);
 }
 
-/* bpftrace string literals know \n \t \" \\ and octal escapes; anything else
- * outside printable ASCII goes out as octal, and '%' cannot reach a format. */
-void bt_quote(struct strbuf *out, const char *s)
+void bt_print_text(struct bt_block *b, const char *prefix, const char *text)
 {
-    sb_addc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            sb_addc(out, '\\');
-            sb_addc(out, (char)*p);
-        } else if (*p == '\n') {
-            sb_add(out, "\\n");
-        } else if (*p == '\t') {
-            sb_add(out, "\\t");
-        } else if (*p < 0x20 || *p >= 0x7f) {
-            sb_printf(out, "\\%03o", *p);
-        } else {
-            sb_addc(out, (char)*p);
-        }
-    }
-    sb_addc(out, '"');
-}
-
-void bt_print_text(struct bt_block *b, const char *prefix_fmt, const char *text)
-{
-    struct strbuf fmt = { 0 }, args = { 0 };
-    sb_add(&fmt, prefix_fmt);
+    struct strbuf fmt = { 0 };
+    struct bt_expr *args = bx_list(0);
+    sb_add(&fmt, prefix);
     size_t len = strlen(text);
     for (size_t off = 0; off < len || off == 0; off += BT_STRING_MAX) {
         size_t n = len - off < BT_STRING_MAX ? len - off : BT_STRING_MAX;
         char *chunk = xstrndup(text + off, n);
         sb_add(&fmt, "%s");
-        sb_add(&args, ", ");
-        bt_quote(&args, chunk);
+        bx_list_add(args, bx_str(chunk));
         free(chunk);
         if (len == 0)
             break;
     }
-    sb_add(&fmt, "\\n");
-    bt_line(b, "printf(\"%s\"%s);", fmt.s, args.s);
+    sb_add(&fmt, "\n");
+    bt_eval(b, bx_printf(fmt.s, args));
     sb_free(&fmt);
-    sb_free(&args);
 }

@@ -5,24 +5,28 @@
 #define OVSTRACE_BTIR_H
 
 #include "bt_dialect.h"
+#include "btexpr.h"
 #include "stack_budget.h"
 #include "util.h"
 
-/* A statement. Control flow, deletes and loops are data, so that the renderer (emit.c) can
- * write each the way the target bpftrace wants (bt_dialect.h); plain statements and
- * comments are one line of text each (BT_LINE), written by the lowering in a form every
- * supported version reads the same. */
+/* A statement: data throughout, so that the renderer (emit.c) writes each the way the
+ * target bpftrace wants (bt_dialect.h). Only comments are text. */
 enum bt_stmt_kind {
-    BT_LINE,      /* text: a statement or a "// comment", as is */
-    BT_IF,        /* if (text) { body } else { orelse } */
-    BT_LOOP,      /* while (text) { body }, at most `bound` rounds, $counter counting them */
+    BT_COMMENT,   /* // text */
+    BT_ASSIGN,    /* lhs = expr; */
+    BT_EVAL,      /* expr; (a call: printf, print, clear, exit, time) */
+    BT_BREAK,     /* break; */
+    BT_IF,        /* if (expr) { body } else { orelse } */
+    BT_LOOP,      /* while (expr) { body }, at most `bound` rounds, $counter counting them */
     BT_UNROLL,    /* unroll(bound) { body } */
-    BT_DELETE,    /* delete(text): text is "@map" or "@map[key]" */
+    BT_DELETE,    /* delete(expr): expr is @map or @map[key] */
 };
 
 struct bt_stmt {
     enum bt_stmt_kind kind;
-    char *text;
+    char *text;           /* BT_COMMENT: the comment; otherwise one after the statement, NULL: none */
+    struct bt_expr *lhs;
+    struct bt_expr *expr;
     int bound;
     char *counter;
     int else_if;          /* BT_IF, the only statement of its parent's orelse: "} else if" */
@@ -32,7 +36,7 @@ struct bt_stmt {
 
 struct bt_block {
     char *attach;        /* "usdt::main:run_start", "BEGIN", "interval:ms:10" */
-    char *pred;          /* NULL: none */
+    struct bt_expr *pred;   /* NULL: none */
     char *comment;       /* one line above the block, NULL: none */
     struct loc loc;      /* the recipe's probe it is for (diagnostics about the whole block) */
     struct vec body;     /* struct bt_stmt *: its statements */
@@ -43,7 +47,7 @@ struct bt_block {
     unsigned args_read;          /* bit N: argN */
     struct vec fields_read;      /* char *: a tracepoint's integer fields */
     struct vec declared;         /* char *: variables declared at its top (lower.c, declare) ... */
-    struct vec declared_zero;    /* const char *, not owned: ... each with this value of its type */
+    struct vec declared_zero;    /* struct bt_expr *: ... each with this value of its type */
 };
 
 struct bt_program {
@@ -61,23 +65,26 @@ struct bt_program *bt_program_new(void);
 void bt_program_free(struct bt_program *p);
 struct bt_block *bt_block_new(const char *attach);
 int bt_block_empty(const struct bt_block *b);
-/* Statements, added where the block is open: a line; an if (COND) whose body follows until
- * bt_else/bt_else_if/bt_end; a loop of at most BOUND rounds while COND holds, the variable
- * $COUNTER counting them (the renderer sets and steps it); unroll(N); delete(MAP or MAP[KEY]). */
-void bt_line(struct bt_block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void bt_if(struct bt_block *b, const char *cond_fmt, ...) __attribute__((format(printf, 2, 3)));
-void bt_else_if(struct bt_block *b, const char *cond_fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Statements, added where the block is open; each takes over the expressions it is given
+ * (btexpr.h): a comment; an assignment; an expression evaluated for its effect; break; an
+ * if (COND) whose body follows until bt_else/bt_else_if/bt_end; a loop of at most BOUND
+ * rounds while COND holds, the variable $COUNTER counting them (the renderer sets and steps
+ * it); unroll(N); delete(MAP), MAP a map or one of its entries. */
+struct bt_stmt *bt_comment(struct bt_block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct bt_stmt *bt_assign(struct bt_block *b, struct bt_expr *lhs, struct bt_expr *rhs);
+struct bt_stmt *bt_eval(struct bt_block *b, struct bt_expr *e);
+void bt_break(struct bt_block *b);
+void bt_if(struct bt_block *b, struct bt_expr *cond);
+void bt_else_if(struct bt_block *b, struct bt_expr *cond);
 void bt_else(struct bt_block *b);
-void bt_loop(struct bt_block *b, int bound, const char *counter, const char *cond_fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void bt_loop(struct bt_block *b, int bound, const char *counter, struct bt_expr *cond);
 void bt_unroll(struct bt_block *b, int n);
 void bt_end(struct bt_block *b);
-void bt_delete(struct bt_block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Quote S as a bpftrace string literal; every byte outside printable ASCII is escaped. */
-void bt_quote(struct strbuf *out, const char *s);
-/* printf TEXT followed by a newline. bpftrace 0.17 refuses string literals of 64 bytes or
- * more, so the text goes out as several %s arguments of at most 63 bytes each. */
-void bt_print_text(struct bt_block *b, const char *prefix_fmt, const char *text);
+void bt_delete(struct bt_block *b, struct bt_expr *map);
+/* printf PREFIX TEXT and a newline, PREFIX a format without conversions. bpftrace 0.17
+ * refuses string literals of 64 bytes or more, so the text goes out as several %s
+ * arguments of at most 63 bytes each. */
+void bt_print_text(struct bt_block *b, const char *prefix, const char *text);
 #define BT_STRING_MAX 63
 #define BT_TEXT_MAX (BT_STRING_MAX * 6)
 

@@ -6,6 +6,8 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void indent(struct strbuf *out, int depth)
@@ -27,17 +29,28 @@ static void line(struct strbuf *out, int depth, const char *fmt, ...)
 
 static void emit_stmts(struct strbuf *out, const struct bt_dialect *dl, const struct vec *v, int depth);
 
+/* A line: what opens it (at DEPTH), expression E, and what closes it ("" for nothing). */
+static void expr_line(struct strbuf *out, const struct bt_dialect *dl, int depth, const char *open,
+                      const struct bt_expr *e, const char *close)
+{
+    indent(out, depth);
+    sb_add(out, open);
+    emit_expr(out, dl, e);
+    sb_add(out, close);
+    sb_addc(out, '\n');
+}
+
 /* if (C) { ... } else if (D) { ... } else { ... }: an orelse that is one else-if goes on. */
 static void emit_if(struct strbuf *out, const struct bt_dialect *dl, const struct bt_stmt *st, int depth)
 {
-    line(out, depth, "if (%s) {", st->text);
+    expr_line(out, dl, depth, "if (", st->expr, ") {");
     for (;;) {
         emit_stmts(out, dl, &st->body, depth + 1);
         if (!st->orelse.n)
             break;
         const struct bt_stmt *next = st->orelse.v[0];
         if (st->orelse.n == 1 && next->kind == BT_IF && next->else_if) {
-            line(out, depth, "} else if (%s) {", next->text);
+            expr_line(out, dl, depth, "} else if (", next->expr, ") {");
             st = next;
             continue;
         }
@@ -58,10 +71,27 @@ static void emit_if(struct strbuf *out, const struct bt_dialect *dl, const struc
 static void emit_loop(struct strbuf *out, const struct bt_dialect *dl, const struct bt_stmt *st, int depth)
 {
     line(out, depth, "$%s = 0;", st->counter);
-    line(out, depth, "while ($%s < %d && %s) {", st->counter, st->bound, st->text);
+    char open[64];
+    snprintf(open, sizeof open, "while ($%s < %d && ", st->counter, st->bound);
+    expr_line(out, dl, depth, open, st->expr, ") {");
     emit_stmts(out, dl, &st->body, depth + 1);
     line(out, depth + 1, "$%s++;", st->counter);
     line(out, depth, "}");
+}
+
+/* LHS = EXPR; or EXPR; and the statement's comment after it. */
+static void emit_simple(struct strbuf *out, const struct bt_dialect *dl, const struct bt_stmt *st, int depth)
+{
+    indent(out, depth);
+    if (st->lhs) {
+        emit_expr(out, dl, st->lhs);
+        sb_add(out, " = ");
+    }
+    emit_expr(out, dl, st->expr);
+    sb_addc(out, ';');
+    if (st->text)
+        sb_printf(out, "    // %s", st->text);
+    sb_addc(out, '\n');
 }
 
 static void emit_stmts(struct strbuf *out, const struct bt_dialect *dl, const struct vec *v, int depth)
@@ -69,8 +99,15 @@ static void emit_stmts(struct strbuf *out, const struct bt_dialect *dl, const st
     for (int i = 0; i < v->n; i++) {
         const struct bt_stmt *st = v->v[i];
         switch (st->kind) {
-        case BT_LINE:
-            line(out, depth, "%s", st->text);
+        case BT_COMMENT:
+            line(out, depth, "// %s", st->text);
+            break;
+        case BT_ASSIGN:
+        case BT_EVAL:
+            emit_simple(out, dl, st, depth);
+            break;
+        case BT_BREAK:
+            line(out, depth, "break;");
             break;
         case BT_IF:
             emit_if(out, dl, st, depth);
@@ -86,10 +123,7 @@ static void emit_stmts(struct strbuf *out, const struct bt_dialect *dl, const st
         case BT_DELETE:
             /* From 0.24 delete() says whether it deleted, and a result left unused is warned
              * about; taking it is the way to say it does not matter (0.23 refuses that). */
-            if (dl->delete_returns)
-                line(out, depth, "$_DELETED = delete(%s);", st->text);
-            else
-                line(out, depth, "delete(%s);", st->text);
+            expr_line(out, dl, depth, dl->delete_returns ? "$_DELETED = delete(" : "delete(", st->expr, ");");
             break;
         }
     }
@@ -110,8 +144,11 @@ static void emit_prologue(struct strbuf *out, const struct bt_dialect *dl, const
             line(out, 1, "$arg%d = arg%d;", n, n);
     for (int i = 0; i < b->fields_read.n; i++)
         line(out, 1, "$tp_%s = %s%s;", (char *)b->fields_read.v[i], dl->tp_field, (char *)b->fields_read.v[i]);
-    for (int i = 0; i < b->declared.n; i++)
-        line(out, 1, "%s = %s;", (char *)b->declared.v[i], (char *)b->declared_zero.v[i]);
+    for (int i = 0; i < b->declared.n; i++) {
+        char *open = xasprintf("%s = ", (char *)b->declared.v[i]);
+        expr_line(out, dl, 1, open, b->declared_zero.v[i], ";");
+        free(open);
+    }
 }
 
 static void emit_block(struct strbuf *out, const struct bt_dialect *dl, const struct bt_block *b)
@@ -122,8 +159,8 @@ static void emit_block(struct strbuf *out, const struct bt_dialect *dl, const st
         sb_printf(out, "// %s\n", b->comment);
     sb_add(out, b->attach);
     if (b->pred)
-        sb_printf(out, "\n/%s/", b->pred);
-    sb_add(out, "\n{\n");
+        expr_line(out, dl, 0, "\n/", b->pred, "/");
+    sb_add(out, b->pred ? "{\n" : "\n{\n");
     emit_prologue(out, dl, b);
     emit_stmts(out, dl, &b->body, 1);
     sb_add(out, "}\n\n");

@@ -29,16 +29,15 @@ struct lower {
     int nvars;               /* match() walks and watched() lookups so far: each gets its own variables */
     struct vec watches;      /* const struct watch *: the watch lists some block consults */
     struct vec walks;        /* struct walk_memo *: one walk or lookup per key and filter in a block */
-    char pid_pred[32];       /* "pid == N", or "pid == $1" when the pid is bpftrace's first argument */
     int pid_arg;             /* the script reads $1: run it as bpftrace -p PID - PID */
     int other_tasks;         /* a kernel probe sees other tasks than the traced process's */
 };
 
 struct walk_memo {
     const struct bt_block *block;
-    char *key;
+    struct bt_expr *key;
     const void *param;
-    char *result;            /* the expression that holds the decision */
+    struct bt_expr *result;  /* the expression that holds the decision */
 };
 
 static void vec_add_unique(struct vec *v, const void *p)
@@ -207,27 +206,29 @@ struct lctx {
     struct bt_block *pre;             /* where statements an expression needs go (match() walks) */
 };
 
-static void lv(struct lctx *X, const struct expr *e, struct strbuf *o);
-static char *lv_text(struct lctx *X, const struct expr *e);
-static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o);
-static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o);
-static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o);
+/* Each returns a new expression (btexpr.h). Where one is built of several that name probe
+ * arguments or add statements (a walk), they are lowered one after another, in the order
+ * the script has them: arguments of one call would be lowered in no set order. */
+static struct bt_expr *lv(struct lctx *X, const struct expr *e);
+static struct bt_expr *lmatch(struct lctx *X, const struct expr *e);
+static struct bt_expr *lwatched(struct lctx *X, const struct expr *e);
+static struct bt_expr *lfingerprint(struct lctx *X, const struct expr *e);
 
 static int span_live(const struct span *s);
 
 /* Argument N of block B's probe: "$argN", read once at the block's start (emit.c, emit_prologue). */
-static void arg_ref(struct bt_block *b, int n, struct strbuf *o)
+static struct bt_expr *arg_ref(struct bt_block *b, int n)
 {
     b->args_read |= 1u << n;
-    sb_printf(o, "$arg%d", n);
+    return bx_varf("$arg%d", n);
 }
 
 /* A tracepoint's integer field NAME: "$tp_NAME", likewise read once at the start. */
-static void field_ref(struct bt_block *b, const char *name, struct strbuf *o)
+static struct bt_expr *field_ref(struct bt_block *b, const char *name)
 {
     if (!vec_has_string(&b->fields_read, name))
         vec_push(&b->fields_read, xstrdup(name));
-    sb_printf(o, "$tp_%s", name);
+    return bx_varf("$tp_%s", name);
 }
 
 /* Where tracepoint P's __data_loc string NAME starts, for a bpftrace that reads args->F as
@@ -239,7 +240,7 @@ static void field_ref(struct bt_block *b, const char *name, struct strbuf *o)
  * catalog's first __data_loc field, in the kernel's declaration order. The fields are read
  * into variables first (field_ref): 0.23 reads two __data_loc fields in one expression as
  * the same value. Unsigned throughout: a signed '/' draws a warning. */
-static void data_loc_ref(struct bt_block *b, const struct cat_probe *p, const char *name, struct strbuf *o)
+static struct bt_expr *data_loc_ref(struct bt_block *b, const struct cat_probe *p, const char *name)
 {
     const char *first = name;
     for (int i = 0; i < p->nargs; i++)
@@ -247,20 +248,27 @@ static void data_loc_ref(struct bt_block *b, const struct cat_probe *p, const ch
             first = p->args[i].name;
             break;
         }
-    sb_add(o, "((uint64)");
-    field_ref(b, first, o);
-    sb_printf(o, " - 3 * offsetof(struct trace_event_raw_%s, __data)", p->name);
+    char raw[160];
+    snprintf(raw, sizeof raw, "trace_event_raw_%s", p->name);
+    struct bt_expr *record = bx_binary(bx_cast("uint64", field_ref(b, first), 0), "-",
+                                       bx_binary(bx_int(3), "*", bx_offsetof(raw, "__data")));
     if (strcmp(first, name) != 0) {
-        sb_add(o, " + (uint64)(");
-        field_ref(b, name, o);
-        sb_add(o, " - ");
-        field_ref(b, first, o);
-        sb_add(o, ") / 4");
+        struct bt_expr *at = field_ref(b, name);
+        struct bt_expr *offset = bx_paren(bx_binary(at, "-", field_ref(b, first)));
+        record = bx_binary(record, "+", bx_binary(bx_cast("uint64", offset, 0), "/", bx_int(4)));
     }
-    sb_addc(o, ')');
+    return bx_paren(record);
 }
 
-static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
+/* "(TYPE *)ARG": a probe argument read as a pointer. */
+static struct bt_expr *pointer_arg(struct bt_block *b, const char *struct_name, int index)
+{
+    char type[128];
+    snprintf(type, sizeof type, "struct %s *", struct_name);
+    return bx_paren(bx_cast(type, arg_ref(b, index), 0));
+}
+
+static struct bt_expr *lref(struct lctx *X, const struct expr *e)
 {
     const struct type *t = &e->type;
     switch (e->ref) {
@@ -268,69 +276,58 @@ static void lref(struct lctx *X, const struct expr *e, struct strbuf *o)
         if (X->probe->probe && cat_probe_arg(X->probe->probe, e->name) &&
             cat_probe_arg(X->probe->probe, e->name)->bpftrace) {
             /* A derived argument (catalog text, never a recipe's). */
-            sb_printf(o, "(%s)", cat_probe_arg(X->probe->probe, e->name)->bpftrace);
+            return bx_paren(bx_catalog(cat_probe_arg(X->probe->probe, e->name)->bpftrace));
         } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
-            field_ref(X->pre, e->name, o);
+            return field_ref(X->pre, e->name);
         } else if (X->probe->kind == PK_TRACEPOINT && t->kind == T_DLSTR && X->probe->probe &&
                    X->L->dl->misreads_data_loc) {
-            data_loc_ref(X->pre, X->probe->probe, e->name, o);
+            return data_loc_ref(X->pre, X->probe->probe, e->name);
         } else if (X->probe->kind == PK_TRACEPOINT) {
-            sb_printf(o, "%s%s", X->L->dl->tp_field, e->name);
+            return bx_tp_field(e->name);
         } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
-            sb_add(o, "retval");
+            return bx_builtin("retval");
         } else if (t->kind == T_STRUCT_PTR) {
-            sb_printf(o, "((struct %s *)", t->ref);
-            arg_ref(X->pre, e->index, o);
-            sb_addc(o, ')');
+            return pointer_arg(X->pre, t->ref, e->index);
         } else if (t->kind == T_UFID_PTR) {
-            sb_add(o, "((struct ovs_u128 *)");
-            arg_ref(X->pre, e->index, o);
-            sb_addc(o, ')');
+            return pointer_arg(X->pre, "ovs_u128", e->index);
         } else if ((type_is_integer(t) || t->kind == T_IPV4) && t->size && t->size < 8) {
             /* USDT arguments narrower than a register carry garbage above them. */
-            sb_printf(o, "(%sint%d)", t->is_signed ? "" : "u", t->size * 8);
-            arg_ref(X->pre, e->index, o);
-        } else {
-            arg_ref(X->pre, e->index, o);
+            char type[16];
+            snprintf(type, sizeof type, "%sint%d", t->is_signed ? "" : "u", t->size * 8);
+            return bx_cast(type, arg_ref(X->pre, e->index), 0);
         }
-        break;
+        return arg_ref(X->pre, e->index);
     case REF_FIELD: {
         const struct expr *l = e->lhs;
-        lref(X, l, o);
-        sb_printf(o, "%s%s", l->type.kind == T_STRUCT_PTR ? "->" : ".", e->name);
-        break;
+        return bx_member(lref(X, l), l->type.kind == T_STRUCT_PTR ? "->" : ".", e->name);
     }
     case REF_BUILTIN:
-        sb_add(o, e->builtin);
-        break;
+        return bx_builtin(e->builtin);
     case REF_SPAN:
         if (!span_live(e->span))
-            sb_add(o, type_is_string(t) ? "\"\"" : "0");    /* never starts or ends with these parameters */
-        else if (e->index == -1)
-            sb_add(o, span_var(e->span, "DURATION").s);
-        else if (e->index == -2)
-            sb_add(o, span_var(e->span, "START").s);
-        else if (e->index < e->span->ncaptures)
-            sb_add(o, span_value_var(e->span, e->span->captures[e->index].name).s);
-        else
-            sb_add(o, span_value_var(e->span, e->span->counts[e->index - e->span->ncaptures].name).s);
-        break;
+            return type_is_string(t) ? bx_str("") : bx_int(0);    /* never starts or ends with these parameters */
+        if (e->index == -1)
+            return bx_var(span_var(e->span, "DURATION").s);
+        if (e->index == -2)
+            return bx_var(span_var(e->span, "START").s);
+        if (e->index < e->span->ncaptures)
+            return bx_var(span_value_var(e->span, e->span->captures[e->index].name).s);
+        return bx_var(span_value_var(e->span, e->span->counts[e->index - e->span->ncaptures].name).s);
     default:
-        lv(X, e, o);
+        return lv(X, e);
     }
 }
 
-static void lconst(struct lctx *X, const struct expr *e, struct strbuf *o)
+static struct bt_expr *lconst(struct lctx *X, const struct expr *e)
 {
     if (e->type.kind == T_STR && e->cstr && strlen(e->cstr) > BT_STRING_MAX)
         diag_error(X->L->d, e->loc, "a string of %zu bytes: bpftrace 0.17 takes string literals of at most %d",
                    strlen(e->cstr), BT_STRING_MAX);
     if (e->type.kind == T_STR)
-        bt_quote(o, e->cstr ? e->cstr : "");
-    else if (e->type.kind == T_IPV4)
-        sb_printf(o, "0x%08llx", (unsigned long long)(uint32_t)e->cval);
-    else
-        sb_printf(o, "%lld", (long long)e->cval);
+        return bx_str(e->cstr ? e->cstr : "");
+    if (e->type.kind == T_IPV4)
+        return bx_hex((uint32_t)e->cval, 8);
+    return bx_int((long long)e->cval);
 }
 
 /* Whether bpftrace sees E's value as a uint64, where this can tell (what a cast to uint64
@@ -374,149 +371,108 @@ static int value_signed(const struct expr *e)
     return e->type.kind == T_INT ? e->type.is_signed : e->type.kind != T_TIMESTAMP && e->type.kind != T_DURATION;
 }
 
-static void lbinary(struct lctx *X, const struct expr *e, struct strbuf *o)
+/* F == MAC (EQ) or F != MAC, byte by byte. */
+static struct bt_expr *mac_compare(struct lctx *X, const struct expr *f, const struct expr *lit, int eq)
+{
+    struct bt_expr *bytes = f ? lref(X, f) : NULL, *all = NULL;
+    for (int i = 0; i < 6; i++) {
+        struct bt_expr *byte = bx_index(bx_ref(bytes), bx_int(i));
+        all = bx_join(all, "&&", bx_binary(byte, "==", bx_hex(lit->addr[i], 2)));
+    }
+    bx_free(bytes);
+    all = bx_paren(all);
+    return eq ? all : bx_unary("!", all);
+}
+
+static struct bt_expr *lbinary(struct lctx *X, const struct expr *e)
 {
     const struct expr *l = e->lhs, *r = e->rhs;
     /* true && x and false || x are x: parameters often make one side constant. */
     int neutral = e->op == OP_AND ? 1 : 0;
     if ((e->op == OP_AND || e->op == OP_OR) && (l->is_const || r->is_const)) {
         const struct expr *c = l->is_const ? l : r, *other = c == l ? r : l;
-        if (!!c->cval == neutral) {
-            lv(X, other, o);
-            return;
-        }
+        if (!!c->cval == neutral)
+            return lv(X, other);
     }
     if (l->type.kind == T_MAC || r->type.kind == T_MAC) {
         const struct expr *lit = l->kind == E_MAC ? l : r, *f = lit == l ? r : l;
-        sb_add(o, e->op == OP_EQ ? "(" : "!(");
-        for (int i = 0; i < 6; i++) {
-            sb_add(o, i ? " && " : "");
-            lref(X, f, o);
-            sb_printf(o, "[%d] == 0x%02x", i, lit->addr[i]);
-        }
-        sb_add(o, ")");
-        return;
+        return mac_compare(X, f, lit, e->op == OP_EQ);
     }
     const struct expr *lit = l->is_const && l->type.kind == T_STR ? l : r->is_const && r->type.kind == T_STR ? r : NULL;
-    if ((e->op == OP_EQ || e->op == OP_NE) && lit && lit->cstr) {
-        struct strbuf a = { 0 }, b = { 0 };
-        lv(X, l, &a);
-        lv(X, r, &b);
-        char *cmp = bt_str_compare(X->L->dl, e->op == OP_EQ, a.s, b.s, lit == l, strlen(lit->cstr));
-        sb_add(o, cmp);
-        free(cmp);
-        sb_free(&a);
-        sb_free(&b);
-        return;
-    }
-    if (e->op == OP_SUB && !value_signed(l) && !value_signed(r)) {
-        struct strbuf a = { 0 }, b = { 0 };
-        lv(X, l, &a);
-        lv(X, r, &b);
-        char *diff = bt_usub(X->L->dl, a.s, b.s);
-        sb_printf(o, "(%s)", diff);
-        free(diff);
-        sb_free(&a);
-        sb_free(&b);
-        return;
-    }
-    sb_addc(o, '(');
-    lv(X, l, o);
-    sb_printf(o, " %s ", expr_op_text(e->op));
-    lv(X, r, o);
-    sb_addc(o, ')');
+    struct bt_expr *a = lv(X, l);
+    struct bt_expr *b = lv(X, r);
+    if ((e->op == OP_EQ || e->op == OP_NE) && lit && lit->cstr)
+        return bx_str_compare(e->op == OP_EQ, a, b, lit == l, strlen(lit->cstr));
+    if (e->op == OP_SUB && !value_signed(l) && !value_signed(r))
+        return bx_paren(bx_usub(a, b));
+    return bx_paren(bx_binary(a, expr_op_text(e->op), b));
 }
 
-static void lv(struct lctx *X, const struct expr *e, struct strbuf *o)
+/* NAME(ARGS...), each argument lowered in turn. */
+static struct bt_expr *lcall(struct lctx *X, const struct expr *e)
 {
-    if (e->is_const) {
-        lconst(X, e, o);
-        return;
-    }
+    struct bt_expr *args = bx_list(0);
+    for (int i = 0; i < e->nargs; i++)
+        bx_list_add(args, lv(X, e->args[i]));
+    return bx_call(e->name, args);
+}
+
+static struct bt_expr *lv(struct lctx *X, const struct expr *e)
+{
+    if (e->is_const)
+        return lconst(X, e);
     const struct type *t = &e->type;
     switch (e->kind) {
     case E_UNARY:
-        sb_add(o, expr_op_text(e->op));
-        lv(X, e->lhs, o);
-        return;
+        return bx_unary(expr_op_text(e->op), lv(X, e->lhs));
     case E_BINARY:
-        lbinary(X, e, o);
-        return;
+        return lbinary(X, e);
     case E_CALL:
-        if (strcmp(e->name, "str") == 0) {
-            lv(X, e->args[0], o);
-        } else if (strcmp(e->name, "match") == 0) {
-            lmatch(X, e, o);
-        } else if (strcmp(e->name, "watched") == 0) {
-            lwatched(X, e, o);
-        } else if (strcmp(e->name, "fingerprint") == 0) {
-            lfingerprint(X, e, o);
-        } else if (strcmp(e->name, "thread") == 0) {
-            sb_add(o, "@_threads[(uint64)");
-            lv(X, e->args[0], o);
-            sb_addc(o, ']');
-        } else if (e->nargs) {
-            sb_printf(o, "%s(", e->name);
-            for (int i = 0; i < e->nargs; i++) {
-                sb_add(o, i ? ", " : "");
-                lv(X, e->args[i], o);
-            }
-            sb_addc(o, ')');
-        } else {
-            sb_printf(o, "%s%s", e->name, strcmp(e->name, "count") == 0 ? "()" : "");
-        }
-        return;
+        if (strcmp(e->name, "str") == 0)
+            return lv(X, e->args[0]);
+        if (strcmp(e->name, "match") == 0)
+            return lmatch(X, e);
+        if (strcmp(e->name, "watched") == 0)
+            return lwatched(X, e);
+        if (strcmp(e->name, "fingerprint") == 0)
+            return lfingerprint(X, e);
+        if (strcmp(e->name, "thread") == 0)
+            return bx_map("@_threads", bx_cast("uint64", lv(X, e->args[0]), 0));
+        if (e->nargs)
+            return lcall(X, e);
+        return strcmp(e->name, "count") == 0 ? bx_call(e->name, NULL) : bx_builtin(e->name);
     default:
         break;
     }
-    if (t->be && t->size > 1) {
-        sb_add(o, "bswap(");
-        lref(X, e, o);
-        sb_addc(o, ')');
-    } else if ((t->kind == T_CSTR || t->kind == T_DLSTR) && e->ref != REF_SPAN) {
-        sb_add(o, "str(");
-        lref(X, e, o);
-        sb_addc(o, ')');
-    } else if (e->ref == REF_ARG && (t->kind == T_STRUCT_PTR || t->kind == T_UFID_PTR) &&
-               X->probe->kind != PK_TRACEPOINT) {
-        /* As a value (a key, a number), a pointer is just its address. */
-        arg_ref(X->pre, e->index, o);
-    } else if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref != REF_SPAN) {
-        sb_addc(o, '(');
-        lref(X, e, o);
-        sb_printf(o, " * %ld)", t->unit_ns);
-    } else {
-        lref(X, e, o);
-    }
+    if (t->be && t->size > 1)
+        return bx_call("bswap", lref(X, e));
+    if ((t->kind == T_CSTR || t->kind == T_DLSTR) && e->ref != REF_SPAN)
+        return bx_call("str", lref(X, e));
+    if (e->ref == REF_ARG && (t->kind == T_STRUCT_PTR || t->kind == T_UFID_PTR) && X->probe->kind != PK_TRACEPOINT)
+        return arg_ref(X->pre, e->index);    /* as a value (a key, a number), a pointer is just its address */
+    if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref != REF_SPAN)
+        return bx_paren(bx_binary(lref(X, e), "*", bx_int(t->unit_ns)));
+    return lref(X, e);
 }
 
 /* The statement-level result a block already computed for (KEY, WHAT), or NULL. */
-static const char *memo_find(struct lctx *X, const char *key, const void *what)
+static struct bt_expr *memo_find(struct lctx *X, const struct bt_expr *key, const void *what)
 {
     for (int i = 0; i < X->L->walks.n; i++) {
         const struct walk_memo *w = X->L->walks.v[i];
-        if (w->block == X->pre && w->param == what && strcmp(w->key, key) == 0)
-            return w->result;
+        if (w->block == X->pre && w->param == what && bx_equal(w->key, key))
+            return bx_ref(w->result);
     }
     return NULL;
 }
 
-/* The block computed (KEY, WHAT) already: append its result to O and say so. */
-static int memo_reuse(struct lctx *X, const char *key, const void *what, struct strbuf *o)
+/* Remember RESULT (returned) as the block's result for (KEY, WHAT); KEY is taken over. */
+static struct bt_expr *memo_keep(struct lctx *X, struct bt_expr *key, const void *what, struct bt_expr *result)
 {
-    const char *done = memo_find(X, key, what);
-    if (done)
-        sb_add(o, done);
-    return done != NULL;
-}
-
-/* Append RESULT to O, and remember it as the block's result for (KEY, WHAT). */
-static void memo_emit(struct lctx *X, const char *key, const void *what, const char *result, struct strbuf *o)
-{
-    sb_add(o, result);
     struct walk_memo *w = xcalloc(1, sizeof *w);
-    *w = (struct walk_memo){ X->pre, xstrdup(key), what, xstrdup(result) };
+    *w = (struct walk_memo){ X->pre, key, what, bx_ref(result) };
     vec_push(&X->L->walks, w);
+    return result;
 }
 
 /* Forget the memos made after the first N: they were computed inside a branch. */
@@ -524,8 +480,8 @@ static void memo_truncate(struct lower *L, int n)
 {
     while (L->walks.n > n) {
         struct walk_memo *w = L->walks.v[--L->walks.n];
-        free(w->key);
-        free(w->result);
+        bx_free(w->key);
+        bx_free(w->result);
         free(w);
     }
 }
@@ -537,59 +493,69 @@ static int need_pre(struct lctx *X, const struct expr *e)
     return X->pre != NULL;
 }
 
+/* A variable of its own for the next walk or lookup: "$m1", "$w2"... */
+static struct bt_expr *fresh_var(struct lctx *X, const char *prefix, char *name, size_t n)
+{
+    snprintf(name, n, "%s%d", prefix, ++X->L->nvars);
+    return bx_varf("$%s", name);
+}
+
 /* match(KEY, $flow): walk the key once, before the statement that uses the result. */
-static void lmatch(struct lctx *X, const struct expr *e, struct strbuf *o)
+static struct bt_expr *lmatch(struct lctx *X, const struct expr *e)
 {
     const struct param *p = e->data;
     if (!need_pre(X, e))
-        return;
-    char *key = lv_text(X, e->args[0]);
+        return bx_int(0);
+    struct bt_expr *key = lv(X, e->args[0]);
     /* Two outputs on one probe filtering the same key share one walk. */
-    if (memo_reuse(X, key, p, o)) {
-        free(key);
-        return;
+    struct bt_expr *done = memo_find(X, key, p);
+    if (done) {
+        bx_free(key);
+        return done;
     }
     char var[16];
-    snprintf(var, sizeof var, "m%d", ++X->L->nvars);
-    char *len_value = lv_text(X, e->args[0]->rhs);
-    char *len = bt_cast(X->L->dl, "uint64", len_value, value_u64(e->args[0]->rhs));
-    free(len_value);
-    bt_line(X->pre, "// match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
-    odp_lower_walk(X->pre, X->L->dl, key, len, p->flow, var);
-    char result[20];
-    snprintf(result, sizeof result, "$%s", var);
-    memo_emit(X, key, p, result, o);
-    free(len);
-    free(key);
+    struct bt_expr *result = fresh_var(X, "m", var, sizeof var);
+    struct bt_expr *len = bx_cast("uint64", lv(X, e->args[0]->rhs), value_u64(e->args[0]->rhs));
+    bt_comment(X->pre, "match(%s, $%s): %s", e->args[0]->name ? e->args[0]->name : "key", p->name, p->sval);
+    odp_lower_walk(X->pre, bx_ref(key), len, p->flow, var);
+    return memo_keep(X, key, p, result);
+}
+
+/* VAR = (VAR ^ VALUE) * FNV prime. */
+static void fnv_step(struct bt_block *b, const char *var, struct bt_expr *value)
+{
+    struct bt_expr *mixed = bx_paren(bx_binary(bx_varf("$%s", var), "^", value));
+    bt_assign(b, bx_varf("$%s", var), bx_binary(mixed, "*", bx_int(1099511628211LL)));
 }
 
 /* fingerprint(): 64-bit words of the packet folded into its length, FNV-1a style (a multiply
  * by the FNV prime, which bpftrace's signed literals hold), then mixed. Words past the length
  * are not read. */
-static void lfingerprint(struct lctx *X, const struct expr *e, struct strbuf *o)
+static struct bt_expr *lfingerprint(struct lctx *X, const struct expr *e)
 {
     const struct expr *b = e->args[0];
     if (!need_pre(X, e))
-        return;
+        return bx_int(0);
     int bytes = e->nargs == 2 ? (int)e->args[1]->cval : FINGERPRINT_DEFAULT;
     char var[16];
-    snprintf(var, sizeof var, "fp%d", ++X->L->nvars);
-    char *p = lv_text(X, b), *len = lv_text(X, b->rhs);
-    bt_line(X->pre, "$%s_p = (uint64)%s;", var, p);
-    bt_line(X->pre, "$%s = (uint64)%s;", var, len);
-    bt_line(X->pre, "$%s_n = $%s;", var, var);
+    struct bt_expr *result = fresh_var(X, "fp", var, sizeof var);
+    struct bt_expr *p = lv(X, b);
+    struct bt_expr *len = lv(X, b->rhs);
+    bt_assign(X->pre, bx_varf("$%s_p", var), bx_cast("uint64", p, 0));
+    bt_assign(X->pre, bx_varf("$%s", var), bx_cast("uint64", len, 0));
+    bt_assign(X->pre, bx_varf("$%s_n", var), bx_varf("$%s", var));
     for (int off = 0; off < bytes; off += 8) {
-        bt_if(X->pre, "$%s_n >= %d", var, off + 8);
-        bt_line(X->pre, "$%s = ($%s ^ *(uint64 *)($%s_p + %d)) * 1099511628211;", var, var, var, off);
+        bt_if(X->pre, bx_binary(bx_varf("$%s_n", var), ">=", bx_int(off + 8)));
+        struct bt_expr *at = bx_paren(bx_binary(bx_varf("$%s_p", var), "+", bx_int(off)));
+        fnv_step(X->pre, var, bx_unary("*", bx_cast("uint64 *", at, 0)));
         bt_end(X->pre);
     }
     /* A product's low bits come from its factors' low bits only: fold the high bits down, so
      * that `slots:` (fingerprint % N) spreads packets over every slot. */
-    bt_line(X->pre, "$%s = ($%s ^ ($%s >> 32)) * 1099511628211;", var, var, var);
-    bt_line(X->pre, "$%s = $%s ^ ($%s >> 29);", var, var, var);
-    sb_printf(o, "$%s", var);
-    free(p);
-    free(len);
+    fnv_step(X->pre, var, bx_paren(bx_binary(bx_varf("$%s", var), ">>", bx_int(32))));
+    bt_assign(X->pre, bx_varf("$%s", var),
+              bx_binary(bx_varf("$%s", var), "^", bx_paren(bx_binary(bx_varf("$%s", var), ">>", bx_int(29)))));
+    return result;
 }
 
 static int is_ufid(const struct type *t)
@@ -597,95 +563,87 @@ static int is_ufid(const struct type *t)
     return t->kind == T_UFID || t->kind == T_UFID_PTR;
 }
 
-/* "REF->u32[0], ..., REF->u32[3]": a UFID's four words (REF an ovs_u128, or a pointer to one),
- * as a map key. */
-static void ufid_words(struct strbuf *o, const char *ref, int is_ptr)
+/* Word I of a UFID: REF->u32[I] (REF a pointer to an ovs_u128) or REF.u32[I]. */
+static struct bt_expr *ufid_word(struct bt_expr *ref, int is_ptr, int i)
 {
+    return bx_index(bx_member(bx_ref(ref), is_ptr ? "->" : ".", "u32"), bx_int(i));
+}
+
+/* "REF->u32[0], ..., REF->u32[3]": a UFID's four words, as a map key. REF is taken over. */
+static struct bt_expr *ufid_words(struct bt_expr *ref, int is_ptr)
+{
+    struct bt_expr *words = bx_list(0);
     for (int i = 0; i < 4; i++)
-        sb_printf(o, "%s%s%su32[%d]", i ? ", " : "", ref, is_ptr ? "->" : ".", i);
+        bx_list_add(words, ufid_word(ref, is_ptr, i));
+    bx_free(ref);
+    return words;
 }
 
 /* A watch list's map key: a UFID's four words, or the number itself. */
-static char *watch_key_text(struct lctx *X, const struct expr *id)
+static struct bt_expr *watch_key(struct lctx *X, const struct expr *id)
 {
-    struct strbuf r = { 0 }, key = { 0 };
-    if (!is_ufid(&id->type)) {
-        lv(X, id, &key);
-        return sb_steal(&key);
-    }
-    lref(X, id, &r);
-    ufid_words(&key, r.s, id->type.kind == T_UFID_PTR);
-    sb_free(&r);
-    return sb_steal(&key);
+    if (!is_ufid(&id->type))
+        return lv(X, id);
+    return ufid_words(lref(X, id), id->type.kind == T_UFID_PTR);
+}
+
+/* MAP = MAP + 1 (MAP - 1 when DOWN), MAP a map without key. */
+static void map_step(struct bt_block *b, const char *map, int down)
+{
+    bt_assign(b, bx_map(map, NULL), bx_binary(bx_map(map, NULL), down ? "-" : "+", bx_int(1)));
 }
 
 /* watched(LIST, S): @_watch_LIST remembers, per id, whether to follow S (1) or not (2). The
  * first probe to see an id evaluates `follow:` and, below the capacity, remembers it; the
  * entry leaves when the flow ends (forget_ended_flows). Beyond capacity the decision is
  * simply made again each time: slower, never wrong. */
-static void lwatched(struct lctx *X, const struct expr *e, struct strbuf *o)
+static struct bt_expr *lwatched(struct lctx *X, const struct expr *e)
 {
     const struct watch *w = e->data;
     if (!need_pre(X, e))
-        return;
+        return bx_int(0);
     /* The id is read where it is used, not kept in variables: a key walk may follow, and
      * each variable takes 8 bytes of the 512-byte stack. */
-    char *key = watch_key_text(X, e->lhs);
-    if (memo_reuse(X, key, w, o)) {
-        free(key);
-        return;
+    struct bt_expr *key = watch_key(X, e->lhs);
+    struct bt_expr *done = memo_find(X, key, w);
+    if (done) {
+        bx_free(key);
+        return done;
     }
     char var[16];
-    snprintf(var, sizeof var, "w%d", ++X->L->nvars);
+    struct bt_expr *decision = fresh_var(X, "w", var, sizeof var);
     vec_add_unique(&X->L->watches, w);
     struct bt_block *b = X->pre;
     const char *holder = e->args[1]->name ? e->args[1]->name : "it";
-    bt_line(b, "// watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
-    bt_line(b, "$%s = %s[%s];", var, watch_map(w, "WATCH").s, key);
-    bt_if(b, "$%s == 0", var);
+    bt_comment(b, "watched(%s, %s): decided once per %s, remembered until the flow ends", w->name, holder, w->id);
+    bt_assign(b, bx_ref(decision), bx_map(watch_map(w, "WATCH").s, bx_ref(key)));
+    bt_if(b, bx_binary(bx_ref(decision), "==", bx_int(0)));
     int memos = X->L->walks.n;
-    char *follow = lv_text(X, e->rhs);
+    struct bt_expr *follow = lv(X, e->rhs);
     memo_truncate(X->L, memos);
-    bt_line(b, "$%s = %s ? 1 : 2;", var, follow);
+    bt_assign(b, bx_ref(decision), bx_ternary(follow, bx_int(1), bx_int(2)));
     int guarded = e->lhs->type.kind == T_UFID_PTR;
-    if (guarded) {
-        /* A put may carry no UFID: nothing to remember it by. */
-        struct strbuf r = { 0 };
-        lref(X, e->lhs, &r);
-        bt_if(b, "%s != 0", r.s);
-        sb_free(&r);
-    }
-    bt_if(b, "%s < %lld", watch_map(w, "WATCH_N").s, (long long)w->cap);
-    bt_line(b, "%s[%s] = $%s;", watch_map(w, "WATCH").s, key, var);
-    bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
+    if (guarded)    /* a put may carry no UFID: nothing to remember it by */
+        bt_if(b, bx_binary(lref(X, e->lhs), "!=", bx_int(0)));
+    bt_if(b, bx_binary(bx_map(watch_map(w, "WATCH_N").s, NULL), "<", bx_int(w->cap)));
+    bt_assign(b, bx_map(watch_map(w, "WATCH").s, bx_ref(key)), bx_ref(decision));
+    map_step(b, watch_map(w, "WATCH_N").s, 0);
     bt_else(b);
-    bt_line(b, "%s = %s + 1;", watch_map(w, "WATCH_FULL").s, watch_map(w, "WATCH_FULL").s);
+    map_step(b, watch_map(w, "WATCH_FULL").s, 0);
     bt_end(b);
     if (guarded)
         bt_end(b);
     bt_end(b);
-    char result[32];
-    snprintf(result, sizeof result, "($%s == 1)", var);
-    memo_emit(X, key, w, result, o);
-    free(follow);
-    free(key);
+    return memo_keep(X, key, w, bx_paren(bx_binary(decision, "==", bx_int(1))));
 }
 
-static char *lv_text(struct lctx *X, const struct expr *e)
+/* A span's key: its parts, as a map key. */
+static struct bt_expr *lkeys(struct lctx *X, struct expr **keys, int n)
 {
-    struct strbuf o = { 0 };
-    lv(X, e, &o);
-    return sb_steal(&o);
-}
-
-static char *keys_text(struct lctx *X, struct expr **keys, int n)
-{
-    struct strbuf o = { 0 };
-    for (int i = 0; i < n; i++) {
-        sb_add(&o, i ? ", " : "");
-        lv(X, keys[i], &o);
-    }
-    return sb_steal(&o);
+    struct bt_expr *list = bx_list(0);
+    for (int i = 0; i < n; i++)
+        bx_list_add(list, lv(X, keys[i]));
+    return list;
 }
 
 /* ------------------------------------------------------------------ columns */
@@ -694,14 +652,17 @@ static char *keys_text(struct lctx *X, struct expr **keys, int n)
  * (stack_budget.h says how much each takes). */
 struct printf_line {
     struct strbuf fmt;
-    struct strbuf args;
+    struct bt_expr *args;    /* a BX_LIST, NULL: none yet */
     struct stack_use stack;
 };
 
-static void pf_arg(struct printf_line *p, const char *fmt_piece, const char *arg, struct stack_cost cost)
+/* One more argument ARG (taken over), printed by FMT_PIECE. */
+static void pf_arg(struct printf_line *p, const char *fmt_piece, struct bt_expr *arg, struct stack_cost cost)
 {
     sb_add(&p->fmt, fmt_piece);
-    sb_printf(&p->args, ", %s", arg);
+    if (!p->args)
+        p->args = bx_list(0);
+    bx_list_add(p->args, arg);
     stack_add(&p->stack, cost);
 }
 
@@ -751,27 +712,31 @@ static const char *column_format(const struct lower *L, const struct column *c)
 
 static void column_ufid(struct lctx *X, const struct column *c, struct printf_line *p)
 {
-    struct strbuf r = { 0 };
-    lref(X, c->value, &r);
-    const char *acc = c->value->type.kind == T_UFID_PTR ? "->" : ".";
+    struct bt_expr *r = lref(X, c->value);
+    int is_ptr = c->value->type.kind == T_UFID_PTR;
     sb_add(&p->fmt, "%08x-%04x-%04x-%04x-%04x%08x");
+    struct bt_expr *words = bx_list(0);
+    bx_list_add(words, ufid_word(r, is_ptr, 0));
+    for (int i = 1; i <= 2; i++) {
+        bx_list_add(words, bx_binary(ufid_word(r, is_ptr, i), ">>", bx_int(16)));
+        bx_list_add(words, bx_binary(ufid_word(r, is_ptr, i), "&", bx_hex(0xffff, 4)));
+    }
+    bx_list_add(words, ufid_word(r, is_ptr, 3));
+    bx_free(r);
+    if (!p->args)
+        p->args = bx_list(0);
+    bx_list_add(p->args, words);
     for (int i = 0; i < 6; i++)
         stack_add(&p->stack, stack_number());
-    sb_printf(&p->args, ", %s%su32[0], %s%su32[1] >> 16, %s%su32[1] & 0xffff, %s%su32[2] >> 16, %s%su32[2] & 0xffff, "
-              "%s%su32[3]", r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc, r.s, acc);
-    sb_free(&r);
 }
 
 static void column_mac(struct lctx *X, const struct column *c, struct printf_line *p)
 {
-    struct strbuf r = { 0 };
-    lref(X, c->value, &r);
+    struct bt_expr *r = lref(X, c->value);
     sb_add(&p->fmt, "%02x:%02x:%02x:%02x:%02x:%02x");
-    for (int i = 0; i < 6; i++) {
-        sb_printf(&p->args, ", %s[%d]", r.s, i);
-        stack_add(&p->stack, stack_number());
-    }
-    sb_free(&r);
+    for (int i = 0; i < 6; i++)
+        pf_arg(p, "", bx_index(bx_ref(r), bx_int(i)), stack_number());
+    bx_free(r);
 }
 
 /* "%-16s", or "%s" for width 0 (the last column is not padded). */
@@ -783,85 +748,78 @@ static void left(char *piece, size_t n, int width, const char *conv)
         snprintf(piece, n, "%%%s", conv);
 }
 
+/* @_enum_E[V]: the name of enum value V, from the table BEGIN fills (lower_enums). */
+static struct bt_expr *enum_name(struct lower *L, const struct cat_enum *en, struct bt_expr *v)
+{
+    vec_add_unique(&L->enums, en);
+    return bx_mapf(v, "@_enum_%s", en->name);
+}
+
+/* V / PER and V % PER (V taken over): whole units and the rest, for two printf arguments. */
+static struct bt_expr *units_and_rest(struct bt_expr *whole, long long unit, struct bt_expr *part, long long per)
+{
+    return bx_list(2, bx_binary(whole, "/", bx_int(unit)), bx_binary(part, "%", bx_int(per)));
+}
+
 static void add_column(struct lctx *X, const struct column *c, int last, struct printf_line *p)
 {
     const char *f = column_format(X->L, c);
     int w = last ? 0 : default_width(c);
     const struct type *t = &c->value->type;
     char piece[32];
-    char *v = NULL;
     if (!strcmp(f, "ufid")) {
         column_ufid(X, c, p);
     } else if (!strcmp(f, "mac")) {
         column_mac(X, c, p);
     } else if (!strcmp(f, "ipv4") || !strcmp(f, "ipv6")) {
-        struct strbuf r = { 0 };
-        sb_add(&r, "ntop(");
-        lref(X, c->value, &r);
-        sb_addc(&r, ')');
         left(piece, sizeof piece, w, "s");
-        pf_arg(p, piece, r.s, stack_ntop());
-        sb_free(&r);
+        pf_arg(p, piece, bx_call("ntop", lref(X, c->value)), stack_ntop());
     } else if (!strcmp(f, "enum")) {
         const struct cat_enum *en = catalog_enum(X->L->cat, t->ref);
-        vec_add_unique(&X->L->enums, en);
-        v = lv_text(X, c->value);
-        char *arg = xasprintf("@_enum_%s[%s]", en->name, v);
+        struct bt_expr *name = enum_name(X->L, en, lv(X, c->value));
         left(piece, sizeof piece, w, "s");
-        pf_arg(p, piece, arg, stack_enum_name(en));
-        free(arg);
+        pf_arg(p, piece, name, stack_enum_name(en));
     } else if (!strcmp(f, "time") || !strcmp(f, "duration")) {
-        v = lv_text(X, c->value);
-        char *a = xasprintf("%s / 1000000000, %s %% 1000000000", v, v);
+        struct bt_expr *v = lv(X, c->value);
         snprintf(piece, sizeof piece, "%%%dlu.%%09lu", w > 10 ? w - 10 : 1);
-        pf_arg(p, piece, a, (struct stack_cost){ 16, 0 });
-        free(a);
+        pf_arg(p, piece, units_and_rest(bx_ref(v), 1000000000, v, 1000000000), (struct stack_cost){ 16, 0 });
     } else if (!strcmp(f, "ns")) {
-        v = lv_text(X, c->value);
         left(piece, sizeof piece, w, "ld");
-        pf_arg(p, piece, v, stack_number());
+        pf_arg(p, piece, lv(X, c->value), stack_number());
     } else if (!strcmp(f, "us") || !strcmp(f, "ms")) {
         /* Three decimals: 500.720 ms reads better than 500 or 500720 us. */
-        v = lv_text(X, c->value);
-        const char *unit = !strcmp(f, "us") ? "1000" : "1000000", *milli = !strcmp(f, "us") ? "1" : "1000";
-        char *a = xasprintf("%s / %s, (%s / %s) %% 1000", v, unit, v, milli);
+        struct bt_expr *v = lv(X, c->value);
+        long long unit = !strcmp(f, "us") ? 1000 : 1000000, milli = !strcmp(f, "us") ? 1 : 1000;
+        struct bt_expr *thousandths = bx_paren(bx_binary(v, "/", bx_int(milli)));
         snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
-        pf_arg(p, piece, a, (struct stack_cost){ 16, 0 });
-        free(a);
+        pf_arg(p, piece, units_and_rest(bx_ref(v), unit, thousandths, 1000), (struct stack_cost){ 16, 0 });
     } else if ((!strcmp(f, "hex") || in_pieces(f)) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
         /* A key before the last column: its first 64 bytes in hex (only the last prints whole). */
-        v = lv_text(X, c->value);
-        char *len = lv_text(X, c->value->rhs);
-        char *a = xasprintf("buf(%s, %s)", v, len);
-        pf_arg(p, "%rh", a, stack_buf());
-        free(a);
-        free(len);
+        struct bt_expr *v = lv(X, c->value);
+        struct bt_expr *len = lv(X, c->value->rhs);
+        pf_arg(p, "%rh", bx_call("buf", bx_list(2, v, len)), stack_buf());
     } else if (!strcmp(f, "hex")) {
-        v = lv_text(X, c->value);
         snprintf(piece, sizeof piece, "0x%%-%dlx", w > 2 ? w - 2 : 1);
-        pf_arg(p, piece, v, stack_number());
+        pf_arg(p, piece, lv(X, c->value), stack_number());
     } else if (!strcmp(f, "str") || !strcmp(f, "stack")) {
-        v = lv_text(X, c->value);
         left(piece, sizeof piece, w, "s");
         /* A stack prints from its 8-byte id. */
-        pf_arg(p, piece, v, !strcmp(f, "stack") ? stack_number() : stack_value(c->value));
+        pf_arg(p, piece, lv(X, c->value), !strcmp(f, "stack") ? stack_number() : stack_value(c->value));
     } else {
-        v = lv_text(X, c->value);
         left(piece, sizeof piece, w, t->is_signed || t->kind == T_DURATION ? "ld" : "lu");
-        pf_arg(p, piece, v, stack_number());
+        pf_arg(p, piece, lv(X, c->value), stack_number());
     }
-    free(v);
     if (!last)
         sb_addc(&p->fmt, ' ');
 }
 
+/* The printf P has built, into B; P starts again, empty. */
 static void emit_printf(struct bt_block *b, struct printf_line *p)
 {
-    struct strbuf q = { 0 };
-    bt_quote(&q, p->fmt.s);
-    /* bt_quote turned the newline into \n already; formats never hold user text. */
-    bt_line(b, "printf(%s%s);", q.s, p->args.s ? p->args.s : "");
-    sb_free(&q);
+    bt_eval(b, bx_printf(p->fmt.s ? p->fmt.s : "", p->args));
+    sb_free(&p->fmt);
+    p->args = NULL;
+    p->stack = (struct stack_use){ 0 };
 }
 
 static int column_shown(const struct column *c)
@@ -886,49 +844,60 @@ static int last_shown(const struct output *o)
 #define KEY_PIECE 64
 #define KEY_PIECES 32
 
+/* printf(FMT, cpu, MORE) under run (the tag's CPU), printf(FMT, MORE) for plain bpftrace;
+ * MORE (taken over) may be NULL. */
+static struct bt_expr *tagged_printf(const struct lower *L, const char *fmt, struct bt_expr *more)
+{
+    struct bt_expr *args = bx_list(0);
+    if (L->opt->for_run)
+        bx_list_add(args, bx_builtin("cpu"));
+    if (more)
+        bx_list_add(args, more);
+    return bx_printf(fmt, args);
+}
+
 static void key_pieces(struct lctx *X, const struct column *c, struct bt_block *b, const char *tag)
 {
     char var[16];
     snprintf(var, sizeof var, "k%d", ++X->L->nvars);
-    char *key = lv_text(X, c->value), *len = lv_text(X, c->value->rhs);
-    bt_line(b, "$%s_p = (uint64)%s;", var, key);
-    char *len_u64 = bt_cast(X->L->dl, "uint64", len, value_u64(c->value->rhs));
-    bt_line(b, "$%s_len = %s;", var, len_u64);
-    free(len_u64);
-    bt_line(b, "$%s_off = (uint64)0;", var);
+    struct bt_expr *key = lv(X, c->value);
+    struct bt_expr *len = lv(X, c->value->rhs);
+    struct bt_expr *p = bx_varf("$%s_p", var), *n = bx_varf("$%s_len", var), *off = bx_varf("$%s_off", var);
+    bt_assign(b, bx_ref(p), bx_cast("uint64", key, 0));
+    bt_assign(b, bx_ref(n), bx_cast("uint64", len, value_u64(c->value->rhs)));
+    bt_assign(b, bx_ref(off), bx_cast("uint64", bx_int(0), 0));
     /* After STX, run's decoder: a flow key, or a netlink message of the flow or packet family
      * and its length. A message is read in whole pieces: Linux 6.1's verifier loses the bound
      * of a piece's length computed from a size read out of memory (ofpbuf.size) and refuses
      * the program, so the length goes first and run decodes that much. */
     const char *f = column_format(X->L, c);
     int msg = strcmp(f, "odp") != 0;
-    if (msg && X->L->opt->for_run)
-        bt_line(b, "printf(\"%s\\002%s%%lu:\", cpu, $%s_len);", tag, !strcmp(f, "nl_flow") ? "F" : "P", var);
-    else if (msg)
-        bt_line(b, "printf(\"(%%lu bytes) \", $%s_len);", var);
-    else if (X->L->opt->for_run)
-        bt_line(b, "printf(\"%s\\002\", cpu);", tag);
-    bt_unroll(b, KEY_PIECES);
-    bt_if(b, "$%s_off < $%s_len", var, var);
-    if (msg)
-        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %d));", tag, X->L->opt->for_run ? ", cpu" : "", var, var,
-                KEY_PIECE);
-    else
-    {
-        char len[48], off[48];
-        snprintf(len, sizeof len, "$%s_len", var);
-        snprintf(off, sizeof off, "$%s_off", var);
-        char *left = bt_usub(X->L->dl, len, off);
-        bt_line(b, "printf(\"%s%%rh \"%s, buf($%s_p + $%s_off, %s > %d ? %d : %s));", tag,
-                X->L->opt->for_run ? ", cpu" : "", var, var, left, KEY_PIECE, KEY_PIECE, left);
-        free(left);
+    char fmt[64];
+    if (msg && X->L->opt->for_run) {
+        snprintf(fmt, sizeof fmt, "%s\002%s%%lu:", tag, !strcmp(f, "nl_flow") ? "F" : "P");
+        bt_eval(b, tagged_printf(X->L, fmt, bx_ref(n)));
+    } else if (msg) {
+        bt_eval(b, bx_printf("(%lu bytes) ", bx_list(1, bx_ref(n))));
+    } else if (X->L->opt->for_run) {
+        snprintf(fmt, sizeof fmt, "%s\002", tag);
+        bt_eval(b, tagged_printf(X->L, fmt, NULL));
     }
-    bt_line(b, "$%s_off = $%s_off + %d;", var, var, KEY_PIECE);
+    bt_unroll(b, KEY_PIECES);
+    bt_if(b, bx_binary(bx_ref(off), "<", bx_ref(n)));
+    struct bt_expr *piece = bx_int(KEY_PIECE);
+    if (!msg) {    /* the key's last piece is what is left of it */
+        struct bt_expr *rest = bx_usub(bx_ref(n), bx_ref(off));
+        piece = bx_ternary(bx_binary(bx_ref(rest), ">", bx_int(KEY_PIECE)), piece, rest);
+    }
+    snprintf(fmt, sizeof fmt, "%s%%rh ", tag);
+    bt_eval(b, tagged_printf(X->L, fmt, bx_call("buf", bx_list(2, bx_binary(p, "+", bx_ref(off)), piece))));
+    bt_assign(b, bx_ref(off), bx_binary(bx_ref(off), "+", bx_int(KEY_PIECE)));
     bt_end(b);
     bt_end(b);
-    bt_line(b, "printf(\"%s%s\\n\"%s);", tag, X->L->opt->for_run ? "\\003" : "", X->L->opt->for_run ? ", cpu" : "");
-    free(key);
-    free(len);
+    snprintf(fmt, sizeof fmt, "%s%s\n", tag, X->L->opt->for_run ? "\003" : "");
+    bt_eval(b, tagged_printf(X->L, fmt, NULL));
+    bx_free(n);
+    bx_free(off);
 }
 
 /* Under run, an event printed `after_report` is tagged GS 'h' (its title and header) or
@@ -956,15 +925,13 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     /* A key in odp format (or a netlink message), last, is printed in pieces after the other columns. */
     const struct column *key = last >= 0 && in_pieces(column_format(X->L, &o->cols[last])) ? &o->cols[last] : NULL;
     /* The run-mode tag: record separator, the CPU, unit separator. */
-    const char *tag = X->L->opt->for_run ? "\\036%d\\037" : "";
+    const char *tag = X->L->opt->for_run ? "\036%d\037" : "";
     if (key && o->after_report)
         diag_error(X->L->d, o->print_loc, "an event with a flow key printed as odp is printed in pieces, as it "
                    "happens: it cannot be 'print: after_report'");
     held_tag(X->L, o, 'e', &p.fmt);
-    if (key && X->L->opt->for_run) {
-        sb_add(&p.fmt, "\036%d\037");
-        sb_add(&p.args, ", cpu");
-    }
+    if (key && X->L->opt->for_run)
+        pf_arg(&p, "\036%d\037", bx_builtin("cpu"), (struct stack_cost){ 0 });
     for (int i = 0; i < o->ncols; i++) {
         if (!column_shown(&o->cols[i]) || &o->cols[i] == key)
             continue;
@@ -988,7 +955,7 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     if (key)
         key_pieces(X, key, b, tag);
     sb_free(&p.fmt);
-    sb_free(&p.args);
+    bx_free(p.args);
 }
 
 /* One literal of an event's header. A header's literals can pass the printf's room on
@@ -1000,17 +967,11 @@ static void header_arg(struct lower *L, const struct output *o, struct printf_li
 {
     struct stack_use after = p->stack;
     stack_add(&after, stack_literal(text));
-    if (p->args.len && stack_use_total(&after) > STACK_MAX) {
+    if (p->args && stack_use_total(&after) > STACK_MAX) {
         emit_printf(L->P->begin, p);
-        sb_free(&p->fmt);
-        sb_free(&p->args);
-        p->stack = (struct stack_use){ 0 };
         held_tag(L, o, 'H', &p->fmt);
     }
-    struct strbuf q = { 0 };
-    bt_quote(&q, text);
-    pf_arg(p, piece, q.s, stack_literal(text));
-    sb_free(&q);
+    pf_arg(p, piece, bx_str(text), stack_literal(text));
 }
 
 /* The column header (after the event's title), printed once in BEGIN; names go in as %s
@@ -1039,32 +1000,19 @@ static void event_header(struct lower *L, const struct output *o)
     }
     sb_add(&p.fmt, "\n");
     emit_printf(L->P->begin, &p);
-    sb_free(&p.fmt);
-    sb_free(&p.args);
 }
 
 /* ----------------------------------------------------------- aggregates */
 
-static char *agg_key(struct lctx *X, const struct expr *e)
+static struct bt_expr *agg_key(struct lctx *X, const struct expr *e)
 {
     /* Under run, an enum key stays a number and run names it (render_enum): no name table
      * to fill in BEGIN, which for the 360 syscalls costs bpftrace 2 s of start-up. */
-    if (e->type.kind == T_ENUM && enum_prints_text(X->L->cat, &e->type) && !X->L->opt->for_run) {
-        const struct cat_enum *en = catalog_enum(X->L->cat, e->type.ref);
-        vec_add_unique(&X->L->enums, en);
-        char *v = lv_text(X, e);
-        char *k = xasprintf("@_enum_%s[%s]", en->name, v);
-        free(v);
-        return k;
-    }
-    if (e->type.kind == T_IPV4) {
-        struct strbuf r = { 0 };
-        sb_add(&r, "ntop(");
-        lref(X, e, &r);
-        sb_addc(&r, ')');
-        return sb_steal(&r);
-    }
-    return lv_text(X, e);
+    if (e->type.kind == T_ENUM && enum_prints_text(X->L->cat, &e->type) && !X->L->opt->for_run)
+        return enum_name(X->L, catalog_enum(X->L->cat, e->type.ref), lv(X, e));
+    if (e->type.kind == T_IPV4)
+        return bx_call("ntop", lref(X, e));
+    return lv(X, e);
 }
 
 /* What key part E takes in a map's key on the stack, as agg_key() writes it. */
@@ -1077,13 +1025,11 @@ static struct stack_cost agg_key_cost(const struct lctx *X, const struct expr *e
 
 static void aggregate_line(struct lctx *X, const struct output *o, struct bt_block *b)
 {
-    struct strbuf keys = { 0 };
+    struct bt_expr *keys = bx_list(0);
     struct stack_use key_stack = { 0 };
     int over = -1;    /* the key that passes the stack */
     for (int i = 0; i < o->nby; i++) {
-        char *k = agg_key(X, o->by[i]);
-        sb_printf(&keys, "%s%s", i ? ", " : "", k);
-        free(k);
+        bx_list_add(keys, agg_key(X, o->by[i]));
         stack_add(&key_stack, agg_key_cost(X, o->by[i]));
         if (over < 0 && stack_key_total(&key_stack, X->L->opt->bpftrace) > STACK_MAX)
             over = i;
@@ -1095,16 +1041,16 @@ static void aggregate_line(struct lctx *X, const struct output *o, struct bt_blo
                    "use fewer string keys", o->name, need, bt_scopes_variables(X->L->opt->bpftrace) ? "0.21 and later" : "0.17",
                    STACK_MAX, bt_scopes_variables(X->L->opt->bpftrace) ? "" : ", plus the buffer the biggest is read into");
     stack_budget_statement(&b->stack, need, o->nby ? o->by[0]->loc : o->loc, "an aggregate's key");
-    char *v = lv_text(X, o->value);
-    if (o->nby)
-        bt_line(b, "@%s[%s] = %s;", o->name, keys.s, v);
-    else if (o->fn == AGG_HIST || o->fn == AGG_LHIST)
-        bt_line(b, "@%s = %s;", o->name, v);
-    else
-        /* A keyless count() survives clear() as "@x: 0" in bpftrace 0.17's exit dump; an empty key does not. */
-        bt_line(b, "@%s[\"\"] = %s;", o->name, v);
-    free(v);
-    sb_free(&keys);
+    struct bt_expr *v = lv(X, o->value);
+    if (o->nby) {
+        bt_assign(b, bx_mapf(keys, "@%s", o->name), v);
+        return;
+    }
+    bx_free(keys);
+    if (o->fn == AGG_HIST || o->fn == AGG_LHIST)
+        bt_assign(b, bx_mapf(NULL, "@%s", o->name), v);
+    else    /* a keyless count() survives clear() as "@x: 0" in bpftrace 0.17's exit dump; an empty key does not */
+        bt_assign(b, bx_mapf(bx_str(""), "@%s", o->name), v);
 }
 
 /* ----------------------------------------------------------------- blocks */
@@ -1119,6 +1065,12 @@ struct probe_block {
 
 static int window_gated(const struct lower *L) { return L->r->window.present; }
 
+/* @_on == STATE: the window is in that state (lower_window). */
+static struct bt_expr *window_is(const char *op, int state)
+{
+    return bx_binary(bx_map("@_on", NULL), op, bx_int(state));
+}
+
 /* An output: skipped when its condition is false at compile time. */
 static void lower_output(struct lower *L, const struct output *o, const struct probe_use *at, struct bt_block *b)
 {
@@ -1127,15 +1079,8 @@ static void lower_output(struct lower *L, const struct output *o, const struct p
     if (o->where && o->where->is_const && !o->where->cval)
         return;
     if (guarded) {
-        struct strbuf c = { 0 };
-        if (window_gated(L))
-            sb_add(&c, "@_on == 1");
-        if (o->where && !o->where->is_const) {
-            sb_add(&c, c.len ? " && " : "");
-            lv(&X, o->where, &c);
-        }
-        bt_if(b, "%s", c.s);
-        sb_free(&c);
+        struct bt_expr *open = window_gated(L) ? window_is("==", 1) : NULL;
+        bt_if(b, bx_join(open, "&&", o->where && !o->where->is_const ? lv(&X, o->where) : NULL));
     }
     if (o->kind == OUT_EVENT)
         event_line(&X, o, b);
@@ -1171,53 +1116,68 @@ static int output_live(const struct output *o)
 }
 
 /* The pid filter of a kernel probe's use, when its block serves other tasks too. */
-static const char *task_guard(struct lower *L, const struct probe_block *pb, int any_task);
+static struct bt_expr *task_guard(struct lower *L, const struct probe_block *pb, int any_task);
 
-/* Where span S's state for key K lives: its maps' index, after the lines (in B) that compute
- * it. A map span, and one in slots: [K]. A queue: [K, $S_i % N], the oldest open span at an
- * end, the next place at a start (@_S_head and @_S_tail count them per key). */
-static char *span_index(struct lower *L, struct bt_block *b, const struct span *s, const char *k, int at_start)
+/* Span S's map TAG, at KEY (NULL: the whole map); KEY is taken over. */
+static struct bt_expr *span_at(const struct span *s, const char *tag, struct bt_expr *key)
 {
-    if (s->queue) {
-        bt_line(b, "%s = %s[%s];", span_var(s, "I").s, span_map(s, at_start ? "TAIL" : "HEAD").s, k);
-        char *slot = bt_counter_mod(L->dl, span_var(s, "I").s, s->queue);
-        char *ix = xasprintf("%s, %s", k, slot);
-        free(slot);
-        return ix;
-    }
-    return xstrdup(k);
+    return bx_map(span_map(s, tag).s, key);
+}
+
+static struct bt_expr *span_value_at(const struct span *s, const char *name, struct bt_expr *key)
+{
+    return bx_map(span_value_map(s, name).s, key);
+}
+
+/* $S_I + 1: the place after counter I of a queue span. */
+static struct bt_expr *next_place(const struct span *s)
+{
+    return bx_binary(bx_var(span_var(s, "I").s), "+", bx_int(1));
+}
+
+/* Where span S's state for key K lives: its maps' index, after the statements (in B) that
+ * compute it. A map span, and one in slots: [K]. A queue: [K, $S_i % N], the oldest open
+ * span at an end, the next place at a start (@_S_head and @_S_tail count them per key). */
+static struct bt_expr *span_index(struct bt_block *b, const struct span *s, struct bt_expr *k, int at_start)
+{
+    if (!s->queue)
+        return bx_ref(k);
+    bt_assign(b, bx_var(span_var(s, "I").s), span_at(s, at_start ? "TAIL" : "HEAD", bx_ref(k)));
+    return bx_list(2, bx_ref(k), bx_counter_mod(bx_var(span_var(s, "I").s), s->queue));
 }
 
 /* Delete span S's state at map index IX. */
-static void span_forget(struct bt_block *b, const struct span *s, const char *ix)
+static void span_forget(struct bt_block *b, const struct span *s, struct bt_expr *ix)
 {
-    bt_delete(b, "%s[%s]", span_map(s, "START").s, ix);
+    bt_delete(b, span_at(s, "START", bx_ref(ix)));
     for (int i = 0; i < s->ncaptures; i++)
-        bt_delete(b, "%s[%s]", span_value_map(s, s->captures[i].name).s, ix);
+        bt_delete(b, span_value_at(s, s->captures[i].name, bx_ref(ix)));
     for (int i = 0; i < s->ncounts; i++)
-        bt_delete(b, "%s[%s]", span_value_map(s, s->counts[i].name).s, ix);
+        bt_delete(b, span_value_at(s, s->counts[i].name, bx_ref(ix)));
 }
 
 /* A span value is one bpftrace type on every version: a string, or a 64-bit integer whose
  * sign its cast at the capture's store says. */
 static int value_is_string(const struct type *t) { return type_is_string(t) || t->kind == T_CHARS; }
-static const char *value_zero(const struct type *t)
+static struct bt_expr *value_zero(const struct type *t)
 {
-    return value_is_string(t) ? "\"\"" : t->is_signed ? "(int64)0" : "(uint64)0";
+    return value_is_string(t) ? bx_str("") : bx_cast(t->is_signed ? "int64" : "uint64", bx_int(0), 0);
 }
 
-/* Declare variable NAME first thing in block B, with ZERO, a value of its type. A span's
- * values are set where it ends (inside its guards) and read by outputs after those: bpftrace
- * from 0.21 on scopes a variable to the block that first sets it, so each is declared at
- * the top, where every version sees it. */
-static void declare(struct lower *L, struct bt_block *b, const char *name, const char *zero)
+static struct bt_expr *u64_zero(void) { return bx_cast("uint64", bx_int(0), 0); }
+
+/* Declare variable NAME first thing in block B, with ZERO (taken over), a value of its type.
+ * A span's values are set where it ends (inside its guards) and read by outputs after those:
+ * bpftrace from 0.21 on scopes a variable to the block that first sets it, so each is
+ * declared at the top, where every version sees it. */
+static void declare(struct lower *L, struct bt_block *b, const char *name, struct bt_expr *zero)
 {
-    if (!L->dl->scoped_vars)
+    if (!L->dl->scoped_vars || vec_has_string(&b->declared, name)) {
+        bx_free(zero);
         return;
-    if (vec_has_string(&b->declared, name))
-        return;
+    }
     vec_push(&b->declared, xstrdup(name));
-    vec_push(&b->declared_zero, (void *)zero);
+    vec_push(&b->declared_zero, zero);
 }
 
 static void span_end(struct lower *L, const struct span *s, int to, struct probe_block *pb)
@@ -1225,49 +1185,45 @@ static void span_end(struct lower *L, const struct span *s, int to, struct probe
     const struct span_end *e = &s->tos[to];
     struct bt_block *b = pb->block;
     struct lctx X = { L, probe_attach(&e->on), b };
-    const char *guard = task_guard(L, pb, e->any_task);
+    struct bt_expr *guard = task_guard(L, pb, e->any_task);
     if (guard)
-        bt_if(b, "%s", guard);
-    if (e->where) {
-        char *w = lv_text(&X, e->where);
-        bt_if(b, "%s", w);
-        free(w);
-    }
+        bt_if(b, guard);
+    if (e->where)
+        bt_if(b, lv(&X, e->where));
     /* Typed first: bpftrace 0.23 cannot cast a value read from a map it has not typed yet. */
-    declare(L, b, span_var(s, "START").s, "(uint64)0");
-    declare(L, b, span_var(s, "DURATION").s, "(uint64)0");
+    declare(L, b, span_var(s, "START").s, u64_zero());
+    declare(L, b, span_var(s, "DURATION").s, u64_zero());
     for (int i = 0; i < s->ncaptures; i++)
         declare(L, b, span_value_var(s, s->captures[i].name).s, value_zero(&s->captures[i].values[0]->type));
     for (int i = 0; i < s->ncounts; i++)
-        declare(L, b, span_value_var(s, s->counts[i].name).s, "(uint64)0");
-    char *k = keys_text(&X, e->keys, s->nkeys);
-    char *ix = span_index(L, b, s, k, 0);
+        declare(L, b, span_value_var(s, s->counts[i].name).s, u64_zero());
+    struct bt_expr *k = lkeys(&X, e->keys, s->nkeys);
+    struct bt_expr *ix = span_index(b, s, k, 0);
+    struct bt_expr *start = bx_var(span_var(s, "START").s);
     /* A queue's oldest place reads 0 when the queue is empty (ended places are deleted). */
-    bt_line(b, "%s = %s[%s];", span_var(s, "START").s, span_map(s, "START").s, ix);
-    bt_if(b, "%s", span_var(s, "START").s);
+    bt_assign(b, bx_ref(start), span_at(s, "START", bx_ref(ix)));
+    bt_if(b, bx_ref(start));
     if (s->queue)
-        bt_line(b, "%s[%s] = %s + 1;", span_map(s, "HEAD").s, k, span_var(s, "I").s);
-    char *duration = bt_usub(L->dl, "nsecs", span_var(s, "START").s);
-    bt_line(b, "%s = %s;", span_var(s, "DURATION").s, duration);
-    free(duration);
+        bt_assign(b, span_at(s, "HEAD", bx_ref(k)), next_place(s));
+    bt_assign(b, bx_var(span_var(s, "DURATION").s), bx_usub(bx_builtin("nsecs"), start));
     for (int i = 0; i < s->ncaptures; i++) {
-        bt_line(b, "%s = %s[%s];", span_value_var(s, s->captures[i].name).s, span_value_map(s, s->captures[i].name).s,
-                ix);
+        const char *name = s->captures[i].name;
+        bt_assign(b, bx_var(span_value_var(s, name).s), span_value_at(s, name, bx_ref(ix)));
         /* A string in a variable keeps its bytes on the stack through the whole block. */
         if (s->captures[i].values && s->captures[i].values[0])
             stack_budget_var(&b->stack, stack_map_var(s->captures[i].values[0]), s->captures[i].loc,
                              "the span's string captures, held in variables");
     }
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "%s = %s[%s];", span_value_var(s, s->counts[i].name).s, span_value_map(s, s->counts[i].name).s, ix);
+        bt_assign(b, bx_var(span_value_var(s, s->counts[i].name).s), span_value_at(s, s->counts[i].name, bx_ref(ix)));
     span_forget(b, s, ix);
-    free(ix);
+    bx_free(ix);
     bt_end(b);
     if (e->where)
         bt_end(b);
     if (guard)
         bt_end(b);
-    free(k);
+    bx_free(k);
     vec_add_unique(&pb->ended, s);
 }
 
@@ -1285,10 +1241,11 @@ static void span_outputs(struct lower *L, const struct span *s, struct probe_blo
         any |= L->r->outputs[i].on.span == s && output_live(&L->r->outputs[i]);
     if (!any)
         return;
+    struct bt_expr *started = bx_var(span_var(s, "START").s);
     if (inside)
-        bt_if(b, "%s && %s >= @_win_start", span_var(s, "START").s, span_var(s, "START").s);
-    else
-        bt_if(b, "%s", span_var(s, "START").s);
+        started = bx_binary(started, "&&",
+                            bx_binary(bx_var(span_var(s, "START").s), ">=", bx_map("@_win_start", NULL)));
+    bt_if(b, started);
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].on.span == s)
             lower_output(L, &L->r->outputs[i], pb->probe, b);
@@ -1299,18 +1256,54 @@ static void span_count(struct lower *L, const struct span *s, const struct span_
 {
     /* The key's statements (a fingerprint()'s reads) go in the counted probe's block. */
     struct lctx X = { L, probe_attach(&c->on), pb->block };
-    const char *guard = task_guard(L, pb, 0);
-    char *k = keys_text(&X, c->keys, s->nkeys);
+    struct bt_expr *guard = task_guard(L, pb, 0);
+    struct bt_expr *k = lkeys(&X, c->keys, s->nkeys);
     if (guard)
-        bt_if(pb->block, "%s", guard);
-    char *ix = span_index(L, pb->block, s, k, 0);
-    bt_if(pb->block, "%s[%s]", span_map(s, "START").s, ix);
-    bt_line(pb->block, "%s[%s] = %s[%s] + 1;", span_value_map(s, c->name).s, ix, span_value_map(s, c->name).s, ix);
+        bt_if(pb->block, guard);
+    struct bt_expr *ix = span_index(pb->block, s, k, 0);
+    bt_if(pb->block, span_at(s, "START", bx_ref(ix)));
+    bt_assign(pb->block, span_value_at(s, c->name, bx_ref(ix)),
+              bx_binary(span_value_at(s, c->name, bx_ref(ix)), "+", bx_int(1)));
     bt_end(pb->block);
     if (guard)
         bt_end(pb->block);
-    free(ix);
-    free(k);
+    bx_free(ix);
+    bx_free(k);
+}
+
+/* Keep the last N spans started (`slots: N`): the one at key K takes the place of the N-th
+ * before it, whose state is forgotten. */
+static void span_ring(struct lower *L, struct bt_block *b, const struct span *s, const struct span_end *e,
+                      struct bt_expr *k)
+{
+    /* OLD is typed first (as in span_end): where this start comes before any store to the
+     * ring in the script, bpftrace 0.23 reads it as untyped and then takes the START map it
+     * deletes from for a map without keys (upcall_cost with kernel=true). */
+    declare(L, b, span_var(s, "OLD").s, u64_zero());
+    struct bt_expr *n = bx_var(span_var(s, "N").s), *old = bx_var(span_var(s, "OLD").s);
+    bt_assign(b, bx_ref(n), span_at(s, "N", NULL));
+    struct bt_expr *slot = bx_counter_mod(bx_ref(n), s->slots);
+    bt_assign(b, bx_ref(old), bx_map(span_map(s, "RING").s, bx_ref(slot)));
+    bt_if(b, bx_ref(old));
+    span_forget(b, s, old);
+    bt_end(b);
+    struct bt_expr *stored = bx_cast("uint64", bx_paren(bx_ref(k)), s->nkeys == 1 && value_u64(e->keys[0]));
+    bt_assign(b, bx_map(span_map(s, "RING").s, slot), stored);
+    bt_assign(b, span_at(s, "N", NULL), bx_binary(n, "+", bx_int(1)));
+    bx_free(old);
+}
+
+/* The value capture I stores at a start: one type at every start where variables are
+ * declared (0.21 and later), as declared. */
+static struct bt_expr *capture_stored(struct lower *L, const struct span *s, int i, int from, struct bt_expr *v)
+{
+    if (!L->dl->scoped_vars)
+        return v;
+    if (value_is_string(&s->captures[i].values[0]->type))
+        return bx_paren(v);
+    const struct type *t = &s->captures[i].values[0]->type;
+    int same = !t->is_signed && value_u64(s->captures[i].values[from]);
+    return bx_cast(t->is_signed ? "int64" : "uint64", bx_paren(v), same);
 }
 
 /* Start span S at its FROM-th start. With `spans: inside`, only while a window is open. */
@@ -1319,83 +1312,47 @@ static void span_start(struct lower *L, const struct span *s, int from, struct p
     const struct span_end *e = &s->froms[from];
     struct bt_block *b = pb->block;
     struct lctx X = { L, probe_attach(&e->on), b };
-    struct strbuf cond = { 0 };
-    const char *guard = task_guard(L, pb, e->any_task);
-    if (guard)
-        sb_add(&cond, guard);
+    struct bt_expr *cond = task_guard(L, pb, e->any_task);
     if (L->r->window.present && L->r->window.spans_inside)
-        sb_printf(&cond, "%s@_on == 1", cond.len ? " && " : "");
-    if (e->where) {
-        sb_add(&cond, cond.len ? " && " : "");
-        lv(&X, e->where, &cond);
-    }
-    if (cond.len)
-        bt_if(b, "%s", cond.s);
-    char *k = keys_text(&X, e->keys, s->nkeys);
-    char *ix = span_index(L, b, s, k, 1);
+        cond = bx_join(cond, "&&", window_is("==", 1));
+    if (e->where)
+        cond = bx_join(cond, "&&", lv(&X, e->where));
+    if (cond)
+        bt_if(b, cond);
+    struct bt_expr *k = lkeys(&X, e->keys, s->nkeys);
+    struct bt_expr *ix = span_index(b, s, k, 1);
     if (s->keep_first)
-        bt_if(b, "!%s[%s]", span_map(s, "START").s, ix);
-    if (s->slots) {
-        /* The last N spans started are kept: this one takes the place of the N-th before it.
-         * OLD is typed first (as in span_end): where this start comes before any store to
-         * the ring in the script, bpftrace 0.23 reads it as untyped and then takes the START
-         * map it deletes from for a map without keys (upcall_cost with kernel=true). */
-        declare(L, b, span_var(s, "OLD").s, "(uint64)0");
-        bt_line(b, "%s = %s;", span_var(s, "N").s, span_map(s, "N").s);
-        char *slot = bt_counter_mod(L->dl, span_var(s, "N").s, s->slots);
-        bt_line(b, "%s = %s[%s];", span_var(s, "OLD").s, span_map(s, "RING").s, slot);
-        bt_if(b, "%s", span_var(s, "OLD").s);
-        span_forget(b, s, span_var(s, "OLD").s);
-        bt_end(b);
-        char *paren = xasprintf("(%s)", k);
-        char *stored = bt_cast(L->dl, "uint64", paren, s->nkeys == 1 && value_u64(e->keys[0]));
-        bt_line(b, "%s[%s] = %s;", span_map(s, "RING").s, slot, stored);
-        free(stored);
-        free(paren);
-        free(slot);
-        bt_line(b, "%s = %s + 1;", span_map(s, "N").s, span_var(s, "N").s);
-    }
-    bt_line(b, "%s[%s] = nsecs;", span_map(s, "START").s, ix);
+        bt_if(b, bx_unary("!", span_at(s, "START", bx_ref(ix))));
+    if (s->slots)
+        span_ring(L, b, s, e, k);
+    bt_assign(b, span_at(s, "START", bx_ref(ix)), bx_builtin("nsecs"));
     struct stack_use key_stack = { 0 };
     for (int i = 0; i < s->nkeys; i++)
         stack_add(&key_stack, stack_value(e->keys[i]));
     for (int i = 0; i < s->ncaptures; i++) {
-        char *v = lv_text(&X, s->captures[i].values[from]);
-        if (L->dl->scoped_vars && value_is_string(&s->captures[i].values[0]->type)) {
-            bt_line(b, "%s[%s] = (%s);", span_value_map(s, s->captures[i].name).s, ix, v);
-        } else if (L->dl->scoped_vars) {    /* one type at every start, as declared */
-            const struct type *t = &s->captures[i].values[0]->type;
-            char *paren = xasprintf("(%s)", v);
-            char *stored = bt_cast(L->dl, t->is_signed ? "int64" : "uint64", paren,
-                                   !t->is_signed && value_u64(s->captures[i].values[from]));
-            bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, stored);
-            free(stored);
-            free(paren);
-        } else
-            bt_line(b, "%s[%s] = %s;", span_value_map(s, s->captures[i].name).s, ix, v);
-        free(v);
+        struct bt_expr *v = lv(&X, s->captures[i].values[from]);
+        bt_assign(b, span_value_at(s, s->captures[i].name, bx_ref(ix)), capture_stored(L, s, i, from, v));
         struct stack_use store = key_stack;
         stack_add(&store, stack_value(s->captures[i].values[from]));
         stack_budget_statement(&b->stack, stack_use_total(&store), s->captures[i].loc, "a capture's store");
     }
     for (int i = 0; i < s->ncounts; i++)
-        bt_line(b, "%s[%s] = %s;", span_value_map(s, s->counts[i].name).s, ix,
-                L->dl->scoped_vars ? "(uint64)0" : "0");
+        bt_assign(b, span_value_at(s, s->counts[i].name, bx_ref(ix)), L->dl->scoped_vars ? u64_zero() : bx_int(0));
     if (s->queue) {
         /* A full queue forgets its oldest span. */
-        bt_line(b, "%s[%s] = %s + 1;", span_map(s, "TAIL").s, k, span_var(s, "I").s);
-        /* Counters: a difference of two is one type on every version (bt_counter_mod). */
-        bt_if(b, "%s + 1 - %s[%s] > %lld", span_var(s, "I").s, span_map(s, "HEAD").s, k, (long long)s->queue);
-        bt_line(b, "%s[%s] = %s + 1 - %lld;", span_map(s, "HEAD").s, k, span_var(s, "I").s, (long long)s->queue);
+        bt_assign(b, span_at(s, "TAIL", bx_ref(k)), next_place(s));
+        /* Counters: a difference of two is one type on every version (bx_counter_mod). */
+        struct bt_expr *queued = bx_binary(next_place(s), "-", span_at(s, "HEAD", bx_ref(k)));
+        bt_if(b, bx_binary(queued, ">", bx_int(s->queue)));
+        bt_assign(b, span_at(s, "HEAD", bx_ref(k)), bx_binary(next_place(s), "-", bx_int(s->queue)));
         bt_end(b);
     }
     if (s->keep_first)
         bt_end(b);
-    free(ix);
-    if (cond.len)
+    bx_free(ix);
+    if (cond)
         bt_end(b);
-    sb_free(&cond);
-    free(k);
+    bx_free(k);
 }
 
 static char *attach_text(struct lower *L, const struct probe_use *u)
@@ -1437,14 +1394,11 @@ static int probe_filtered(const struct probe_use *u)
     return kernel_probe(u) && !(u->probe && u->probe->any_task);
 }
 
-static const char *pid_test(struct lower *L)
+/* pid == N, or pid == $1 when the pid is bpftrace's first argument. */
+static struct bt_expr *pid_test(struct lower *L)
 {
-    if (L->opt->pid)
-        snprintf(L->pid_pred, sizeof L->pid_pred, "pid == %d", L->opt->pid);
-    else
-        snprintf(L->pid_pred, sizeof L->pid_pred, "pid == $1");
     L->pid_arg |= !L->opt->pid;
-    return L->pid_pred;
+    return bx_binary(bx_builtin("pid"), "==", L->opt->pid ? bx_int(L->opt->pid) : bx_var("$1"));
 }
 
 /* Does some use of probe U concern any task: a span end with `task: any`, or a window
@@ -1484,11 +1438,11 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     if (probe_filtered(u)) {
         pb->mixed = any_task_use(L, u);
         if (!pb->mixed)
-            pb->block->pred = xstrdup(pid_test(L));
+            pb->block->pred = pid_test(L);
     } else if (!kernel_probe(u) && L->opt->target_path && L->opt->pid) {
         /* Attached by path, a probe fires in every process of that binary (a second
          * ovs-vswitchd, in another container): only the one asked for counts. */
-        pb->block->pred = xstrdup(pid_test(L));
+        pb->block->pred = pid_test(L);
     }
     int other_tasks = pb->mixed || (kernel_probe(u) && !probe_filtered(u));
     L->other_tasks |= other_tasks;
@@ -1504,7 +1458,7 @@ static struct probe_block *block_for(struct lower *L, struct vec *blocks, const 
     return pb;
 }
 
-static const char *task_guard(struct lower *L, const struct probe_block *pb, int any_task)
+static struct bt_expr *task_guard(struct lower *L, const struct probe_block *pb, int any_task)
 {
     return pb->mixed && !any_task ? pid_test(L) : NULL;
 }
@@ -1526,15 +1480,15 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
             continue;
         /* Under run, a table's title is printed by run, with the joined table. */
         if (o->title && !(o->table && L->opt->for_run))
-            bt_print_text(b, "\\n", o->title);
-        bt_line(b, "print(@%s);", o->name);
+            bt_print_text(b, "\n", o->title);
+        bt_eval(b, bx_call("print", bx_mapf(NULL, "@%s", o->name)));
         if (reset)
-            bt_line(b, "clear(@%s);", o->name);
+            bt_eval(b, bx_call("clear", bx_mapf(NULL, "@%s", o->name)));
     }
     if (L->r->uses_threads && L->r->report_by_thread && L->opt->for_run)
-        bt_line(b, "print(@_exited);");
+        bt_eval(b, bx_call("print", bx_map("@_exited", NULL)));
     if (L->opt->for_run && (L->r->ntables || has_held_events(L)))
-        bt_line(b, "printf(\"\\036dump\\037\\n\");    // run: the report is complete");
+        bt_eval(b, bx_printf("\036dump\037\n", NULL))->text = xstrdup("run: the report is complete");
 }
 
 /* ------------------------------------------------------------------ windows
@@ -1550,10 +1504,22 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
 #define WINDOW_REST_MS 20
 #define WINDOW_TICK_MS 10
 
-static void stamp(struct bt_block *b, const char *what, const char *extra_fmt, const char *extra_arg)
+/* "# WHAT EXTRA @TIME": EXTRA_FMT printing EXTRA (taken over; NULL: none), then $now's time. */
+static void stamp(struct bt_block *b, const char *what, const char *extra_fmt, struct bt_expr *extra)
 {
-    bt_line(b, "printf(\"# %s%s @%%s\\n\", %s%sstrftime(\"%%Y-%%m-%%dT%%H:%%M:%%S.%%f\", $now));", what,
-            extra_fmt, extra_arg ? extra_arg : "", extra_arg ? ", " : "");
+    char fmt[128];
+    snprintf(fmt, sizeof fmt, "# %s%s @%%s\n", what, extra_fmt);
+    struct bt_expr *args = bx_list(0);
+    if (extra)
+        bx_list_add(args, extra);
+    bx_list_add(args, bx_call("strftime", bx_list(2, bx_str("%Y-%m-%dT%H:%M:%S.%f"), bx_var("$now"))));
+    bt_eval(b, bx_printf(fmt, args));
+}
+
+/* clear(MAP) */
+static void clear_map(struct bt_block *b, const char *map)
+{
+    bt_eval(b, bx_call("clear", bx_map(map, NULL)));
 }
 
 /* Forget every started span: with `spans: inside` a span counts only if it starts in the window. */
@@ -1563,19 +1529,19 @@ static void clear_spans(struct lower *L, struct bt_block *b)
         const struct span *s = &L->r->spans[i];
         if (!span_live(s))
             continue;
-        bt_line(b, "clear(%s);", span_map(s, "START").s);
+        clear_map(b, span_map(s, "START").s);
         if (s->slots) {
-            bt_line(b, "clear(%s);", span_map(s, "RING").s);
-            bt_delete(b, "%s", span_map(s, "N").s);
+            clear_map(b, span_map(s, "RING").s);
+            bt_delete(b, span_at(s, "N", NULL));
         }
         if (s->queue) {
-            bt_line(b, "clear(%s);", span_map(s, "HEAD").s);
-            bt_line(b, "clear(%s);", span_map(s, "TAIL").s);
+            clear_map(b, span_map(s, "HEAD").s);
+            clear_map(b, span_map(s, "TAIL").s);
         }
         for (int j = 0; j < s->ncaptures; j++)
-            bt_line(b, "clear(%s);", span_value_map(s, s->captures[j].name).s);
+            clear_map(b, span_value_map(s, s->captures[j].name).s);
         for (int j = 0; j < s->ncounts; j++)
-            bt_line(b, "clear(%s);", span_value_map(s, s->counts[j].name).s);
+            clear_map(b, span_value_map(s, s->counts[j].name).s);
     }
 }
 
@@ -1583,7 +1549,13 @@ static void clear_aggregates(struct lower *L, struct bt_block *b)
 {
     for (int i = 0; i < L->r->noutputs; i++)
         if (L->r->outputs[i].kind == OUT_AGG && output_live(&L->r->outputs[i]))
-            bt_line(b, "clear(@%s);", L->r->outputs[i].name);
+            bt_eval(b, bx_call("clear", bx_mapf(NULL, "@%s", L->r->outputs[i].name)));
+}
+
+/* MAP = VALUE, MAP a map without key. */
+static void set_map(struct bt_block *b, const char *map, struct bt_expr *value)
+{
+    bt_assign(b, bx_map(map, NULL), value);
 }
 
 /* Enter window STATE (1 open, 2 closed) at one clock reading, kept in TIME_MAP, and say so.
@@ -1591,11 +1563,11 @@ static void clear_aggregates(struct lower *L, struct bt_block *b)
  * must equal the difference of the trigger times printed. */
 static void window_enter(struct bt_block *b, int state, const char *time_map, const char *what, int triggered)
 {
-    bt_line(b, "$now = nsecs;");
-    bt_line(b, "@_on = %d;", state);
-    bt_line(b, "%s = $now;", time_map);
+    bt_assign(b, bx_var("$now"), bx_builtin("nsecs"));
+    set_map(b, "@_on", bx_int(state));
+    set_map(b, time_map, bx_var("$now"));
     if (triggered)
-        stamp(b, what, " (trigger@%llu)", "$now");
+        stamp(b, what, " (trigger@%llu)", bx_var("$now"));
     else
         stamp(b, what, "", NULL);
 }
@@ -1605,16 +1577,17 @@ static void window_open(struct bt_block *b, int triggered)
     window_enter(b, 1, "@_win_start", "Start sampling", triggered);
 }
 
-/* Report the closing window's aggregates, count it, and end the run after `count` windows. */
-static void window_report(struct lower *L, struct bt_block *b, const char *dump_fmt, const char *dump_arg)
+/* Report the closing window's aggregates, count it, and end the run after `count` windows;
+ * the dump's line says DELTA (taken over; NULL: none). */
+static void window_report(struct lower *L, struct bt_block *b, const char *dump_fmt, struct bt_expr *delta)
 {
-    stamp(b, dump_fmt, dump_arg ? " %llu ns" : "", dump_arg);
+    stamp(b, dump_fmt, delta ? " %llu ns" : "", delta);
     report_lines(L, b, 1);
-    bt_line(b, "@_windows = @_windows + 1;");
+    map_step(b, "@_windows", 0);
     if (L->r->window.count > 0) {
-        bt_if(b, "@_windows >= %lld", (long long)L->r->window.count);
-        bt_line(b, "@_on = 3;");
-        bt_line(b, "exit();");
+        bt_if(b, bx_binary(bx_map("@_windows", NULL), ">=", bx_int(L->r->window.count)));
+        set_map(b, "@_on", bx_int(3));
+        bt_eval(b, bx_call("exit", NULL));
         bt_end(b);
     }
 }
@@ -1625,22 +1598,27 @@ static void window_close(struct lower *L, struct bt_block *b, int by_trigger)
     window_enter(b, 2, "@_win_end", "Stop sampling", by_trigger);
     if (by_trigger && w->has_start) {
         /* Both triggers: the stop-start delta decides whether the window is reported. */
-        char *delta = bt_usub(L->dl, "$now", "@_win_start");
-        bt_line(b, "$delta = %s;", delta);
-        free(delta);
+        bt_assign(b, bx_var("$delta"), bx_usub(bx_var("$now"), bx_map("@_win_start", NULL)));
         if (!w->min_delta_ns) {
-            window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
+            window_report(L, b, "Triggered sample dump, stop-start delta", bx_var("$delta"));
             return;
         }
-        bt_if(b, "$delta >= %llu", (unsigned long long)w->min_delta_ns);
-        window_report(L, b, "Triggered sample dump, stop-start delta", "$delta");
+        bt_if(b, bx_binary(bx_var("$delta"), ">=", bx_uint(w->min_delta_ns)));
+        window_report(L, b, "Triggered sample dump, stop-start delta", bx_var("$delta"));
         bt_else(b);
-        stamp(b, "Sample dump skipped, delta", " %llu ns", "$delta");
+        stamp(b, "Sample dump skipped, delta", " %llu ns", bx_var("$delta"));
         clear_aggregates(L, b);
         bt_end(b);
     } else {
         window_report(L, b, "Sample dump", NULL);
     }
+}
+
+/* @_on == STATE && nsecs - TIME_MAP >= NS: the window has been in that state that long. */
+static struct bt_expr *window_for(int state, const char *time_map, uint64_t ns)
+{
+    struct bt_expr *since = bx_usub(bx_builtin("nsecs"), bx_map(time_map, NULL));
+    return bx_binary(window_is("==", state), "&&", bx_binary(since, ">=", bx_uint(ns)));
 }
 
 static void lower_window(struct lower *L, struct vec *blocks)
@@ -1651,10 +1629,10 @@ static void lower_window(struct lower *L, struct vec *blocks)
     if (w->has_start) {
         /* Triggers are any-task uses (any_task_use): no pid guard. */
         struct probe_block *pb = block_for(L, blocks, &w->start);
-        bt_if(pb->block, "@_on == 0");
+        bt_if(pb->block, window_is("==", 0));
         window_open(pb->block, 1);
-        bt_else_if(pb->block, "@_on != 3");
-        bt_line(pb->block, "@_missed = @_missed + 1;");
+        bt_else_if(pb->block, window_is("!=", 3));
+        map_step(pb->block, "@_missed", 0);
         bt_end(pb->block);
         struct strbuf m = { 0 };
         sb_printf(&m, "# Waiting for the start trigger, %s", w->start.text[0] == '$' ? "" : w->start.text);
@@ -1669,7 +1647,7 @@ static void lower_window(struct lower *L, struct vec *blocks)
     }
     if (w->has_stop) {
         struct probe_block *pb = block_for(L, blocks, &w->stop);
-        bt_if(pb->block, "@_on == 1");
+        bt_if(pb->block, window_is("==", 1));
         window_close(L, pb->block, 1);
         bt_end(pb->block);
     }
@@ -1677,18 +1655,14 @@ static void lower_window(struct lower *L, struct vec *blocks)
     snprintf(tick, sizeof tick, "interval:ms:%d", WINDOW_TICK_MS);
     struct bt_block *t = bt_block_new(tick);
     if (!w->has_stop && w->time_ns) {
-        char *open_for = bt_usub(L->dl, "nsecs", "@_win_start");
-        bt_if(t, "@_on == 1 && %s >= %llu", open_for, (unsigned long long)w->time_ns);
-        free(open_for);
+        bt_if(t, window_for(1, "@_win_start", w->time_ns));
         window_close(L, t, 0);
         bt_end(t);
     }
     uint64_t rest = w->interval_ns > WINDOW_REST_MS * 1000000ull ? w->interval_ns : WINDOW_REST_MS * 1000000ull;
-    char *closed_for = bt_usub(L->dl, "nsecs", "@_win_end");
-    bt_if(t, "@_on == 2 && %s >= %llu", closed_for, (unsigned long long)rest);
-    free(closed_for);
+    bt_if(t, window_for(2, "@_win_end", rest));
     if (w->has_start)
-        bt_line(t, "@_on = 0;");
+        set_map(t, "@_on", bx_int(0));
     else
         window_open(t, 0);
     bt_end(t);
@@ -1725,26 +1699,19 @@ static void forget_ended_flows(struct lower *L, struct probe_block *pb, struct v
         const struct cat_field *f = s ? catalog_field(s, w->id) : NULL;
         if (!f || !is_ufid(&f->type))
             continue;
-        struct strbuf k = { 0 };
-        struct strbuf ref = { 0 };
-        sb_printf(&ref, "((struct %s *)", holder->type.ref);
-        arg_ref(pb->block, holder->index, &ref);
-        sb_printf(&ref, ")->%s", f->name);
-        ufid_words(&k, ref.s, f->type.kind == T_UFID_PTR);
-        sb_free(&ref);
-        struct strbuf res = { 0 };
-        arg_ref(pb->block, result->index, &res);
+        struct bt_expr *ufid = bx_member(pointer_arg(pb->block, holder->type.ref, holder->index), "->", f->name);
+        struct bt_expr *k = ufid_words(ufid, f->type.kind == T_UFID_PTR);
+        struct bt_expr *deleted = bx_binary(bx_cast("uint32", arg_ref(pb->block, result->index), 0), "==",
+                                            bx_int(del->value));
         vec_add_unique(&L->fields, f);
         use_type(L, &holder->type);
         L->need_u128 = 1;
-        bt_line(pb->block, "// the flow is deleted: it leaves watch list %s", w->name);
-        bt_if(pb->block, "(uint32)%s == %lld && %s[%s] != 0", res.s, (long long)del->value,
-                watch_map(w, "WATCH").s, k.s);
-        bt_delete(pb->block, "%s[%s]", watch_map(w, "WATCH").s, k.s);
-        bt_line(pb->block, "%s = %s - 1;", watch_map(w, "WATCH_N").s, watch_map(w, "WATCH_N").s);
+        bt_comment(pb->block, "the flow is deleted: it leaves watch list %s", w->name);
+        struct bt_expr *listed = bx_binary(bx_map(watch_map(w, "WATCH").s, bx_ref(k)), "!=", bx_int(0));
+        bt_if(pb->block, bx_binary(deleted, "&&", listed));
+        bt_delete(pb->block, bx_map(watch_map(w, "WATCH").s, k));
+        map_step(pb->block, watch_map(w, "WATCH_N").s, 1);
         bt_end(pb->block);
-        sb_free(&res);
-        sb_free(&k);
         vec_add_unique(pruned, w);
     }
 }
@@ -1816,9 +1783,9 @@ static void lower_blocks(struct lower *L)
         if (o->on.span || !output_live(o))
             continue;
         struct probe_block *pb = block_for(L, &blocks, &o->on);
-        const char *guard = task_guard(L, pb, 0);
+        struct bt_expr *guard = task_guard(L, pb, 0);
         if (guard)
-            bt_if(pb->block, "%s", guard);
+            bt_if(pb->block, guard);
         lower_output(L, o, probe_attach(&o->on), pb->block);
         if (guard)
             bt_end(pb->block);
@@ -1888,11 +1855,9 @@ static void lower_enums(struct lower *L)
     for (int i = 0; i < L->enums.n; i++) {
         const struct cat_enum *en = L->enums.v[i];
         for (int j = 0; j < en->nvalues; j++) {
-            struct strbuf q = { 0 };
-            bt_quote(&q, en->values[j].text ? en->values[j].text : en->values[j].name);
             /* Enum names are printed by a map lookup: cheaper than a chain of ifs. */
-            bt_line(L->P->begin, "@_enum_%s[%lld] = %s;", en->name, (long long)en->values[j].value, q.s);
-            sb_free(&q);
+            const char *name = en->values[j].text ? en->values[j].text : en->values[j].name;
+            bt_assign(L->P->begin, bx_mapf(bx_int(en->values[j].value), "@_enum_%s", en->name), bx_str(name));
         }
     }
 }
@@ -1903,16 +1868,16 @@ static void lower_end(struct lower *L)
     struct bt_block *b = L->P->end;
     if (r->window.present) {
         /* Ctrl-C or the target's exit ends an open window: it is reported like any other. */
-        bt_if(b, "@_on == 1");
-        bt_line(b, "$now = nsecs;");
+        bt_if(b, window_is("==", 1));
+        bt_assign(b, bx_var("$now"), bx_builtin("nsecs"));
         stamp(b, "Stop sampling", "", NULL);
         stamp(b, "Sample dump", "", NULL);
         report_lines(L, b, 0);
         bt_end(b);
         if (r->window.has_start) {
-            bt_if(b, "@_missed > 0");
-            bt_line(b, "printf(\"\\n# WARNING: %%d start triggers came while a window was open or being reported; "
-                    "they were ignored\\n\", @_missed);");
+            bt_if(b, bx_binary(bx_map("@_missed", NULL), ">", bx_int(0)));
+            bt_eval(b, bx_printf("\n# WARNING: %d start triggers came while a window was open or being reported; "
+                                 "they were ignored\n", bx_list(1, bx_map("@_missed", NULL))));
             bt_end(b);
         }
     } else {
@@ -1922,38 +1887,49 @@ static void lower_end(struct lower *L)
     clear_aggregates(L, b);
     clear_spans(L, b);
     if (r->uses_threads)
-        bt_line(b, "clear(@_threads);");
+        clear_map(b, "@_threads");
     if (r->uses_threads && r->report_by_thread && L->opt->for_run)
-        bt_line(b, "clear(@_exited);");
+        clear_map(b, "@_exited");
     for (int i = 0; i < L->enums.n; i++)
-        bt_line(b, "clear(@_enum_%s);", ((const struct cat_enum *)L->enums.v[i])->name);
+        bt_eval(b, bx_call("clear", bx_mapf(NULL, "@_enum_%s", ((const struct cat_enum *)L->enums.v[i])->name)));
     for (int i = 0; i < L->watches.n; i++) {
         const struct watch *w = L->watches.v[i];
-        bt_if(b, "%s > 0", watch_map(w, "WATCH_FULL").s);
-        bt_line(b, "printf(\"\\nwatch list %s was full (%lld entries) %%d times; those were decided again\\n\", "
-                "%s);", w->name, (long long)w->cap, watch_map(w, "WATCH_FULL").s);
+        const char *full = watch_map(w, "WATCH_FULL").s;
+        bt_if(b, bx_binary(bx_map(full, NULL), ">", bx_int(0)));
+        char fmt[160];
+        snprintf(fmt, sizeof fmt, "\nwatch list %s was full (%lld entries) %%d times; those were decided again\n",
+                 w->name, (long long)w->cap);
+        bt_eval(b, bx_printf(fmt, bx_list(1, bx_map(full, NULL))));
         bt_end(b);
-        bt_line(b, "clear(%s);", watch_map(w, "WATCH").s);
-        bt_delete(b, "%s", watch_map(w, "WATCH_N").s);
-        bt_delete(b, "%s", watch_map(w, "WATCH_FULL").s);
+        clear_map(b, watch_map(w, "WATCH").s);
+        bt_delete(b, bx_map(watch_map(w, "WATCH_N").s, NULL));
+        bt_delete(b, bx_map(full, NULL));
     }
-    if (r->window.present) {
-        bt_delete(b, "@_on");
-        bt_delete(b, "@_windows");
-        bt_delete(b, "@_win_start");
-        bt_delete(b, "@_win_end");
-        if (r->window.has_start)
-            bt_delete(b, "@_missed");
-    }
+    static const char *const window_maps[] = { "@_on", "@_windows", "@_win_start", "@_win_end", "@_missed" };
+    for (int i = 0; r->window.present && i < 5; i++)
+        if (i < 4 || r->window.has_start)
+            bt_delete(b, bx_map(window_maps[i], NULL));
 }
 
 /* A block of the thread set's upkeep: a kernel probe in the traced process's tasks. */
 static struct bt_block *thread_block(struct lower *L, const char *attach)
 {
     struct bt_block *b = bt_block_new(attach);
-    b->pred = xstrdup(pid_test(L));
+    b->pred = pid_test(L);
     vec_push(&L->P->blocks, b);
     return b;
+}
+
+/* @_threads[(uint64)TID], TID taken over. */
+static struct bt_expr *thread_entry(struct bt_expr *tid)
+{
+    return bx_map("@_threads", bx_cast("uint64", tid, 0));
+}
+
+/* TID is one of the traced process's threads. */
+static void thread_known(struct bt_block *b, struct bt_expr *tid)
+{
+    bt_assign(b, thread_entry(tid), bx_int(1));
 }
 
 /* The traced process's threads, for thread(X): known at compile time when the pid is
@@ -1968,27 +1944,27 @@ static void lower_threads(struct lower *L)
         int *tids = NULL;
         int n = proc_threads(L->opt->pid, &tids);
         for (int i = 0; i < n; i++)
-            bt_line(b, "@_threads[(uint64)%d] = 1;", tids[i]);
+            thread_known(b, bx_int(tids[i]));
         free(tids);
         if (n <= 0)
-            bt_line(b, "@_threads[(uint64)%d] = 1;", L->opt->pid);
+            thread_known(b, bx_int(L->opt->pid));
     } else {
-        bt_line(b, "@_threads[(uint64)$1] = 1;");
+        thread_known(b, bx_var("$1"));
         L->pid_arg = 1;
         struct bt_block *learn = thread_block(L, "tracepoint:sched:sched_switch");
-        bt_line(learn, "// a thread of the traced process that runs is one of its threads");
-        bt_line(learn, "@_threads[(uint64)tid] = 1;");
+        bt_comment(learn, "a thread of the traced process that runs is one of its threads");
+        thread_known(learn, bx_builtin("tid"));
     }
     struct bt_block *born = thread_block(L, "tracepoint:task:task_newtask");
-    bt_line(born, "// CLONE_THREAD: a thread, not a child process");
-    bt_if(born, "args->clone_flags & 0x10000");
-    bt_line(born, "@_threads[(uint64)args->pid] = 1;");
+    bt_comment(born, "CLONE_THREAD: a thread, not a child process");
+    bt_if(born, bx_binary(bx_tp_field("clone_flags"), "&", bx_hex(0x10000, 1)));
+    thread_known(born, bx_tp_field("pid"));
     bt_end(born);
     struct bt_block *gone = thread_block(L, "tracepoint:sched:sched_process_exit");
-    bt_delete(gone, "@_threads[(uint64)tid]");
+    bt_delete(gone, thread_entry(bx_builtin("tid")));
     if (L->opt->for_run && L->r->report_by_thread) {
-        bt_line(gone, "// run names threads from /proc, where an exited one is gone: keep its name");
-        bt_line(gone, "@_exited[tid] = comm;");
+        bt_comment(gone, "run names threads from /proc, where an exited one is gone: keep its name");
+        bt_assign(gone, bx_map("@_exited", bx_builtin("tid")), bx_builtin("comm"));
     }
 }
 
@@ -2001,7 +1977,7 @@ static void lower_report_timer(struct lower *L)
                                   : xasprintf("interval:ms:%llu", (unsigned long long)ms);
     struct bt_block *t = bt_block_new(attach);
     free(attach);
-    bt_line(t, "time(\"%%H:%%M:%%S\\n\");");
+    bt_eval(t, bx_call("time", bx_str("%H:%M:%S\n")));
     report_lines(L, t, L->r->report_reset);
     vec_push(&L->P->timers, t);
 }

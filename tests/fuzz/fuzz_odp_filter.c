@@ -5,6 +5,7 @@
 // printed as dump-flows would: every function that reads user text or key bytes.
 #include "bt_dialect.h"
 #include "btir.h"
+#include "emit.h"
 #include "fuzz_harness.h"
 #include "odp_filter.h"
 #include "odp_format.h"
@@ -31,16 +32,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256], hint[256];
     unsigned off = 0, len = 0;
     if (odp_filter_parse(text, &f, err, sizeof err, hint, sizeof hint, &off, &len) == 0) {
-        /* The walk in each form the dialects give it (0.17, 0.21+, 0.26+'s casts). */
+        /* The walk, rendered in each form the dialects give it (0.17, 0.21+, 0.26+'s casts). */
         static const struct bt_version forms[] = { { 0, 17, 0 }, { 0, 23, 0 }, { 0, 27, 0 } };
+        struct bt_program *p = bt_program_new();
+        struct bt_block *b = bt_block_new("usdt:fuzz");
+        vec_push(&p->blocks, b);
+        odp_lower_walk(b, bx_var("$key"), bx_var("$len"), &f, "match");
         for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-            struct bt_dialect dl = bt_dialect_of(forms[i]);
-            struct bt_program *p = bt_program_new();
-            struct bt_block *b = bt_block_new("usdt:fuzz");
-            vec_push(&p->blocks, b);
-            odp_lower_walk(b, &dl, "$key", "$len", &f, "match");
-            bt_program_free(p);
+            p->dialect = bt_dialect_of(forms[i]);
+            free(emit_script(p));
         }
+        bt_program_free(p);
         odp_filter_match(&f, keycopy, klen);
     } else if (off > tlen) {
         abort();    /* the error must point into the text (or just past its end) */

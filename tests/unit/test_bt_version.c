@@ -3,6 +3,7 @@
 // order, what each offers (its dialect), and asking a bpftrace (a stand-in script) its version.
 #include "bt_dialect.h"
 #include "bt_version.h"
+#include "emit.h"
 #include "unit.h"
 #include "util.h"
 
@@ -86,15 +87,35 @@ static void test_dialect(void)
            "only 0.23 misreads __data_loc");
     EXPECT_STR(bt_dialect_range(dialect("0.24.2").version), "0.24.1 to 0.25", "0.24.2's range");
     EXPECT_STR(bt_dialect_range(dialect("0.27.1").version), "0.27 and later", "0.27's range");
-    char *d = bt_usub(&(struct bt_dialect){ .signed_sub = 1 }, "nsecs", "$s");
+    /* The forms the renderer picks for what the lowering means (emit_expr.c). */
+    struct bt_expr *diff = bx_usub(bx_builtin("nsecs"), bx_var("$s"));
+    char *d = emit_expr_text(&(struct bt_dialect){ .signed_sub = 1 }, diff);
     EXPECT_STR(d, "(uint64)((int64)(nsecs) - (int64)($s))", "an unsigned difference on 0.26");
     free(d);
-    d = bt_usub(&(struct bt_dialect){ 0 }, "nsecs", "$s");
+    d = emit_expr_text(&(struct bt_dialect){ 0 }, diff);
     EXPECT_STR(d, "nsecs - $s", "and before");
     free(d);
-    d = bt_str_compare(&(struct bt_dialect){ .strncmp_literals = 1 }, 0, "\"ab\"", "comm", 1, 2);
+    bx_free(diff);
+    struct bt_expr *cmp = bx_str_compare(0, bx_str("ab"), bx_builtin("comm"), 1, 2);
+    d = emit_expr_text(&(struct bt_dialect){ .strncmp_literals = 1 }, cmp);
     EXPECT_STR(d, "(strncmp(comm, \"ab\", 3) != 0)", "a literal on the left, compared with its NUL");
     free(d);
+    d = emit_expr_text(&(struct bt_dialect){ 0 }, cmp);
+    EXPECT_STR(d, "(\"ab\" != comm)", "and as written where the version takes it");
+    free(d);
+    bx_free(cmp);
+    struct bt_expr *mod = bx_counter_mod(bx_var("$n"), 8), *cast = bx_cast("uint64", bx_builtin("nsecs"), 1);
+    d = emit_expr_text(&(struct bt_dialect){ .signed_sub = 1 }, mod);
+    EXPECT_STR(d, "(uint64)$n % 8", "a map counter is signed from 0.26: cast before %");
+    free(d);
+    d = emit_expr_text(&(struct bt_dialect){ .same_cast_warns = 1 }, cast);
+    EXPECT_STR(d, "nsecs", "no cast to the type a value has where the version warns about it");
+    free(d);
+    d = emit_expr_text(&(struct bt_dialect){ 0 }, cast);
+    EXPECT_STR(d, "(uint64)nsecs", "the cast where it does not");
+    free(d);
+    bx_free(mod);
+    bx_free(cast);
 }
 
 static void test_ask(void)

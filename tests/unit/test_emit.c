@@ -18,21 +18,22 @@ static char *render(const char *version)
     b->args_read = 1u << 1;
     vec_push(&b->fields_read, xstrdup("pid"));
     vec_push(&b->declared, xstrdup("$x"));
-    vec_push(&b->declared_zero, (void *)"(uint64)0");
-    bt_if(b, "$arg1 == %d", 1);
-    bt_line(b, "$x = 1;");
-    bt_else_if(b, "$arg1 == 2");
-    bt_line(b, "$x = 2;");
+    vec_push(&b->declared_zero, bx_cast("uint64", bx_int(0), 0));
+    bt_if(b, bx_binary(bx_var("$arg1"), "==", bx_int(1)));
+    bt_assign(b, bx_var("$x"), bx_int(1));
+    bt_else_if(b, bx_binary(bx_var("$arg1"), "==", bx_int(2)));
+    bt_assign(b, bx_var("$x"), bx_int(2));
     bt_else(b);
-    bt_delete(b, "@m[%s]", "tid");
+    bt_delete(b, bx_map("@m", bx_builtin("tid")));
     bt_end(b);
-    bt_loop(b, 8, "w_i", "$off < $len");
-    bt_if(b, "$x");
-    bt_line(b, "break;");
+    bt_loop(b, 8, "w_i", bx_binary(bx_var("$off"), "<", bx_var("$len")));
+    bt_if(b, bx_var("$x"));
+    bt_break(b);
     bt_end(b);
     bt_end(b);
     bt_unroll(b, 2);
-    bt_line(b, "$x++;");
+    bt_comment(b, "a comment");
+    bt_eval(b, bx_printf("%d\n", bx_list(1, bx_var("$x"))))->text = xstrdup("and one after");
     bt_end(b);
     vec_push(&p->blocks, b);
     char *s = emit_script(p);
@@ -65,7 +66,8 @@ static void test_forms(void)
         "        $w_i++;\n"
         "    }\n"
         "    unroll(2) {\n"
-        "        $x++;\n"
+        "        // a comment\n"
+        "        printf(\"%d\\n\", $x);    // and one after\n"
         "    }\n"
         "}\n";
     char want[1024];
