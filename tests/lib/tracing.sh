@@ -21,7 +21,9 @@ bpftrace_of() {
 # in_event_loop BPFTRACE_PID: its main thread waits in epoll_wait now.
 in_event_loop() {
     local nr rest
-    read -r nr rest < "/proc/$1/syscall" 2>/dev/null && { [ "$nr" = 232 ] || [ "$nr" = 281 ]; }
+    # (2>/dev/null first: a process gone meanwhile, e.g. run's short-lived `bpftrace --version`,
+    # makes the redirection itself fail, and the message would land in the test's output)
+    read -r nr rest 2>/dev/null < "/proc/$1/syscall" && { [ "$nr" = 232 ] || [ "$nr" = 281 ]; }
 }
 
 # wait_tracing PID [SECONDS]: until the bpftrace that PID is (or runs) has attached every
