@@ -10,11 +10,13 @@ static int at_least(struct bt_version v, int major, int minor, int patch)
 
 struct bt_dialect bt_dialect_of(struct bt_version v)
 {
+    bool small_strings = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1);
     return (struct bt_dialect){
         .version = v,
         .scoped_vars = at_least(v, 0, 21, 0),
         .config_block = at_least(v, 0, 21, 0),
-        .small_strings = at_least(v, 0, 21, 0) && !at_least(v, 0, 24, 1),
+        .small_strings = small_strings,
+        .on_stack_limit = small_strings ? 128 : 32,
         .delete_returns = at_least(v, 0, 24, 0),
         .signed_sub = at_least(v, 0, 26, 0),
         .same_cast_warns = at_least(v, 0, 27, 0),

@@ -21,6 +21,10 @@ struct bt_dialect {
     /* 0.21 to 0.24.0: a large map key shared by several aggregations needs short strings
      * and keys kept on the stack (max_strlen, on_stack_limit in the config block). */
     bool small_strings;
+    /* Bytes up to which bpftrace keeps a value (a printf's arguments, a map key) on the BPF
+     * stack rather than in a scratch map: what the script sets for small_strings, else
+     * bpftrace's default (stack_budget.c counts with it). */
+    int on_stack_limit;
     /* 0.24: delete() returns whether it deleted, and a discarded result is warned about. */
     bool delete_returns;
     /* 0.26: `a - b` is an int64 even for unsigned operands (with a warning on the implicit

@@ -2079,7 +2079,7 @@ static void lower_config(struct lower *L)
     vec_push(&L->P->config, xstrdup("missing_probes = \"error\""));
     if (L->dl->small_strings) {
         vec_push(&L->P->config, xstrdup("max_strlen = 68"));
-        vec_push(&L->P->config, xstrdup("on_stack_limit = 128"));
+        vec_push(&L->P->config, xasprintf("on_stack_limit = %d", L->dl->on_stack_limit));
     }
     if (recipe_map_keys_max(L->r))
         vec_push(&L->P->config, xasprintf("max_map_keys = %ld", recipe_map_keys_max(L->r)));

@@ -197,6 +197,18 @@ static const struct bt_block *named_block(const struct bt_program *prog, const c
     return NULL;
 }
 
+/* Where bpftrace's stack refusal of block B goes: the estimate's biggest statement, else its
+ * string variables, else (it counted nothing there: a version whose model is off) the
+ * probe's own line; nowhere when the block is not known. */
+static struct loc refusal_loc(const struct bt_block *b)
+{
+    if (!b)
+        return loc_make(NULL, 0, 0);
+    if (b->stack.peak_loc.src)
+        return b->stack.peak_loc;
+    return b->stack.vars_loc.src ? b->stack.vars_loc : b->loc;
+}
+
 /* Build the script with bpftrace; a refusal becomes an error on the recipe. 1: it built. */
 static int bpftrace_builds(const struct pipeline_options *o, const struct bt_program *prog, const char *script,
                            struct diag *d)
@@ -206,9 +218,7 @@ static int bpftrace_builds(const struct pipeline_options *o, const struct bt_pro
     if (v.built == 0 && v.stack) {
         const struct bt_block *b = named_block(prog, v.probe);
         const struct stack_budget *sb = b ? &b->stack : NULL;
-        /* Where the estimate's biggest part is, else (it counted nothing there: a version
-         * whose model is off) the probe's own line. */
-        struct loc at = !sb ? loc_make(NULL, 0, 0) : sb->peak_loc.src ? sb->peak_loc : sb->vars_loc.src ? sb->vars_loc : b->loc;
+        struct loc at = refusal_loc(b);
         char ver[32];
         bt_version_text(o->bpftrace.major || o->bpftrace.minor ? o->bpftrace : BT_VERSION_OLDEST, ver, sizeof ver);
         diag_error(d, at, "bpftrace %.*s cannot fit probe %s into the 512-byte BPF stack (ovstrace counted %d of "

@@ -3,6 +3,7 @@
 // (Debian 12) with --emit-elf, by growing one kind of argument next to 8-byte numbers
 // until codegen refused: see tests/limits/README.md for the table and how to measure again.
 #include "stack_budget.h"
+#include "bt_dialect.h"
 #include "recipe.h"
 
 #include <string.h>
@@ -155,14 +156,8 @@ int stack_key_total(const struct stack_use *u, struct bt_version v)
     return printf_off_stack(v) ? round8(u->bytes) : stack_use_total(u);
 }
 
-/* bpftrace's on_stack_limit for the script written for V (lower_config sets it). */
-static int on_stack_limit(struct bt_version v)
-{
-    return bt_version_cmp(v, (struct bt_version){ 0, 24, 1 }) < 0 ? 128 : 32;
-}
-
 int stack_printf_piled(const struct stack_use *u, struct bt_version v)
 {
     int args = 8 + round8(u->bytes);    /* the printf's id, then its arguments */
-    return printf_off_stack(v) && args <= on_stack_limit(v) ? args : 0;
+    return printf_off_stack(v) && args <= bt_dialect_of(v).on_stack_limit ? args : 0;
 }
