@@ -42,6 +42,7 @@ void run_output_line(struct run_output *r, const char *line)
         fputc('\n', r->out);
     r->blank_pending = 0;
     r->printed = 1;
+    r->shown++;
     put_line(r->out, line);
 }
 

@@ -32,7 +32,12 @@ struct run_output {
     struct vec names;       /* char *: "TID NAME" of threads named so far (NAME empty: gone) */
     struct run_held {       /* `print: after_report` events, by output index, until the report ends */
         struct strbuf heading, events;
+        int heading_shown;      /* its heading is printed under the report just ended */
     } held_events[RENDER_MAX_HELD];
+    /* Lines printed so far, and their number when a report's held events were printed: an
+     * event left at the end of the run goes on under that report if nothing came after it. */
+    unsigned long shown, held_open_at;
+    int held_open;
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);

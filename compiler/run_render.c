@@ -88,7 +88,7 @@ static int held_record(struct run_output *r, const char *s, size_t len)
     return 1;
 }
 
-static void print_held(struct run_output *r);
+static void print_held(struct run_output *r, int at_exit);
 
 /* An aggregate's title with no map after it: bpftrace prints nothing for an empty map. */
 static void close_title(struct run_output *r)
@@ -163,7 +163,7 @@ static void text_line(struct run_output *r, const char *line)
     close_title(r);
     if (!strcmp(line, RENDER_DUMP_END)) {
         run_tables_render(r);
-        print_held(r);
+        print_held(r, 0);
         return;
     }
     if (is_title(r, line)) {
@@ -194,20 +194,32 @@ static void add_text(struct run_output *r, struct strbuf *buf, const char *data,
 /* The report ended: the events held since the last one, each kind under its heading.
  * Their lines are only shown: an event's text comes from the traced process, and a line
  * of it that looks like the report's end must not end the report again (which would
- * print these same events again, without end). */
-static void print_held(struct run_output *r)
+ * print these same events again, without end).
+ * At the end of the run (AT_EXIT), events held since the last report go on under that
+ * report's headings if nothing was printed after them: bpftrace reads each CPU's buffer
+ * in turn, so an event from one CPU can come after the final report from another (seen
+ * on a busy machine), and it belongs to that report, not under a heading of its own. */
+static void print_held(struct run_output *r, int at_exit)
 {
+    int goes_on = at_exit && r->held_open && r->shown == r->held_open_at;
     for (int i = 0; i < RENDER_MAX_HELD; i++) {
         struct run_held *h = &r->held_events[i];
+        if (!goes_on)
+            h->heading_shown = 0;
         if (!h->events.len)
             continue;
-        run_output_line(r, "");
         struct strbuf pending = { 0 };     /* both end in a newline: nothing stays pending */
-        add_text(r, &pending, h->heading.s ? h->heading.s : "", h->heading.len, shown_line);
+        if (!h->heading_shown) {
+            run_output_line(r, "");
+            add_text(r, &pending, h->heading.s ? h->heading.s : "", h->heading.len, shown_line);
+            h->heading_shown = 1;
+        }
         add_text(r, &pending, h->events.s, h->events.len, shown_line);
         sb_free(&pending);
         h->events.len = 0;
     }
+    r->held_open = 1;
+    r->held_open_at = r->shown;
 }
 
 /* printf text: pieces tagged RS CPU US belong to that CPU's event in progress. */
@@ -481,7 +493,7 @@ void run_render_flush(struct run_output *r)
     close_title(r);
     run_tables_render(r);
     run_tables_free(r);
-    print_held(r);
+    print_held(r, 1);
     for (int i = 0; i < RENDER_MAX_HELD; i++) {
         sb_free(&r->held_events[i].heading);
         sb_free(&r->held_events[i].events);

@@ -298,6 +298,33 @@ static void test_held_events(void)
     free(out);
 }
 
+/* An event that comes after the final report (bpftrace read another CPU's buffer first; seen
+ * as e2e.kernel_delay's events under a second heading on a busy machine) goes on under that
+ * report's heading when nothing came after it; after other text it gets its heading again. */
+static void test_held_event_after_final_report(void)
+{
+    struct render_plan plan = { 0 };
+    const char *events =
+        "{\"type\": \"printf\", \"data\": \"\\u001dh0\\u001f# EVENTS:\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001de0\\u001f12 a\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"# Sample dump\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001edump\\u001f\\n\"}\n";
+    char *late = xasprintf("%s%s", events, "{\"type\": \"printf\", \"data\": \"\\u001de0\\u001f13 b\\n\"}\n");
+    char *out = render(&plan, late);
+    EXPECT_STR(out, "# Sample dump\n\n# EVENTS:\n12 a\n13 b\n\nLost events: 0\n",
+               "a late event goes on under the final report's heading");
+    free(out);
+    free(late);
+    late = xasprintf("%s%s", events,
+        "{\"type\": \"printf\", \"data\": \"# Start sampling\\n\"}\n"
+        "{\"type\": \"printf\", \"data\": \"\\u001de0\\u001f13 b\\n\"}\n");
+    out = render(&plan, late);
+    EXPECT_STR(out, "# Sample dump\n\n# EVENTS:\n12 a\n# Start sampling\n\n# EVENTS:\n13 b\n\nLost events: 0\n",
+               "after other text, events left at the end come under their heading again");
+    free(out);
+    free(late);
+}
+
 /* A held event is text to print, not the script's control lines: a traced string that
  * holds the report's end line (or an aggregate's title) is printed as it came (escaped, as
  * all traced text is). Found by
@@ -386,6 +413,7 @@ int main(void)
     test_window_lines();
     test_held_events();
     test_held_event_holding_dump_line();
+    test_held_event_after_final_report();
     test_joined_tables();
     test_enum_keys();
     test_versions_alike();
