@@ -144,7 +144,7 @@ expect_out "a probe the binary lacks: named, with its release and what the binar
 expect_out "the hint lists the binary's probes" 1 '^hint: that binary has: main:poll_block, main:run_start, revalidate:flow_result$' \
     -- "$O" compile reval_monitor --target "$WORK/ovs-old"
 expect_out "an argument of the wrong size is refused" 1 'argument 2 \(result\) of usdt:revalidate:flow_result is 8 bytes in .*, the catalog expects 4' \
-    -- "$O" compile "$top/tests/integration/flow_deletes.recipe" --target "$WORK/ovs-old"
+    -- "$O" compile "$top/examples/flow_deletes.recipe" --target "$WORK/ovs-old"
 expect_out "the probes it has are fine" 0 '^usdt:.*ovs-old:main:run_start$' -- "$O" compile bridge_loop --target "$WORK/ovs-old"
 expect_out "a binary without USDT notes" 1 'has no USDT probes at all' -- "$O" compile bridge_loop --target /bin/true
 out=$("$O" compile reval_monitor --target /bin/true 2>&1 >/dev/null | grep -c 'error:')

@@ -62,11 +62,11 @@ recipe_seed() {   # recipe_seed DIR RECIPE PARAMSFILE|-: one seed file
         cat "$r"
     } >"$dir/$(basename "$(dirname "$r")")-$(basename "$r" .recipe)"
 }
-# Recipes: the bundled ones and the golden tests' with their .params, the error, malformed
+# Recipes: the bundled ones (their defaults), the golden tests' with their .params, the error, malformed
 # and end-to-end tests' with their .args ("-p" / "name=value" pairs, one a line).
 seeds_fuzz_recipe() {
     local dir=$1 r a
-    for r in "$top"/recipes/*.recipe; do recipe_seed "$dir" "$r" "$top/tests/golden/recipes/$(basename "$r" .recipe).params"; done
+    for r in "$top"/recipes/*.recipe; do recipe_seed "$dir" "$r" -; done
     for r in "$top"/tests/golden/*.recipe; do recipe_seed "$dir" "$r" "${r%.recipe}.params"; done
     for r in "$top"/tests/errors/*.recipe "$top"/tests/errors/malformed/*.recipe "$top"/tests/e2e/*.recipe; do
         a=${r%.recipe}.args

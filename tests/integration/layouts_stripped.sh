@@ -13,7 +13,7 @@ top=$(cd "$here/../.." && pwd)
 # Each recipe with the parameters that change its code (tests/load/combos.txt), and the two
 # test recipes; compiled for bpftrace 0.17 (the form does not matter here, only the layouts).
 {
-    grep -v '^#' "$top/tests/load/combos.txt" | cut -d' ' -f2-
+    grep -v -e '^#' -e '^load ' "$top/tests/load/combos.txt" | cut -d' ' -f2-
     echo "$here/moved_fields.recipe"
     echo "$here/moved_ukey_fields.recipe"
 } > "$WORK/cases"

@@ -185,8 +185,8 @@ check "round counter counts the printed rounds ($rounds >= $rows)" [ "${rounds:-
 fi
 
 # --- deletes: purge, then idle
-if runs_here "$here/flow_deletes.recipe"; then
-trace "$here/flow_deletes.recipe"
+if runs_here "$here/../../examples/flow_deletes.recipe"; then
+trace "$here/../../examples/flow_deletes.recipe"
 sandbox inject "$sbx" p1 4
 wait_flows 4
 flows | grep -o '^ufid:[0-9a-f-]*' | sed 's/^ufid://' | sort > "$WORK/purged_ufids"
