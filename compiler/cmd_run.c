@@ -409,8 +409,9 @@ int cmd_run(int argc, char **argv)
     if (rc)
         return rc;
     if (a.recipes.n != 1) {
+        int several = a.recipes.n > 1;   /* read before compile_args_free empties the list */
         compile_args_free(&a);
-        return cli_usage("run", a.recipes.n ? "run takes one recipe" : "which recipe? (ovstrace list)");
+        return cli_usage("run", several ? "run takes one recipe" : "which recipe? (ovstrace list)");
     }
     int pid = choose_pid(a.pid);
     if (!pid) {
