@@ -38,6 +38,7 @@ expect_out "compile: arguments after -- are refused, not ignored" 2 "'--' passes
 expect_out "check: arguments after -- are refused" 2 "only 'ovstrace run' runs it" -- "$O" check bridge_loop -- -v
 expect_out "bad --pid" 2 "^ovstrace: --pid 'abc' is not a process id$" -- "$O" compile bridge_loop --pid abc
 expect_out "no such recipe" 1 "no recipe 'nosuch': not a file, and not found in OVSTRACE_PATH or the bundled recipes" -- "$O" compile nosuch
+expect_out "no such recipe: where to look" 1 '^hint: ovstrace list shows the bundled recipes$' -- "$O" compile nosuch
 expect_out "help: no such recipe" 1 "^ovstrace: no recipe 'nosuch' \\(ovstrace list shows the bundled ones\\)$" -- "$O" help nosuch
 expect_out "help: no recipe named" 2 '^ovstrace: help takes one recipe name \(ovstrace list shows them\)$' -- "$O" help
 expect_out "list: no arguments" 2 '^ovstrace: list takes no arguments$' -- "$O" list x
@@ -164,8 +165,12 @@ expect_out "the hint lists the binary's probes" 1 '^hint: that binary has: main:
     -- "$O" compile reval_monitor --target "$WORK/ovs-old"
 expect_out "an argument of the wrong size is refused" 1 'argument 2 \(result\) of usdt:revalidate:flow_result is 8 bytes in .*, the catalog expects 4' \
     -- "$O" compile "$top/tests/integration/flow_deletes.recipe" --target "$WORK/ovs-old"
+expect_out "... with what it means" 1 "^hint: this build differs from the Open vSwitch releases ovstrace knows; the script would read it wrong$" \
+    -- "$O" compile "$top/tests/integration/flow_deletes.recipe" --target "$WORK/ovs-old"
 expect_out "the probes it has are fine" 0 '^usdt:.*ovs-old:main:run_start$' -- "$O" compile bridge_loop --target "$WORK/ovs-old"
 expect_out "a binary without USDT notes" 1 'error: /bin/true has no USDT probes at all, so not usdt:main:run_start$' -- "$O" compile bridge_loop --target /bin/true
+expect_out "a binary without USDT notes: how to get them" 1 "^hint: Open vSwitch must be built with ./configure --enable-usdt-probes \\(Debian's package is not\\)$" \
+    -- "$O" compile bridge_loop --target /bin/true
 out=$("$O" compile reval_monitor --target /bin/true 2>&1 >/dev/null | grep -c 'error:')
 check "reported once, not at every use ($out)" [ "$out" -eq 1 ]
 
@@ -188,7 +193,7 @@ expect_out "unknown release, stripped: refused, naming the release" 1 \
     'error: the recipe reads udpif\.[a-z_]+, and ovstrace cannot know where that is: .*ovs-9\.9 has no debug info, and it is Open vSwitch 9\.9\.0, a release ovstrace has no struct layouts for \(it has 3\.1, 3\.5, 4\.0\)' \
     -- "$O" compile reval_monitor --target "$WORK/ovs-9.9"
 expect_out "the refusal says how to get debug info, and the override" 1 \
-    '^hint: .*openvswitch-switch-dbgsym.*debuginfo-install.*debuginfod-find debuginfo.*--target an unstripped build.*--layouts X\.Y' \
+    "^hint: give ovstrace that build's debug info: the distribution's debug package \\(Debian/Ubuntu: openvswitch-switch-dbgsym; Fedora/RHEL: dnf debuginfo-install openvswitch\\), or debuginfod-find debuginfo BINARY \\(ovstrace reads debuginfod's cache\\), or --target an unstripped build of the same source; or, knowing the build lays its structs out as a release ovstrace has, say which: --layouts X\\.Y$" \
     -- "$O" compile reval_monitor --target "$WORK/ovs-9.9"
 expect_out "check refuses it too" 1 'ovs-9\.9 has no debug info, and it is Open vSwitch 9\.9\.0' \
     -- "$O" check reval_monitor --target "$WORK/ovs-9.9"
@@ -288,6 +293,8 @@ else
     expect_out "run without any ovs-vswitchd" 1 'no ovs-vswitchd is running' -- "$O" run bridge_loop
 fi
 expect_out "run with a dead pid" 1 'no process 4194000' -- "$O" run bridge_loop --pid 4194000
+expect_out "a dead pid: how to find the running one" 1 '^hint: pidof ovs-vswitchd, or /run/openvswitch/ovs-vswitchd\.pid, gives the running one$' \
+    -- "$O" compile bridge_loop --pid 4194000
 expect_out "run with a bad recipe does not start bpftrace" 1 "no recipe 'nosuch'" -- "$O" run nosuch --pid $$
 
 # run sizes bpftrace's perf buffers from the recipe's event_buffer_pages (kernel_delay's

@@ -3,10 +3,11 @@
 # Every diagnostic has a case: the compiler's C sources (compiler/, searched recursively) in,
 # the list of user-facing messages that no expected output pins out (exit 1 if any).
 #
-# A message is the format string of a call to diag_error, diag_warn, cli_usage or
-# fprintf(stderr, ...) (adjacent literals joined, C escapes decoded, both formats of a
-# `cond ? "a" : "b"`). A format without two letters in a row (" %d", "\n": a piece of a
-# message printed in parts; "%s": text made elsewhere) is not a message.
+# A message is the format string of a call to diag_error, diag_warn, diag_hint (a hint is
+# part of what the user reads), cli_usage or fprintf(stderr, ...) (adjacent literals joined,
+# C escapes decoded, both formats of a `cond ? "a" : "b"`). A format without two letters in
+# a row (" %d", "\n": a piece of a message printed in parts; "%s": text made elsewhere) is
+# not a message.
 #
 # A message is pinned when every line of it with text, without the "ovstrace: " commands
 # start with, matches somewhere in an expected output: each printf conversion a wildcard
@@ -61,7 +62,7 @@ my $conv = qr/%[-+ #0]*[0-9*]*(?:\.[0-9*]+)?(?:hh|h|ll|l|z|j|t|L)?[a-zA-Z%]/;   
 
 # The format strings: [file, line, format] for every call above.
 my @messages;
-my $calls = qr/\b(?:diag_error|diag_warn|cli_usage)\s*\(|\bfprintf\s*\(\s*stderr\s*,/;
+my $calls = qr/\b(?:diag_error|diag_warn|diag_hint|cli_usage)\s*\(|\bfprintf\s*\(\s*stderr\s*,/;
 my @sources;
 find(sub { push @sources, $File::Find::name if /\.c$/ }, "$top/compiler");
 for my $file (sort @sources) {
@@ -72,10 +73,10 @@ for my $file (sort @sources) {
     while ($text =~ /$calls/g) {
         my ($call, $at) = ($&, pos($text));
         my $line = 1 + (substr($text, 0, $at) =~ tr/\n//);
-        # The format argument: after (d, loc) for diag_*, after cmd for cli_usage; each run of
-        # adjacent literals in it is a format (two for `cond ? "a" : "b"`), PRIu64 and friends
-        # between literals are conversions.
-        my $skip = $call =~ /^diag/ ? 2 : $call =~ /^cli/ ? 1 : 0;
+        # The format argument: after (d, loc) for diag_error and diag_warn, after d for
+        # diag_hint, after cmd for cli_usage. Each run of adjacent literals in it is a format
+        # (two for `cond ? "a" : "b"`); PRIu64 and friends between literals are conversions.
+        my $skip = $call =~ /^diag_hint/ ? 1 : $call =~ /^diag/ ? 2 : $call =~ /^cli/ ? 1 : 0;
         my $arg = (arguments($text, $at))[$skip] // '';
         while ($arg =~ /((?:"(?:\\.|[^"\\\n])*"\s*(?:PRI\w+\s*)?)+)/g) {
             my $run = $1;
