@@ -91,7 +91,7 @@ static void resolve_probe(struct checker *C, struct probe_use *u, int allow_span
     if (text[0] == '$') {
         struct param *p = recipe_param(C->r, text + 1);
         if (!p || p->type != P_PROBE) {
-            diag_error(C->d, u->loc, p ? "parameter '%s' is a %s, not a probe" : "unknown parameter '%s'", text + 1,
+            diag_error(C->d, u->loc, p ? "parameter '%s' is of type %s, not a probe" : "unknown parameter '%s'", text + 1,
                        p ? param_type_name(p->type) : "");
             return;
         }

@@ -125,8 +125,9 @@ int cmd_compile(int argc, char **argv)
     if (rc)
         return rc;
     if (a.recipes.n != 1) {
+        int several = a.recipes.n > 1;   /* read before compile_args_free empties the list */
         compile_args_free(&a);
-        return cli_usage("compile", a.recipes.n ? "compile takes one recipe" : "which recipe? (ovstrace list)");
+        return cli_usage("compile", several ? "compile takes one recipe" : "which recipe? (ovstrace list)");
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
                                   .target_path = a.target, .pid = a.pid, .layouts_release = a.layouts };

@@ -409,8 +409,9 @@ int cmd_run(int argc, char **argv)
     if (rc)
         return rc;
     if (a.recipes.n != 1) {
+        int several = a.recipes.n > 1;   /* read before compile_args_free empties the list */
         compile_args_free(&a);
-        return cli_usage("run", a.recipes.n ? "run takes one recipe" : "which recipe? (ovstrace list)");
+        return cli_usage("run", several ? "run takes one recipe" : "which recipe? (ovstrace list)");
     }
     int pid = choose_pid(a.pid);
     if (!pid) {
@@ -470,11 +471,17 @@ int cmd_run(int argc, char **argv)
             explain_stack_refusal(&o, &a);
         if (!a.record || record)
             say_how_it_ended(rc, &oc, pid, comm);
-        if (record && fclose(record) != 0)
-            fprintf(stderr, "ovstrace: writing %s failed: %s\n", a.record, strerror(errno));
-        else if (record)
+        /* A write that failed on the way (a full disk) leaves only the error flag: fclose
+         * flushes nothing more and succeeds. */
+        int unwritten = record && ferror(record);
+        int write_errno = errno;
+        if (record && (fclose(record) != 0 || unwritten)) {
+            fprintf(stderr, "ovstrace: writing %s failed: %s\n", a.record, strerror(unwritten ? write_errno : errno));
+            rc = 1;
+        } else if (record) {    /* the recipe as it was given: a file's path, or a bundled recipe's name */
             fprintf(stderr, "ovstrace: recorded to %s; ovstrace report %s %s prints this report again\n", a.record,
-                    res.recipe_name, a.record);
+                    (const char *)a.recipes.v[0], a.record);
+        }
         free(comm);
         unlink(path);
         free(path);

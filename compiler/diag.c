@@ -184,6 +184,12 @@ static void add_entry(struct strbuf *out, const struct diag_entry *e, int color,
     }
 }
 
+static int same_entry(const struct diag_entry *a, const struct diag_entry *b)
+{
+    return a->level == b->level && a->loc.src == b->loc.src && a->loc.off == b->loc.off && a->loc.len == b->loc.len &&
+           strcmp(a->msg, b->msg) == 0 && !a->hint == !b->hint && (!a->hint || strcmp(a->hint, b->hint) == 0);
+}
+
 void diag_flush(struct diag *d, FILE *out)
 {
     /* qsort's pointer must not be NULL even for no elements (C11 7.22.5), and an empty
@@ -193,11 +199,16 @@ void diag_flush(struct diag *d, FILE *out)
     struct source_cursor cur = { 0 };
     struct strbuf b = { 0 };
     for (int i = 0; i < d->n; i++) {
+        /* A rule checked once per scope that shares the text (a span's key, at each of its
+         * ends) reports the same thing at the same place: once is enough. */
+        if (i > 0 && same_entry(&d->v[i - 1], &d->v[i]))
+            continue;
         b.len = 0;
         add_entry(&b, &d->v[i], d->color, &cur);
         fwrite(b.s, 1, b.len, out);
-        entry_free(&d->v[i]);
     }
+    for (int i = 0; i < d->n; i++)
+        entry_free(&d->v[i]);
     sb_free(&b);
     d->n = 0;
 }

@@ -913,7 +913,7 @@ static void held_tag(const struct lower *L, const struct output *o, char kind, s
     int index = (int)(o - L->r->outputs);
     if (!held_event(L, o))
         return;
-    if (index >= RENDER_MAX_HELD && kind == 'h')
+    if (index >= RENDER_MAX_HELD && kind == 'e')
         diag_error(L->d, o->loc, "only the first %d outputs of a recipe can be 'print: after_report'", RENDER_MAX_HELD);
     sb_printf(fmt, "\035%c%d\037", kind, index);
 }
