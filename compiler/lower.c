@@ -4,10 +4,10 @@
 // the outputs on that probe, then span counters, then the spans that start there.
 #include "lower.h"
 #include "gen_names.h"
-#include "layouts.h"
-#include "odp_lower.h"
+#include "host/layouts.h"
+#include "odp/odp_lower.h"
 #include "params.h"
-#include "run_render.h"    /* the held-event tags and their bound, shared with run */
+#include "run/run_render.h"    /* the held-event tags and their bound, shared with run */
 #include "stack_budget.h"
 #include "util.h"
 

@@ -2,17 +2,17 @@
 // The compiler pipeline: resolve the recipe, then load, bind parameters, check,
 // lower and emit, stopping at the first pass that reports errors.
 #include "pipeline.h"
-#include "host_probes.h"
-#include "ovs_ports.h"
+#include "host/host_probes.h"
+#include "host/ovs_ports.h"
 #include "check.h"
-#include "codegen_check.h"
+#include "host/codegen_check.h"
 #include "emit.h"
 #include "load.h"
 #include "lower.h"
 #include "params.h"
 #include "recipe_path.h"
-#include "layouts.h"
-#include "target.h"
+#include "host/layouts.h"
+#include "host/target.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 
 #include "bt_version.h"
 #include "recipe.h"
-#include "run_render.h"
+#include "run/run_render.h"
 
 #include <stdio.h>
 

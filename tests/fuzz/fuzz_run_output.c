@@ -6,8 +6,8 @@
 // the renderer and the table code are under test.
 #include "fuzz_harness.h"
 #include "pipeline.h"
-#include "run_output.h"
-#include "run_record.h"
+#include "run/run_output.h"
+#include "run/run_record.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,10 +4,10 @@
 // line at the end), forward Ctrl-C, and exit with bpftrace's status.
 #include "bt_dialect.h"
 #include "cli.h"
-#include "host_probes.h"
+#include "host/host_probes.h"
 #include "pipeline.h"
-#include "run_output.h"
-#include "run_record.h"
+#include "run/run_output.h"
+#include "run/run_record.h"
 #include "source.h"
 
 #include <dirent.h>

@@ -5,8 +5,8 @@
 #include "run_stamp.h"
 #include "run_tables.h"
 #include "json.h"
-#include "nl_format.h"
-#include "odp_format.h"
+#include "odp/nl_format.h"
+#include "odp/odp_format.h"
 #include "run_output.h"
 #include "util.h"
 

@@ -4,8 +4,8 @@
 // and time zone come from the recording, so the report is the run's, byte for byte.
 #include "cli.h"
 #include "pipeline.h"
-#include "run_output.h"
-#include "run_record.h"
+#include "run/run_output.h"
+#include "run/run_record.h"
 
 #include <errno.h>
 #include <stdio.h>
