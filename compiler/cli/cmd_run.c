@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "host/host_probes.h"
 #include "pipeline.h"
+#include "recipe_path.h"
 #include "run/plan.h"
 #include "run/run_output.h"
 #include "run/run_record.h"
@@ -346,7 +347,7 @@ static FILE *open_record(const char *path, const struct pipeline_result *res, co
 {
     FILE *f = fopen(path, "w");
     char err[256];
-    struct source *src = f ? source_load(res->recipe_path, err, sizeof err) : NULL;
+    struct source *src = f ? recipe_source_load(res->recipe_path, err, sizeof err) : NULL;
     if (!f || !src) {
         fprintf(stderr, "ovstrace: cannot record to '%s': %s\n", path, f ? err : strerror(errno));
         if (f)
