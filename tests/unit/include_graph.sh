@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The include graph of compiler/ in, a verdict out: fails when a compile-side file (the top
 # level, odp/, host/) includes a run/ or cli/ header, or when run/'s files include each other
-# in a circle. The two libraries make the first a link error too late (a header can leak
-# types without a call); this says which line.
+# in a circle. The two libraries (CMakeLists.txt) catch a call across the line only when a
+# program links the compiler alone, and "run/plan.h" resolves from every file (compiler/ is
+# on the include path): this reads the include lines themselves, and says which one.
 #   tests/unit/include_graph.sh [SOURCE_DIR]
 set -euo pipefail
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
