@@ -2,7 +2,7 @@
 // The probe catalog: parse the embedded templates/*.yaml with the recipe YAML
 // loader, validate them, and answer lookups by probe, struct and enum name.
 #include "catalog.h"
-#include "layouts.h"
+#include "host/layouts.h"
 #include "templates_embedded.h"
 #include "util.h"
 #include "yamltree.h"

@@ -5,6 +5,7 @@
 #include "load.h"
 #include "params.h"
 #include "parse.h"
+#include "recipe_path.h"    /* a bundled recipe's text is the binary's own */
 #include "util.h"
 
 #include <ctype.h>
@@ -855,7 +856,7 @@ struct recipe *load_recipe_source(struct source *src, struct diag *d)
 struct recipe *load_recipe(const char *path, struct diag *d)
 {
     char err[512];
-    struct source *src = source_load(path, err, sizeof err);
+    struct source *src = recipe_source_load(path, err, sizeof err);
     if (!src) {
         diag_error(d, loc_make(NULL, 0, 0), "%s", err);
         return NULL;

@@ -4,10 +4,10 @@
 // the outputs on that probe, then span counters, then the spans that start there.
 #include "lower.h"
 #include "gen_names.h"
-#include "layouts.h"
-#include "odp_lower.h"
+#include "host/layouts.h"
+#include "odp/odp_lower.h"
+#include "output_protocol.h"    /* the tags run reads back, and the held-event bound */
 #include "params.h"
-#include "run_render.h"    /* the held-event tags and their bound, shared with run */
 #include "stack_budget.h"
 #include "util.h"
 
@@ -913,9 +913,9 @@ static void held_tag(const struct lower *L, const struct output *o, char kind, s
     int index = (int)(o - L->r->outputs);
     if (!held_event(L, o))
         return;
-    if (index >= RENDER_MAX_HELD && kind == 'e')
-        diag_error(L->d, o->loc, "only the first %d outputs of a recipe can be 'print: after_report'", RENDER_MAX_HELD);
-    sb_printf(fmt, "\035%c%d\037", kind, index);
+    if (index >= OUTPUT_HELD_MAX && kind == 'e')
+        diag_error(L->d, o->loc, "only the first %d outputs of a recipe can be 'print: after_report'", OUTPUT_HELD_MAX);
+    sb_printf(fmt, OUTPUT_GS "%c%d" OUTPUT_US, kind, index);
 }
 
 static void event_line(struct lctx *X, const struct output *o, struct bt_block *b)
@@ -925,13 +925,13 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     /* A key in odp format (or a netlink message), last, is printed in pieces after the other columns. */
     const struct column *key = last >= 0 && in_pieces(column_format(X->L, &o->cols[last])) ? &o->cols[last] : NULL;
     /* The run-mode tag: record separator, the CPU, unit separator. */
-    const char *tag = X->L->opt->for_run ? "\036%d\037" : "";
+    const char *tag = X->L->opt->for_run ? OUTPUT_RS "%d" OUTPUT_US : "";
     if (key && o->after_report)
         diag_error(X->L->d, o->print_loc, "an event with a flow key printed as odp is printed in pieces, as it "
                    "happens: it cannot be 'print: after_report'");
     held_tag(X->L, o, 'e', &p.fmt);
     if (key && X->L->opt->for_run)
-        pf_arg(&p, "\036%d\037", bx_builtin("cpu"), (struct stack_cost){ 0 });
+        pf_arg(&p, OUTPUT_RS "%d" OUTPUT_US, bx_builtin("cpu"), (struct stack_cost){ 0 });
     for (int i = 0; i < o->ncols; i++) {
         if (!column_shown(&o->cols[i]) || &o->cols[i] == key)
             continue;
@@ -1488,7 +1488,7 @@ static void report_lines(struct lower *L, struct bt_block *b, int reset)
     if (L->r->uses_threads && L->r->report_by_thread && L->opt->for_run)
         bt_eval(b, bx_call("print", bx_map("@_exited", NULL)));
     if (L->opt->for_run && (L->r->ntables || has_held_events(L)))
-        bt_eval(b, bx_printf("\036dump\037\n", NULL))->text = xstrdup("run: the report is complete");
+        bt_eval(b, bx_printf(OUTPUT_DUMP_END "\n", NULL))->text = xstrdup("run: the report is complete");
 }
 
 /* ------------------------------------------------------------------ windows

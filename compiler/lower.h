@@ -18,7 +18,7 @@ struct lower_options {
     const char *layouts;       /* where struct layouts came from (header comment); NULL: bundled */
     const char *layout_binary; /* the binary whose DWARF gave them, for messages */
     const char *needs_ovs;
-    int for_run;               /* `ovstrace run` reads the output: mark pieces it reassembles (run_render.h) */
+    int for_run;               /* `ovstrace run` reads the output: mark pieces it reassembles (output_protocol.h) */
     struct bt_version bpftrace;   /* the bpftrace the script is for */
 };
 

@@ -2,17 +2,17 @@
 // The compiler pipeline: resolve the recipe, then load, bind parameters, check,
 // lower and emit, stopping at the first pass that reports errors.
 #include "pipeline.h"
-#include "host_probes.h"
-#include "ovs_ports.h"
+#include "host/host_probes.h"
+#include "host/ovs_ports.h"
 #include "check.h"
-#include "codegen_check.h"
+#include "host/codegen_check.h"
 #include "emit.h"
 #include "load.h"
 #include "lower.h"
 #include "params.h"
 #include "recipe_path.h"
-#include "layouts.h"
-#include "target.h"
+#include "host/layouts.h"
+#include "host/target.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -60,86 +60,6 @@ static int resolve_port(const char *name, size_t len, uint32_t *port, char *why,
         return -1;
     vec_push(&pl->res->ports, xasprintf("%.*s=%u", (int)len, name, *port));
     return 0;
-}
-
-/* What run's renderer needs to know of each aggregate: its keys, which are thread ids. */
-static struct render_enum *render_enum_of(const struct cat_enum *en)
-{
-    struct render_enum *e = xcalloc(1, sizeof *e);
-    e->values = xcalloc((size_t)en->nvalues + 1, sizeof *e->values);
-    e->texts = xcalloc((size_t)en->nvalues + 1, sizeof *e->texts);
-    for (int i = 0; i < en->nvalues; i++) {
-        e->values[i] = en->values[i].value;
-        e->texts[i] = xstrdup(en->values[i].text ? en->values[i].text : en->values[i].name);
-    }
-    e->n = en->nvalues;
-    return e;
-}
-
-_Static_assert(TABLE_MAX_VALUES <= RENDER_MAX_PARTS && TABLE_MAX_KEYS <= RENDER_MAX_KEYS,
-               "run joins every column a table may have");
-
-/* Table aggregates: which maps are whose columns, and how the table is shown. */
-static void plan_tables(const struct recipe *r, struct render_plan *plan)
-{
-    plan->by_thread = r->report_by_thread;
-    plan->tables = xcalloc((size_t)r->ntables + 1, sizeof *plan->tables);
-    for (int i = 0; i < r->ntables; i++) {
-        const struct table *t = &r->tables[i];
-        struct render_table *rt = &plan->tables[plan->ntables++];
-        rt->title = xstrdup(t->title ? t->title : t->name);
-        rt->total_label = t->total_label ? xstrdup(t->total_label) : NULL;
-        rt->total_except = t->total_except ? xstrdup(t->total_except) : NULL;
-        rt->cols = xcalloc((size_t)t->ncols, sizeof *rt->cols);
-        rt->sort_part = -1;
-        for (int j = 0; j < t->ncols; j++) {
-            struct render_table_col *c = &rt->cols[rt->ncols++];
-            c->header = xstrdup(t->cols[j].name);
-            c->key = t->cols[j].key;
-            c->as_number = t->cols[j].as_number;
-            c->part = -1;
-            if (t->cols[j].part < 0 || rt->nparts == RENDER_MAX_PARTS)
-                continue;
-            const struct output *o = &r->outputs[t->cols[j].part];
-            c->part = rt->nparts;
-            c->summed = o->fn == AGG_COUNT || o->fn == AGG_SUM;
-            /* Sorted by the first sum() (kernel_delay: total time), else the first value. */
-            if (o->fn == AGG_SUM && rt->sort_part < 0)
-                rt->sort_part = c->part;
-            rt->parts[rt->nparts++] = xstrdup(o->name);
-        }
-        if (rt->sort_part < 0)
-            rt->sort_part = 0;
-    }
-}
-
-static void plan_aggregates(const struct recipe *r, const struct catalog *cat, int pid, struct render_plan *plan)
-{
-    plan->pid = pid;
-    plan_tables(r, plan);
-    plan->maps = xcalloc((size_t)r->noutputs + 1, sizeof *plan->maps);
-    for (int i = 0; i < r->noutputs; i++) {
-        const struct output *o = &r->outputs[i];
-        if (o->kind != OUT_AGG)
-            continue;
-        struct render_map *m = &plan->maps[plan->nmaps++];
-        m->name = xstrdup(o->name);
-        m->has_title = o->title != NULL;
-        m->title = o->title ? xstrdup(o->title) : NULL;
-        m->nkeys = o->nby;
-        for (int k = 0; k < o->nby && k < RENDER_MAX_KEYS; k++) {
-            const struct expr *by = o->by[k];
-            if (by->type.is_tid)
-                m->tid_keys |= 1u << k;
-            if (by->type.kind == T_INT && by->type.size == 8 && !by->type.is_signed)
-                m->u64_keys |= 1u << k;
-            if (by->type.kind == T_BOOL)
-                m->bool_keys |= 1u << k;
-            /* The script keeps enum keys as numbers under run (lower.c agg_key). */
-            if (by->type.kind == T_ENUM && enum_prints_text(cat, &by->type))
-                m->key_enums[k] = render_enum_of(catalog_enum(cat, by->type.ref));
-        }
-    }
 }
 
 /* The block bpftrace named: its attach point, or for `usdt::P:N` (bpftrace -p puts the
@@ -320,9 +240,8 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
         res->map_keys_max = recipe_map_keys_max(r);
         res->event_buffer_pages = (long)r->event_buffer_pages;
-        if (o->for_run)
-            plan_aggregates(r, cat, o->pid, &res->plan);
-        res->plan.bpftrace = o->bpftrace;
+        if (o->checked)
+            o->checked(r, cat, o->checked_ctx);
     }
     res->recipe_path = path;
     bt_program_free(prog);
@@ -345,7 +264,6 @@ void pipeline_result_free(struct pipeline_result *res)
     free(res->recipe_name);
     free(res->summary);
     free(res->needs_ovs);
-    render_plan_free(&res->plan);
     vec_free_strings(&res->kernel_probes);
     vec_free_strings(&res->ports);
     memset(res, 0, sizeof *res);

@@ -6,7 +6,6 @@
 
 #include "bt_version.h"
 #include "recipe.h"
-#include "run_render.h"
 
 #include <stdio.h>
 
@@ -18,9 +17,9 @@ struct pipeline_options {
     int pid;                      /* --pid (0: none) */
     int pid_filter_only;          /* run before bpftrace 0.24: bpftrace -p does the USDT attach; pid only
                                    * filters kernel probes (from 0.24 run attaches by path, cmd_run.c) */
-    int for_run;                  /* run reads the output as -f json: mark pieces, fill the render plan */
+    int for_run;                  /* run reads the output as -f json: mark pieces and held events */
     int stop_after_check;         /* `ovstrace check`: no lowering output wanted */
-    int plan_only;                /* `ovstrace report`: load, check and the render plan; no script */
+    int plan_only;                /* `ovstrace report`: load and check (the plan is the caller's); no script */
     const struct vec *known_ports;    /* char *: "NAME=NUMBER" for in_port(NAME), instead of asking
                                        * ovs-vswitchd (`ovstrace report`: the recorded ones) */
     /* For callers that hold the recipe in memory (the fuzzer): RECIPE_LEN bytes at RECIPE_TEXT
@@ -36,6 +35,11 @@ struct pipeline_options {
     struct bt_version bpftrace;   /* the bpftrace the script is for; { 0 }: the oldest supported */
     const char *layouts_release;  /* --layouts X.Y: that release's bundled struct layouts, whatever
                                    * the binary; NULL: chosen by layouts_apply (layouts.h) */
+    /* Called with the recipe once it passed (and while it and the catalog are alive), for a
+     * caller that needs more of it than the result holds: run's render plan (run/plan.h).
+     * The compiler hands it over; it knows nothing of what is made of it. */
+    void (*checked)(const struct recipe *r, const struct catalog *cat, void *ctx);
+    void *checked_ctx;
 };
 
 struct pipeline_result {
@@ -50,7 +54,6 @@ struct pipeline_result {
     struct vec kernel_probes;     /* char *: the script's tracepoint/kprobe/kretprobe attach points */
     long event_buffer_pages;      /* the recipe's event buffer over all CPUs (0: bpftrace's default) */
     long map_keys_max;            /* bpftrace must hold this many keys per map (0: its default will do) */
-    struct render_plan plan;      /* for_run: the aggregates, for run's renderer */
 };
 
 /* 0 on success; otherwise diagnostics are printed (to diag_out) and 1 is returned. */

@@ -6,7 +6,7 @@
 
 #include "ast.h"
 #include "catalog.h"
-#include "odp_filter.h"
+#include "odp/odp_filter.h"
 #include "yamltree.h"
 
 #include <stdint.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The templates/*.yaml files, embedded at build time by cmake/embed.cmake.
+// The templates/*.yaml files and the bundled recipes, embedded at build time by
+// cmake/embed.cmake and cmake/embed_recipes.cmake.
 #ifndef OVSTRACE_TEMPLATES_EMBEDDED_H
 #define OVSTRACE_TEMPLATES_EMBEDDED_H
 #include <stddef.h>
@@ -11,4 +12,6 @@ struct embedded_file {
 extern const struct embedded_file template_probes, template_structs, template_enums, template_syscalls;
 /* templates/layouts/ovs-X.Y.yaml, oldest release first; NULL ends the list. */
 extern const struct embedded_file *const template_layouts[];
+/* recipes/NAME.recipe (path "NAME.recipe"), sorted by name; a NULL path ends the list. */
+extern const struct embedded_file bundled_recipes[];
 #endif

@@ -4,7 +4,7 @@
 // Every struct of the catalog is looked up in its debug info, as layouts_apply does; a
 // stripped input sends the reader after its debug file, which the private directory never
 // holds (fuzz_harness.h), so that no file of this host is read.
-#include "dwarf_layout.h"
+#include "host/dwarf_layout.h"
 #include "fuzz_harness.h"
 
 #include <stdint.h>

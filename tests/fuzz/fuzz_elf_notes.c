@@ -3,7 +3,7 @@
 // `ovstrace probes --binary` and `--target` read one (the traced binary and the libraries it
 // maps). Its USDT probes, its build-id and whether it has DWARF are read, and what comes
 // back is checked against what the API promises.
-#include "elf_notes.h"
+#include "host/elf_notes.h"
 #include "fuzz_harness.h"
 
 #include <stdint.h>

@@ -7,9 +7,9 @@
 #include "btir.h"
 #include "emit.h"
 #include "fuzz_harness.h"
-#include "odp_filter.h"
-#include "odp_format.h"
-#include "odp_lower.h"
+#include "odp/odp_filter.h"
+#include "odp/odp_format.h"
+#include "odp/odp_lower.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 // seed can carry the parameters its golden test compiles it with.
 #include "fuzz_harness.h"
 #include "pipeline.h"
+#include "run/plan.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -47,9 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .recipe_arg = "fuzz.recipe", .recipe_text = text, .recipe_len = size, .catalog = cat,
             .diag_out = sink, .params = params, .nparams = nparams, .for_run = for_run,
         };
+        struct render_plan plan = { 0 };
+        if (for_run) {
+            o.checked = render_plan_build;
+            o.checked_ctx = &plan;
+        }
         struct pipeline_result res;
         pipeline_run(&o, &res);
         pipeline_result_free(&res);
+        render_plan_free(&plan);
     }
     for (int i = 0; i < nparams; i++)
         free(params[i]);

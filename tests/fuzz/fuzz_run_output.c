@@ -6,8 +6,9 @@
 // the renderer and the table code are under test.
 #include "fuzz_harness.h"
 #include "pipeline.h"
-#include "run_output.h"
-#include "run_record.h"
+#include "run/plan.h"
+#include "run/run_output.h"
+#include "run/run_record.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
 static const char *const recipes[] = { "reval_monitor", "upcall_monitor", "kernel_delay", "flow_reval_monitor",
                                        "bridge_loop" };
 #define NRECIPES (sizeof recipes / sizeof recipes[0])
-static struct pipeline_result plans[NRECIPES];
+static struct render_plan plans[NRECIPES];
 static FILE *sink;
 static struct run_output r;    /* 128 KiB of line buffers: not on the stack */
 
@@ -26,9 +27,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     for (size_t i = 0; i < NRECIPES; i++) {
-        struct pipeline_options o = { .recipe_arg = recipes[i], .for_run = 1, .plan_only = 1 };
-        if (pipeline_run(&o, &plans[i]) != 0)
+        struct pipeline_options o = { .recipe_arg = recipes[i], .for_run = 1, .plan_only = 1,
+                                      .checked = render_plan_build, .checked_ctx = &plans[i] };
+        struct pipeline_result res;
+        if (pipeline_run(&o, &res) != 0)
             abort();
+        pipeline_result_free(&res);
     }
     sink = fopen("/dev/null", "w");
     if (!sink)
@@ -42,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    const struct render_plan *plan = &plans[data[0] % NRECIPES].plan;
+    const struct render_plan *plan = &plans[data[0] % NRECIPES];
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     /* A recording opens with its header line, read as report reads it (its recipe text is

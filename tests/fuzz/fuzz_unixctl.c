@@ -5,7 +5,7 @@
 // the port. The input is NAME, a NUL byte, then the reply; without a NUL, all of it is the
 // reply and the name is p1.
 #include "fuzz_harness.h"
-#include "ovs_ports.h"
+#include "host/ovs_ports.h"
 
 #include <stdint.h>
 #include <stdlib.h>

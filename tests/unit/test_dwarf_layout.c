@@ -3,8 +3,8 @@
 // stripped copies with debug files beside them, and a small cc-built program; out come TAP-style lines.
 #define _POSIX_C_SOURCE 200809L
 
-#include "dwarf_layout.h"
-#include "elf_notes.h"
+#include "host/dwarf_layout.h"
+#include "host/elf_notes.h"
 #include "unit.h"
 
 #include <stdarg.h>

@@ -3,7 +3,7 @@
 // against readelf, then feeds hand-made, truncated and corrupted ELF files; prints TAP-style lines.
 #define _POSIX_C_SOURCE 200809L
 
-#include "elf_notes.h"
+#include "host/elf_notes.h"
 #include "unit.h"
 
 #include <elf.h>

@@ -5,9 +5,9 @@
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L  /* inet_pton */
 #endif
-#include "odp_filter.h"
-#include "odp_format.h"
-#include "ovs_ports.h"
+#include "odp/odp_filter.h"
+#include "odp/odp_format.h"
+#include "host/ovs_ports.h"
 #include "unit.h"
 
 #include <arpa/inet.h>

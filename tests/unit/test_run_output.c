@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit test of run_output: bpftrace's output relayed with blank-line runs collapsed,
 // the RLIMIT_MEMLOCK line dropped, and lost events summed into the closing line.
-#include "run_output.h"
+#include "run/run_output.h"
 #include "unit.h"
 
 static void relay(const char *out_text, const char *err_text, char **out, char **err)

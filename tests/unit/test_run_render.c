@@ -2,8 +2,8 @@
 // Unit test of run's renderer: bpftrace -f json records in (as bpftrace 0.17 prints
 // them), the report text out; and of the small JSON reader under it.
 #include "json.h"
-#include "nl_format.h"
-#include "run_output.h"
+#include "odp/nl_format.h"
+#include "run/run_output.h"
 #include "unit.h"
 
 #include <limits.h>

@@ -5,8 +5,9 @@
 // separators, enum keys named, a total row. With report layout `threads`, tables keyed
 // first by a thread id are printed in blocks per thread, as kernel_delay.py lays them out.
 #include "run_tables.h"
+#include "printer.h"
+#include "thousands.h"
 #include "json.h"
-#include "run_output.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// `ovstrace run` renders what bpftrace -f json prints: the script's own text (printf,
-// time) passes through, pieced together per CPU where an event was printed in pieces,
-// with flow keys decoded to dump-flows text; maps, histograms and stats come out as
-// sorted, aligned tables with thousands separators and thread names beside thread ids.
-#ifndef OVSTRACE_RUN_RENDER_H
-#define OVSTRACE_RUN_RENDER_H
+// The render plan: a checked recipe (and the catalog its types name) in; out, what run's
+// renderer must know of its aggregates: map titles, which keys are thread ids, enums or
+// unsigned, and how table columns join. The one place run reads the compiler's recipe.
+#ifndef OVSTRACE_RUN_PLAN_H
+#define OVSTRACE_RUN_PLAN_H
 
 #include "bt_version.h"
+
+struct recipe;
+struct catalog;
 
 /* An enum's names, for keys the script leaves as numbers. */
 struct render_enum {
@@ -59,23 +61,10 @@ struct render_plan {
     struct bt_version bpftrace;   /* the bpftrace whose output is read (run_json_compat.h) */
 };
 
+/* The plan of R's aggregates and tables; pid and bpftrace are the caller's to set. Made to
+ * be pipeline_options.checked (pipeline.h), with PLAN a struct render_plan *: the pipeline
+ * hands the recipe over once it passed, while it is alive. */
+void render_plan_build(const struct recipe *r, const struct catalog *cat, void *plan);
 void render_plan_free(struct render_plan *p);
-
-/* `print: after_report` events of outputs 0..RENDER_MAX_HELD-1 (lower.c checks the bound). */
-#define RENDER_MAX_HELD 64
-
-/* The line the script prints after a report's maps, under run, when the recipe has tables
- * or events held until the report. */
-#define RENDER_DUMP_END "\036dump\037"
-
-
-struct run_output;
-/* One line of bpftrace -f json output. */
-void run_render_json(struct run_output *r, const char *line);
-/* Print what is still held back (an event cut short by the end of the run). */
-void run_render_flush(struct run_output *r);
-
-/* Pieces of text: "1,234,567". */
-void render_thousands(char *out, unsigned long outlen, long long v);
 
 #endif

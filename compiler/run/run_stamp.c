@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Window lines under `ovstrace run` (see run_stamp.h).
 #include "run_stamp.h"
-#include "run_render.h"
+#include "thousands.h"
 #include "util.h"
 
 #include <stdio.h>

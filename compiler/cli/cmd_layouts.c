@@ -4,8 +4,8 @@
 // with --yaml, a binary's DWARF layouts as a bundle (templates/layouts/).
 #include "catalog.h"
 #include "cli.h"
-#include "elf_notes.h"
-#include "layouts.h"
+#include "host/elf_notes.h"
+#include "host/layouts.h"
 
 #include <getopt.h>
 

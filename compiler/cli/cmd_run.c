@@ -4,10 +4,12 @@
 // line at the end), forward Ctrl-C, and exit with bpftrace's status.
 #include "bt_dialect.h"
 #include "cli.h"
-#include "host_probes.h"
+#include "host/host_probes.h"
 #include "pipeline.h"
-#include "run_output.h"
-#include "run_record.h"
+#include "recipe_path.h"
+#include "run/plan.h"
+#include "run/run_output.h"
+#include "run/run_record.h"
 #include "source.h"
 
 #include <dirent.h>
@@ -340,11 +342,12 @@ static long perf_rb_pages(long total)
 
 /* --record FILE: the header (the recipe's text, parameters, pid, ports, time zone); the
  * run adds bpftrace's output and the thread names it looks up (run_record.h). */
-static FILE *open_record(const char *path, const struct pipeline_result *res, const struct compile_args *a, int pid)
+static FILE *open_record(const char *path, const struct pipeline_result *res, const struct compile_args *a, int pid,
+                         struct bt_version bpftrace)
 {
     FILE *f = fopen(path, "w");
     char err[256];
-    struct source *src = f ? source_load(res->recipe_path, err, sizeof err) : NULL;
+    struct source *src = f ? recipe_source_load(res->recipe_path, err, sizeof err) : NULL;
     if (!f || !src) {
         fprintf(stderr, "ovstrace: cannot record to '%s': %s\n", path, f ? err : strerror(errno));
         if (f)
@@ -354,7 +357,7 @@ static FILE *open_record(const char *path, const struct pipeline_result *res, co
     char version[32];
     struct record_header h = { .recipe = res->recipe_name, .source = src->text, .params = a->params,
                                .ports = res->ports, .pid = pid, .utc_offset = record_utc_offset(),
-                               .bpftrace = (char *)bt_version_text(res->plan.bpftrace, version, sizeof version) };
+                               .bpftrace = (char *)bt_version_text(bpftrace, version, sizeof version) };
     record_write_header(f, &h);
     source_free(src);
     return f;
@@ -377,6 +380,7 @@ static void explain_stack_refusal(const struct pipeline_options *run_opts, const
 {
     struct pipeline_options o = *run_opts;
     o.bpftrace_build = cli_bpftrace(a);
+    o.checked = NULL;     /* the plan is made already */
     struct pipeline_result res;
     pipeline_run(&o, &res);
     pipeline_result_free(&res);
@@ -421,6 +425,10 @@ int cmd_run(int argc, char **argv)
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
                                   .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1,
                                   .layouts_release = a.layouts };
+    /* The renderer's plan, from the recipe the pipeline hands over (run/plan.h). */
+    struct render_plan plan = { .pid = pid };
+    o.checked = render_plan_build;
+    o.checked_ctx = &plan;
     rc = cli_bpftrace_version("run", &a, &o.bpftrace);    /* the bpftrace about to run is asked */
     if (rc) {
         compile_args_free(&a);
@@ -431,6 +439,7 @@ int cmd_run(int argc, char **argv)
      * process's binary by path (/proc/PID/exe) and filters by pid itself, without -p. */
     int by_path = bt_dialect_of(o.bpftrace).pid_filters_all;
     o.pid_filter_only = !by_path;
+    plan.bpftrace = o.bpftrace;
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);
     char *path = rc == 0 ? write_temp_script(res.script) : NULL;
@@ -444,6 +453,7 @@ int cmd_run(int argc, char **argv)
             unlink(path);
             free(path);
             pipeline_result_free(&res);
+            render_plan_free(&plan);
             compile_args_free(&a);
             return 1;
         }
@@ -464,9 +474,9 @@ int cmd_run(int argc, char **argv)
             setenv("BPFTRACE_CACHE_USER_SYMBOLS", "1", 0);
         }
         env_at_least("BPFTRACE_PERF_RB_PAGES", perf_rb_pages(res.event_buffer_pages));
-        FILE *record = a.record ? open_record(a.record, &res, &a, pid) : NULL;
+        FILE *record = a.record ? open_record(a.record, &res, &a, pid, o.bpftrace) : NULL;
         struct run_outcome oc = { 0 };
-        rc = a.record && !record ? 1 : run_bpftrace(&a, o.bpftrace, pid, by_path, path, &res.plan, record, &oc);
+        rc = a.record && !record ? 1 : run_bpftrace(&a, o.bpftrace, pid, by_path, path, &plan, record, &oc);
         if (rc != 0 && oc.stack_refused)
             explain_stack_refusal(&o, &a);
         if (!a.record || record)
@@ -487,6 +497,7 @@ int cmd_run(int argc, char **argv)
         free(path);
     }
     pipeline_result_free(&res);
+    render_plan_free(&plan);
     compile_args_free(&a);
     return rc;
 }

@@ -4,8 +4,9 @@
 // and time zone come from the recording, so the report is the run's, byte for byte.
 #include "cli.h"
 #include "pipeline.h"
-#include "run_output.h"
-#include "run_record.h"
+#include "run/plan.h"
+#include "run/run_output.h"
+#include "run/run_record.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -107,18 +108,21 @@ int cmd_report(int argc, char **argv)
     else
         path = write_recipe(&h, &dir);
     if (path) {
+        struct render_plan plan = { .pid = h.pid };
         struct pipeline_options o = { .recipe_arg = path, .params = (char **)h.params.v, .nparams = h.params.n,
-                                      .for_run = 1, .plan_only = 1, .known_ports = &h.ports };
+                                      .for_run = 1, .plan_only = 1, .known_ports = &h.ports,
+                                      .checked = render_plan_build, .checked_ctx = &plan };
         /* Rendered as run rendered it: the plan for, and the output of, the recorded bpftrace. */
         if (!h.bpftrace || bt_version_parse(h.bpftrace, &o.bpftrace) != 0)
             o.bpftrace = BT_VERSION_OLDEST;
+        plan.bpftrace = o.bpftrace;
         struct pipeline_result res;
         if (pipeline_run(&o, &res) == 0) {
-            res.plan.pid = h.pid;
-            replay(f, &h, &res.plan);
+            replay(f, &h, &plan);
             rc = 0;
         }
         pipeline_result_free(&res);
+        render_plan_free(&plan);
         unlink(path);
     }
     if (dir)

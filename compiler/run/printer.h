@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// What `ovstrace run` does with bpftrace's output: its stdout and stderr in; out,
-// the same text with blank-line runs collapsed, the harmless RLIMIT_MEMLOCK line
-// dropped, and a closing line saying how many events bpftrace lost.
-#ifndef OVSTRACE_RUN_OUTPUT_H
-#define OVSTRACE_RUN_OUTPUT_H
+// The state of one run's output, and the printer every part of the report writes through:
+// report lines in; out, the same lines escaped, with runs of blank lines collapsed, and the
+// names of the threads the report names (from /proc, or from a recording).
+#ifndef OVSTRACE_RUN_PRINTER_H
+#define OVSTRACE_RUN_PRINTER_H
 
-#include "run_render.h"
+#include "plan.h"
+#include "output_protocol.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -33,7 +34,7 @@ struct run_output {
     struct run_held {       /* `print: after_report` events, by output index, until the report ends */
         struct strbuf heading, events;
         int heading_shown;      /* its heading is printed under the report just ended */
-    } held_events[RENDER_MAX_HELD];
+    } held_events[OUTPUT_HELD_MAX];
     /* Lines printed so far, and their number when a report's held events were printed: an
      * event left at the end of the run goes on under that report if nothing came after it. */
     unsigned long shown, held_open_at;
@@ -41,18 +42,14 @@ struct run_output {
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);
-/* Read stdout as bpftrace -f json and render it with PLAN (kept by the caller). */
-void run_output_json(struct run_output *r, const struct render_plan *plan);
+/* LINE and a newline to F, escaped as diagnostics are (util.h): printf text, map keys and
+ * thread names come from bpftrace's output or a recording, and must not drive the terminal. */
+void run_put_line(FILE *f, const char *line);
 /* One line of report text, through the blank-line collapsing. */
 void run_output_line(struct run_output *r, const char *line);
-/* Feed bytes read from bpftrace's stdout (stream 0) or stderr (stream 1). */
-void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len);
 /* Thread TID's name: the first one seen (from /proc, or the recording), "" when gone. */
 void run_thread_name(struct run_output *r, long tid, char *out, size_t n);
 /* A name the recording holds, for replay. */
 void run_thread_named(struct run_output *r, long tid, const char *name);
-/* Flush partial lines and print the lost-events line (when tracing began: a bpftrace that
- * never attached lost nothing, and saying "Lost events: 0" would suggest it traced). */
-void run_output_finish(struct run_output *r);
 
 #endif

@@ -4,7 +4,7 @@
 #define OVSTRACE_CLI_H
 
 #include "bt_version.h"
-#include "layouts.h"
+#include "host/layouts.h"
 #include "util.h"
 
 struct command {

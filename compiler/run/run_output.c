@@ -2,48 +2,14 @@
 // Post-processing of bpftrace's output for `ovstrace run`: line by line, so the
 // report reads cleanly and lost events are never silently missed.
 #include "run_output.h"
-#include "run_record.h"
+#include "run_render.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void run_output_init(struct run_output *r, FILE *out, FILE *err)
-{
-    memset(r, 0, sizeof *r);
-    r->out = out;
-    r->err = err;
-}
-
 void run_output_json(struct run_output *r, const struct render_plan *plan)
 {
     r->plan = plan;
-}
-
-/* LINE and a newline, escaped as diagnostics are (util.h): printf text, map keys and thread
- * names come from bpftrace's output or a recording, and must not drive the terminal. */
-static void put_line(FILE *f, const char *line)
-{
-    struct strbuf b = { 0 };
-    sb_add_escaped(&b, line, strlen(line));
-    sb_addc(&b, '\n');
-    fwrite(b.s, 1, b.len, f);
-    sb_free(&b);
-    fflush(f);
-}
-
-void run_output_line(struct run_output *r, const char *line)
-{
-    /* bpftrace 0.17 prints runs of blank lines around map dumps: keep one, and none at the end. */
-    if (!*line) {
-        r->blank_pending = r->printed;
-        return;
-    }
-    if (r->blank_pending)
-        fputc('\n', r->out);
-    r->blank_pending = 0;
-    r->printed = 1;
-    r->shown++;
-    put_line(r->out, line);
 }
 
 static void line(struct run_output *r, int stream, const char *text)
@@ -55,7 +21,7 @@ static void line(struct run_output *r, int stream, const char *text)
             return;
         if (strstr(text, "BPF stack limit of 512 bytes"))
             r->stack_refused = 1;
-        put_line(r->err, text);
+        run_put_line(r->err, text);
         return;
     }
     if (r->record) {
@@ -72,28 +38,6 @@ static void line(struct run_output *r, int stream, const char *text)
     if (!strncmp(text, "Attaching ", 10) || !strncmp(text, "Attached ", 9))
         r->attached = 1;
     run_output_line(r, text);
-}
-
-void run_thread_named(struct run_output *r, long tid, const char *name)
-{
-    vec_push(&r->names, xasprintf("%ld %s", tid, name));
-}
-
-void run_thread_name(struct run_output *r, long tid, char *out, size_t n)
-{
-    char prefix[32];
-    int plen = snprintf(prefix, sizeof prefix, "%ld ", tid);
-    for (int i = 0; i < r->names.n; i++)
-        if (!strncmp(r->names.v[i], prefix, (size_t)plen)) {
-            snprintf(out, n, "%s", (const char *)r->names.v[i] + plen);
-            return;
-        }
-    out[0] = '\0';
-    if (!r->replay)
-        proc_comm(r->plan ? r->plan->pid : 0, tid, out, n);
-    run_thread_named(r, tid, out);
-    if (r->record)
-        record_write_thread(r->record, tid, out);
 }
 
 void run_output_feed(struct run_output *r, int stream, const char *buf, size_t len)

@@ -14,7 +14,7 @@
 #define OVSTRACE_RUN_JSON_COMPAT_H
 
 #include "json.h"
-#include "run_render.h"
+#include "plan.h"
 
 /* Rewrite in place the keys of a map, hist or stats record's DATA, printed by the bpftrace
  * PLAN names, into one form. */

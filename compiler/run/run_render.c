@@ -1,67 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // Rendering bpftrace -f json records for `ovstrace run` (see run_render.h).
 #include "run_render.h"
+#include "printer.h"
 #include "run_json_compat.h"
 #include "run_stamp.h"
 #include "run_tables.h"
+#include "thousands.h"
 #include "json.h"
-#include "nl_format.h"
-#include "odp_format.h"
-#include "run_output.h"
+#include "odp/nl_format.h"
+#include "odp/odp_format.h"
+#include "output_protocol.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void render_plan_free(struct render_plan *p)
-{
-    for (int i = 0; i < p->nmaps; i++) {
-        free(p->maps[i].name);
-        free(p->maps[i].title);
-        for (int k = 0; k < RENDER_MAX_KEYS; k++) {
-            struct render_enum *e = p->maps[i].key_enums[k];
-            if (!e)
-                continue;
-            for (int j = 0; j < e->n; j++)
-                free(e->texts[j]);
-            free(e->texts);
-            free(e->values);
-            free(e);
-        }
-    }
-    free(p->maps);
-    for (int i = 0; i < p->ntables; i++) {
-        struct render_table *t = &p->tables[i];
-        free(t->title);
-        for (int j = 0; j < t->nparts; j++)
-            free(t->parts[j]);
-        for (int j = 0; j < t->ncols; j++)
-            free(t->cols[j].header);
-        free(t->cols);
-        free(t->total_label);
-        free(t->total_except);
-    }
-    free(p->tables);
-    memset(p, 0, sizeof *p);
-}
-
-void render_thousands(char *out, unsigned long outlen, long long v)
-{
-    char digits[32];
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    int n = snprintf(digits, sizeof digits, "%llu", u);
-    struct strbuf b = { 0 };
-    if (v < 0)
-        sb_addc(&b, '-');
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            sb_addc(&b, ',');
-        sb_addc(&b, digits[i]);
-    }
-    snprintf(out, outlen, "%s", b.s);
-    sb_free(&b);
-}
 
 /* ---------------------------------------------------------------- text */
 
@@ -75,11 +28,11 @@ static int hexdigit(char c)
  * report ends. */
 static int held_record(struct run_output *r, const char *s, size_t len)
 {
-    if (len < 4 || s[0] != '\035' || (s[1] != 'e' && s[1] != 'h' && s[1] != 'H'))
+    if (len < 4 || s[0] != OUTPUT_GS[0] || (s[1] != 'e' && s[1] != 'h' && s[1] != 'H'))
         return 0;
     char *end;
     long i = strtol(s + 2, &end, 10);
-    if (*end != '\037' || i < 0 || i >= RENDER_MAX_HELD)
+    if (*end != OUTPUT_US[0] || i < 0 || i >= OUTPUT_HELD_MAX)
         return 0;
     struct strbuf *into = s[1] == 'e' ? &r->held_events[i].events : &r->held_events[i].heading;
     if (s[1] == 'h')
@@ -161,7 +114,7 @@ static void shown_line(struct run_output *r, const char *line)
 static void text_line(struct run_output *r, const char *line)
 {
     close_title(r);
-    if (!strcmp(line, RENDER_DUMP_END)) {
+    if (!strcmp(line, OUTPUT_DUMP_END)) {
         run_tables_render(r);
         print_held(r, 0);
         return;
@@ -202,7 +155,7 @@ static void add_text(struct run_output *r, struct strbuf *buf, const char *data,
 static void print_held(struct run_output *r, int at_exit)
 {
     int goes_on = at_exit && r->held_open && r->shown == r->held_open_at;
-    for (int i = 0; i < RENDER_MAX_HELD; i++) {
+    for (int i = 0; i < OUTPUT_HELD_MAX; i++) {
         struct run_held *h = &r->held_events[i];
         if (!goes_on)
             h->heading_shown = 0;
@@ -231,10 +184,10 @@ static void printf_record(struct run_output *r, const struct json *data)
     size_t len = data->len;
     if (held_record(r, s, len))
         return;
-    if (len > 2 && s[0] == '\036') {
+    if (len > 2 && s[0] == OUTPUT_RS[0]) {
         char *end;
         long cpu = strtol(s + 1, &end, 10);
-        if (*end == '\037' && cpu >= 0 && cpu < 4096) {
+        if (*end == OUTPUT_US[0] && cpu >= 0 && cpu < 4096) {
             if (cpu >= r->ncpu) {
                 r->cpu_text = xrealloc(r->cpu_text, (size_t)(cpu + 1) * sizeof *r->cpu_text);
                 memset(r->cpu_text + r->ncpu, 0, (size_t)(cpu + 1 - r->ncpu) * sizeof *r->cpu_text);
@@ -494,7 +447,7 @@ void run_render_flush(struct run_output *r)
     run_tables_render(r);
     run_tables_free(r);
     print_held(r, 1);
-    for (int i = 0; i < RENDER_MAX_HELD; i++) {
+    for (int i = 0; i < OUTPUT_HELD_MAX; i++) {
         sb_free(&r->held_events[i].heading);
         sb_free(&r->held_events[i].events);
     }

@@ -3,7 +3,7 @@
 // file really has (its .note.stapsdt), each marked against the catalog.
 #include "catalog.h"
 #include "cli.h"
-#include "elf_notes.h"
+#include "host/elf_notes.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 // the bpftrace script (compile) or a one-line verdict per recipe (check).
 #include "bt_dialect.h"
 #include "cli.h"
-#include "host_probes.h"
+#include "host/host_probes.h"
 #include "pipeline.h"
 
 #include <errno.h>

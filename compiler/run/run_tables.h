@@ -9,7 +9,7 @@ struct json;
 
 /* A map record: when the map is a table's column, keep *V (taken; *V set to NULL), return 1. */
 int run_tables_hold(struct run_output *r, const char *at_name, struct json **v);
-/* The report ended (the script's RENDER_DUMP_END line, or the run's end): print the tables. */
+/* The report ended (the script's OUTPUT_DUMP_END line, or the run's end): print the tables. */
 void run_tables_render(struct run_output *r);
 void run_tables_free(struct run_output *r);
 
