@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// The check pass's own declarations, for check*.c only: its state, the scope an expression
+// is checked in, and what one part of the pass calls in another.
+#ifndef OVSTRACE_CHECK_INTERNAL_H
+#define OVSTRACE_CHECK_INTERNAL_H
+
+#include "check.h"
+#include "util.h"
+
+struct checker {
+    struct recipe *r;
+    const struct catalog *cat;
+    struct diag *d;
+    struct check_result *res;
+};
+
+/* What an expression may refer to. */
+struct scope {
+    struct checker *C;
+    const struct probe_use *probe;
+    const struct span *spans[16];   /* spans whose values are known here */
+    int nspans;
+    const struct span *ends;        /* outputs of a span with several ends: no probe arguments */
+    int allow_agg;
+};
+
+/* check_expr.c: resolve, type and fold E in scope S; a condition must also be true or false. */
+void check_expr(struct scope *S, struct expr *e);
+void check_condition(struct scope *S, struct expr *e);
+
+/* check.c: the recipe needs OVS SINCE or later, for WHAT (kept when it is the latest yet). */
+void need_version(struct checker *C, const char *since, const char *what);
+
+#endif
