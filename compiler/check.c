@@ -6,6 +6,7 @@
 // the rules across them (unique names, text lengths, the OVS version); check_expr.c checks
 // the expressions inside them.
 #include "check_internal.h"
+#include "functions.h"
 #include "params.h"
 #include "parse.h"
 #include "probespec.h"
@@ -307,17 +308,13 @@ static void check_aggregate(struct scope *S, struct output *o)
                    "hist(x) or lhist(x, min, max, step)");
         return;
     }
-    static const char *const aggs[] = { "count", "sum", "min", "max", "avg", "stats", "hist", "lhist" };
-    int fn = -1;
-    for (int i = 0; i < 8; i++)
-        if (strcmp(aggs[i], o->value->name) == 0)
-            fn = i;
-    if (fn < 0) {
+    const struct function *fn = function_lookup(o->value->name);
+    if (!fn || !fn->aggregate) {
         diag_error(C->d, o->value->loc, "'%s' is not an aggregation; use count, sum, min, max, avg, stats, hist or lhist",
                    o->value->name);
         return;
     }
-    o->fn = (enum agg_fn)fn;
+    o->fn = fn->agg;
     S->allow_agg = 1;
     check_expr(S, o->value);
     S->allow_agg = 0;

@@ -4,17 +4,12 @@
 // struct field, a builtin, a span value, a parameter), typed, and folded where known at
 // compile time. Errors go to the checker's diagnostics.
 #include "check_internal.h"
+#include "functions.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------ expressions */
-
-static void set_type(struct expr *e, struct type t)
-{
-    type_release(&e->type);
-    e->type = t;
-}
 
 static void set_const_int(struct expr *e, enum tkind kind, int64_t v)
 {
@@ -486,237 +481,6 @@ static void check_param(struct scope *S, struct expr *e)
     }
 }
 
-/* ---- functions ---- */
-
-struct function {
-    const char *name;
-    int min_args, max_args;
-    int aggregate;
-    void (*check)(struct scope *S, struct expr *e);
-};
-
-static void fn_str(struct scope *S, struct expr *e)
-{
-    struct expr *a = e->args[0];
-    if (!type_is_string(&a->type)) {
-        char t[64];
-        diag_error(S->C->d, a->loc, "str() takes a string field, not %s", type_a(&a->type, t, sizeof t));
-        return;
-    }
-    set_type(e, type_simple(T_STR));
-}
-
-static void fn_stack(struct scope *S, struct expr *e)
-{
-    if (e->nargs && !(e->args[0]->is_const && e->args[0]->cval >= 1 && e->args[0]->cval <= 127)) {
-        diag_error(S->C->d, e->args[0]->loc, "%s() takes a depth from 1 to 127", e->name);
-        return;
-    }
-    set_type(e, type_simple(T_STACK));
-}
-
-static void fn_agg_value(struct scope *S, struct expr *e)
-{
-    if (e->nargs == 0) {
-        set_type(e, type_int(8, 0));
-        return;
-    }
-    struct expr *a = e->args[0];
-    if (!type_is_integer(&a->type)) {
-        char t[64];
-        diag_error(S->C->d, a->loc, "%s() needs a number, not %s", e->name, type_a(&a->type, t, sizeof t));
-        return;
-    }
-    for (int i = 1; i < e->nargs; i++) {
-        if (!e->args[i]->is_const || !type_is_integer(&e->args[i]->type)) {
-            diag_error(S->C->d, e->args[i]->loc, "lhist() bounds must be constant numbers");
-            return;
-        }
-    }
-    if (e->nargs == 4) {
-        int64_t lo = e->args[1]->cval, hi = e->args[2]->cval, step = e->args[3]->cval;
-        if (lo < 0 || hi <= lo || step <= 0 || (hi - lo) / step > 1000) {
-            diag_error(S->C->d, e->loc, "lhist(value, min, max, step) needs 0 <= min < max, step > 0 and at most "
-                       "1000 buckets");
-            return;
-        }
-    }
-    set_type(e, type_int(8, 0));
-}
-
-/* match(KEY, $flow): does the netlink-encoded flow key match an odp_flow parameter? */
-static void fn_match(struct scope *S, struct expr *e)
-{
-    struct expr *key = e->args[0], *flow = e->args[1];
-    const struct param *p = flow->kind == E_PARAM ? flow->data : NULL;
-    if (key->type.kind != T_ODP_KEY) {
-        char t[64];
-        diag_error(S->C->d, key->loc, "match() takes a flow key first (like ukey.key or key), not %s",
-                   type_a(&key->type, t, sizeof t));
-        return;
-    }
-    if (!p || p->type != P_ODP_FLOW) {
-        diag_error(S->C->d, flow->loc, "match() takes an odp_flow parameter second, like $filter");
-        return;
-    }
-    set_type(e, type_simple(T_BOOL));
-    e->data = p;
-    /* An empty filter, or one whose masks are all zero, matches every flow: no walk at all. */
-    if (!p->flow || p->flow->n == 0) {
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cval = 1;
-    }
-}
-
-/* `follow:` of a watch list, bound to the struct HOLDER: each bare name is one of its fields. */
-static void bind_to_holder(struct expr *e, const struct expr *holder)
-{
-    if (!e)
-        return;
-    if (e->kind == E_NAME) {
-        e->kind = E_MEMBER;
-        e->lhs = expr_clone(holder);
-        return;
-    }
-    if (e->kind == E_MEMBER) {
-        bind_to_holder(e->lhs, holder);
-        return;
-    }
-    bind_to_holder(e->lhs, holder);
-    bind_to_holder(e->rhs, holder);
-    for (int i = 0; i < e->nargs; i++)
-        bind_to_holder(e->args[i], holder);
-}
-
-static void hint_watch_use(struct scope *S, const struct watch *w, const struct expr *use)
-{
-    int line = 0, col = 0;
-    if (use->loc.src)
-        source_linecol(use->loc.src, use->loc.off, &line, &col);
-    diag_hint(S->C->d, "in watch list '%s', followed through '%s' at line %d", w->name,
-              use->args[1]->name ? use->args[1]->name : "a struct", line);
-}
-
-/* watched(LIST, S): is S (a flow, ...) one the watch list follows? LIST's `id` and `follow`
- * are read as fields of S; the decision is made the first time S's id is seen. */
-static void fn_watched(struct scope *S, struct expr *e)
-{
-    struct expr *name = e->args[0], *holder = e->args[1];
-    struct watch *w = name->kind == E_NAME ? recipe_watch(S->C->r, name->name) : NULL;
-    if (!w) {
-        if (name->kind == E_NAME)
-            diag_error(S->C->d, name->loc, "watched() takes a watch list first; '%s' is not one", name->name);
-        else
-            diag_error(S->C->d, name->loc, "watched() takes the name of a watch list first");
-        const char **names = xcalloc((size_t)S->C->r->nwatches + 1, sizeof *names);
-        for (int i = 0; i < S->C->r->nwatches; i++)
-            names[i] = S->C->r->watches[i].name;
-        const char *near = name->kind == E_NAME ? closest_name(name->name, names, S->C->r->nwatches) : NULL;
-        if (near)
-            diag_hint(S->C->d, "did you mean '%s'?", near);
-        else if (!S->C->r->nwatches)
-            diag_hint(S->C->d, "declare watch lists under watch:, each with id: and follow:");
-        free(names);
-        return;
-    }
-    w->used = 1;
-    if (holder->type.kind != T_STRUCT && holder->type.kind != T_STRUCT_PTR) {
-        char t[64];
-        diag_error(S->C->d, holder->loc, "watched() follows a struct (like ukey or put), not %s",
-                   type_a(&holder->type, t, sizeof t));
-        return;
-    }
-    if (!w->id || !w->follow)
-        return;
-    int errors = S->C->d->errors;
-    struct expr *id = expr_new(E_MEMBER, w->id_loc);
-    id->name = xstrdup(w->id);
-    id->lhs = expr_clone(holder);
-    check_expr(S, id);
-    e->lhs = id;
-    const struct type *it = &id->type;
-    if (S->C->d->errors == errors && it->kind != T_UFID && it->kind != T_UFID_PTR && !type_is_integer(it)) {
-        char t[64];
-        diag_error(S->C->d, w->id_loc, "a watch list's id is a UFID or a number, not %s", type_a(it, t, sizeof t));
-    }
-    if (S->C->d->errors != errors) {
-        hint_watch_use(S, w, e);
-        return;
-    }
-    struct expr *follow = expr_clone(w->follow);
-    bind_to_holder(follow, holder);
-    check_condition(S, follow);
-    e->rhs = follow;
-    if (S->C->d->errors != errors) {
-        hint_watch_use(S, w, e);
-        return;
-    }
-    e->data = w;
-    set_type(e, type_simple(T_BOOL));
-    /* An empty filter follows everything: nothing to remember. */
-    if (follow->is_const) {
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cval = !!follow->cval;
-    }
-}
-
-/* thread(X): is thread id X one of the traced process's threads? For kernel probes that
- * name another task than the one running (sched_switch's next_pid, sched_wakeup's pid). */
-static void fn_thread(struct scope *S, struct expr *e)
-{
-    struct expr *a = e->args[0];
-    if (!type_is_integer(&a->type) || a->type.kind != T_INT) {
-        char t[64];
-        diag_error(S->C->d, a->loc, "thread() takes a thread id (like next_pid), not %s", type_a(&a->type, t, sizeof t));
-        return;
-    }
-    S->C->r->uses_threads = 1;
-    set_type(e, type_simple(T_BOOL));
-}
-
-/* fingerprint(BYTES[, N]): a 64-bit hash of a packet's length and its first N bytes (a
- * multiple of 8, at most 64; 40 by default: Ethernet, an IPv4 header and the L4 ports, but
- * not the TCP/UDP checksums the kernel may fill in after its upcall tracepoint), so the same
- * packet seen by the kernel and by ovs-vswitchd gives the same number. */
-static void fn_fingerprint(struct scope *S, struct expr *e)
-{
-    struct expr *b = e->args[0];
-    if (b->type.kind != T_BYTES || !b->rhs) {
-        char t[64];
-        diag_error(S->C->d, b->loc, "fingerprint() takes packet bytes (like packet), not %s",
-                   type_a(&b->type, t, sizeof t));
-        return;
-    }
-    if (e->nargs == 2) {
-        struct expr *n = e->args[1];
-        if (!n->is_const || n->type.kind != T_INT || n->cval < 8 || n->cval > FINGERPRINT_MAX || n->cval % 8) {
-            diag_error(S->C->d, n->loc, "fingerprint()'s byte count is a multiple of 8, from 8 to %d", FINGERPRINT_MAX);
-            return;
-        }
-    }
-    set_type(e, type_int(8, 0));
-}
-
-static const struct function functions[] = {
-    { "thread", 1, 1, 0, fn_thread },
-    { "fingerprint", 1, 2, 0, fn_fingerprint },
-    { "match", 2, 2, 0, fn_match },
-    { "watched", 2, 2, 0, fn_watched },
-    { "str", 1, 1, 0, fn_str },
-    { "ustack", 0, 1, 0, fn_stack },
-    { "kstack", 0, 1, 0, fn_stack },
-    { "count", 0, 0, 1, fn_agg_value },
-    { "sum", 1, 1, 1, fn_agg_value },
-    { "min", 1, 1, 1, fn_agg_value },
-    { "max", 1, 1, 1, fn_agg_value },
-    { "avg", 1, 1, 1, fn_agg_value },
-    { "stats", 1, 1, 1, fn_agg_value },
-    { "hist", 1, 1, 1, fn_agg_value },
-    { "lhist", 4, 4, 1, fn_agg_value },
-};
-
 static int is_flow_param(const struct expr *e)
 {
     return e->kind == E_PARAM && e->data && ((const struct param *)e->data)->type == P_ODP_FLOW;
@@ -724,18 +488,16 @@ static int is_flow_param(const struct expr *e)
 
 static void check_call(struct scope *S, struct expr *e)
 {
-    const struct function *f = NULL;
-    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
-        if (strcmp(functions[i].name, e->name) == 0)
-            f = &functions[i];
+    const struct function *f = function_lookup(e->name);
     if (!f) {
-        const char *names[sizeof functions / sizeof functions[0]];
-        for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
+        const char **names = xcalloc((size_t)function_count, sizeof *names);
+        for (int i = 0; i < function_count; i++)
             names[i] = functions[i].name;
         diag_error(S->C->d, e->loc, "unknown function '%s'", e->name);
-        const char *near = closest_name(e->name, names, (int)(sizeof names / sizeof names[0]));
+        const char *near = closest_name(e->name, names, function_count);
         if (near)
             diag_hint(S->C->d, "did you mean '%s'?", near);
+        free(names);
         return;
     }
     if (f->aggregate && !S->allow_agg) {
@@ -755,10 +517,10 @@ static void check_call(struct scope *S, struct expr *e)
     S->allow_agg = 0;
     int bad = 0;
     /* watched()'s first argument names a watch list, not a value. */
-    for (int i = strcmp(e->name, "watched") == 0; i < e->nargs; i++) {
+    for (int i = f->names_watch_list; i < e->nargs; i++) {
         check_expr(S, e->args[i]);
         bad |= e->args[i]->type.kind == T_VOID;
-        if (is_flow_param(e->args[i]) && strcmp(e->name, "match") != 0) {
+        if (is_flow_param(e->args[i]) && !f->takes_flow) {
             diag_error(S->C->d, e->args[i]->loc, "an odp_flow parameter is only used as match(KEY, $%s)",
                        e->args[i]->name);
             bad = 1;

@@ -24,6 +24,13 @@ struct scope {
     int allow_agg;
 };
 
+/* E's type is T from now on (taken over). */
+static inline void set_type(struct expr *e, struct type t)
+{
+    type_release(&e->type);
+    e->type = t;
+}
+
 /* check_expr.c: resolve, type and fold E in scope S; a condition must also be true or false. */
 void check_expr(struct scope *S, struct expr *e);
 void check_condition(struct scope *S, struct expr *e);

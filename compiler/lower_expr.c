@@ -3,6 +3,7 @@
 // and before it, in its block, the statements it needs (match()'s key walk, watched()'s
 // lookup, fingerprint()'s reads).
 #include "lower_internal.h"
+#include "functions.h"
 #include "gen_names.h"
 #include "odp_lower.h"
 
@@ -16,13 +17,6 @@ struct walk_memo {
     const void *param;
     struct bt_expr *result;  /* the expression that holds the decision */
 };
-
-/* Each returns a new expression (btexpr.h). Where one is built of several that name probe
- * arguments or add statements (a walk), they are lowered one after another, in the order
- * the script has them: arguments of one call would be lowered in no set order. */
-static struct bt_expr *lower_match(struct lctx *X, const struct expr *e);
-static struct bt_expr *lower_watched(struct lctx *X, const struct expr *e);
-static struct bt_expr *lower_fingerprint(struct lctx *X, const struct expr *e);
 
 /* Argument N of block B's probe: "$argN", read once at the block's start (emit.c, emit_prologue). */
 struct bt_expr *arg_ref(struct bt_block *b, int n)
@@ -148,7 +142,7 @@ int value_u64(const struct expr *e)
     const struct type *t = &e->type;
     if (e->is_const)
         return 0;
-    if (e->kind == E_CALL && !strcmp(e->name, "fingerprint"))
+    if (e->kind == E_CALL && function_lookup(e->name)->u64)
         return 1;
     /* A duration in another unit is read times the unit (lower_value): a narrow unsigned argument
      * (cast to its width) times a constant is a uint64. */
@@ -217,7 +211,7 @@ static struct bt_expr *lower_binary(struct lctx *X, const struct expr *e)
 }
 
 /* NAME(ARGS...), each argument lowered in turn. */
-static struct bt_expr *lower_call(struct lctx *X, const struct expr *e)
+struct bt_expr *lower_call(struct lctx *X, const struct expr *e)
 {
     struct bt_expr *args = bx_list(0);
     for (int i = 0; i < e->nargs; i++)
@@ -236,19 +230,7 @@ struct bt_expr *lower_value(struct lctx *X, const struct expr *e)
     case E_BINARY:
         return lower_binary(X, e);
     case E_CALL:
-        if (strcmp(e->name, "str") == 0)
-            return lower_value(X, e->args[0]);
-        if (strcmp(e->name, "match") == 0)
-            return lower_match(X, e);
-        if (strcmp(e->name, "watched") == 0)
-            return lower_watched(X, e);
-        if (strcmp(e->name, "fingerprint") == 0)
-            return lower_fingerprint(X, e);
-        if (strcmp(e->name, "thread") == 0)
-            return bx_map("@_threads", bx_cast("uint64", lower_value(X, e->args[0]), 0));
-        if (e->nargs)
-            return lower_call(X, e);
-        return strcmp(e->name, "count") == 0 ? bx_call(e->name, NULL) : bx_builtin(e->name);
+        return function_lookup(e->name)->lower(X, e);    /* check knows every name */
     default:
         break;
     }
@@ -309,7 +291,7 @@ static struct bt_expr *fresh_var(struct lctx *X, const char *prefix, char *name,
 }
 
 /* match(KEY, $flow): walk the key once, before the statement that uses the result. */
-static struct bt_expr *lower_match(struct lctx *X, const struct expr *e)
+struct bt_expr *lower_match(struct lctx *X, const struct expr *e)
 {
     const struct param *p = e->data;
     if (!need_pre(X, e))
@@ -339,7 +321,7 @@ static void fnv_step(struct bt_block *b, const char *var, struct bt_expr *value)
 /* fingerprint(): 64-bit words of the packet folded into its length, FNV-1a style (a multiply
  * by the FNV prime, which bpftrace's signed literals hold), then mixed. Words past the length
  * are not read. */
-static struct bt_expr *lower_fingerprint(struct lctx *X, const struct expr *e)
+struct bt_expr *lower_fingerprint(struct lctx *X, const struct expr *e)
 {
     const struct expr *b = e->args[0];
     if (!need_pre(X, e))
@@ -405,7 +387,7 @@ void map_step(struct bt_block *b, const char *map, int down)
  * first probe to see an id evaluates `follow:` and, below the capacity, remembers it; the
  * entry leaves when the flow ends (forget_ended_flows). Beyond capacity the decision is
  * simply made again each time: slower, never wrong. */
-static struct bt_expr *lower_watched(struct lctx *X, const struct expr *e)
+struct bt_expr *lower_watched(struct lctx *X, const struct expr *e)
 {
     const struct watch *w = e->data;
     if (!need_pre(X, e))

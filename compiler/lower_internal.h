@@ -51,11 +51,18 @@ struct probe_block {
     int mixed;             /* a kernel probe some use wants for every task: no block predicate, uses guarded */
 };
 
-/* lower_expr.c: expressions. Each returns a new expression (btexpr.h), taken over by the caller;
- * the statements an expression needs first go into X->pre. */
+/* lower_expr.c: expressions. Each returns a new expression (btexpr.h); statements it needs first
+ * go into X->pre. Where one is built of several that name probe arguments or add statements (a
+ * walk), they are lowered one after another, in the order the script has them: arguments of
+ * one call would be lowered in no set order. */
 struct bt_expr *lower_value(struct lctx *X, const struct expr *e);
 struct bt_expr *lower_ref(struct lctx *X, const struct expr *e);
 struct bt_expr *lower_keys(struct lctx *X, struct expr **keys, int n);
+/* The lower hooks of builtins (functions.c): NAME(ARGS...), match(), fingerprint(), watched(). */
+struct bt_expr *lower_call(struct lctx *X, const struct expr *e);
+struct bt_expr *lower_match(struct lctx *X, const struct expr *e);
+struct bt_expr *lower_fingerprint(struct lctx *X, const struct expr *e);
+struct bt_expr *lower_watched(struct lctx *X, const struct expr *e);
 int value_u64(const struct expr *e);
 struct bt_expr *arg_ref(struct bt_block *b, int n);
 struct bt_expr *pointer_arg(struct bt_block *b, const char *struct_name, int index);
