@@ -114,7 +114,7 @@ static void resolve_probe(struct checker *C, struct probe_use *u, int allow_span
     }
     u->kind = spec.kind;
     u->probe = catalog_probe(C->cat, spec.kind, spec.provider, spec.name);
-    if (!u->probe && (spec.kind == PK_USDT || spec.kind == PK_TRACEPOINT)) {
+    if (!u->probe && probe_kind_info(spec.kind)->cataloged) {
         char *canon = probespec_canonical(&spec);
         diag_error(C->d, u->loc, "unknown probe '%s'", canon);
         free(canon);
@@ -186,7 +186,7 @@ static void check_span_end(struct checker *C, struct span_end *e)
         S.nspans = 0;
         check_condition(&S, e->where);
     }
-    if (e->any_task && e->on.kind != PK_TRACEPOINT && e->on.kind != PK_KPROBE && e->on.kind != PK_KRETPROBE)
+    if (e->any_task && !probe_kind_info(e->on.kind)->kernel)
         diag_error(C->d, e->on.loc, "'task: any' is for kernel probes; USDT probes and uprobes fire in the traced "
                    "process only");
 }

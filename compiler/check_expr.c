@@ -5,6 +5,7 @@
 // compile time. Errors go to the checker's diagnostics.
 #include "check_internal.h"
 #include "functions.h"
+#include "probespec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -103,14 +104,14 @@ static void check_name(struct scope *S, struct expr *e)
     }
     if (!u->probe && !S->ends) {
         /* Probes outside the catalog expose their raw registers only. */
-        int is_ret = u->kind == PK_KRETPROBE || u->kind == PK_URETPROBE;
-        if (is_ret && strcmp(e->name, "retval") == 0) {
+        enum probe_args reads = probe_kind_info(u->kind)->args;
+        if (reads == ARGS_RETVAL && strcmp(e->name, "retval") == 0) {
             e->ref = REF_BUILTIN;
             e->builtin = "retval";
             e->type = type_int(8, 1);
             return;
         }
-        if (!is_ret && u->kind != PK_TRACEPOINT && strncmp(e->name, "arg", 3) == 0 && e->name[3] >= '0' &&
+        if (reads == ARGS_REGISTERS && strncmp(e->name, "arg", 3) == 0 && e->name[3] >= '0' &&
             e->name[3] <= '9' && !e->name[4]) {
             e->ref = REF_BUILTIN;
             e->builtin = e->name;

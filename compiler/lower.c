@@ -8,6 +8,7 @@
 #include "lower_internal.h"
 #include "gen_names.h"
 #include "params.h"
+#include "probespec.h"
 #include "stack_budget.h"
 
 #include <stdio.h>
@@ -20,34 +21,22 @@ static char *attach_text(struct lower *L, const struct probe_use *u)
 {
     u = probe_attach(u);
     const char *path = L->opt->target_path;
-    const char *name = u->probe ? u->probe->name : u->target_name;
-    switch (u->kind) {
-    case PK_USDT:
-        return xasprintf("usdt:%s:%s:%s", path ? path : "", u->probe->provider, name);
-    case PK_TRACEPOINT:
-        return xasprintf("tracepoint:%s:%s", u->probe->provider, name);
-    case PK_KPROBE:
-        return xasprintf("kprobe:%s", name);
-    case PK_KRETPROBE:
-        return xasprintf("kretprobe:%s", name);
-    case PK_UPROBE:
-    case PK_URETPROBE:
-        if (!path)
-            path = L->opt->uprobe_path;
+    if (!path && probe_kind_info(u->kind)->binary == BINARY_NEEDED) {
+        path = L->opt->uprobe_path;
         if (!path) {
             diag_error(L->d, u->loc, "a uprobe needs the binary: compile with --target PATH or --pid PID");
             return xstrdup("BEGIN");
         }
-        return xasprintf("%s:%s:%s", u->kind == PK_UPROBE ? "uprobe" : "uretprobe", path, name);
     }
-    return xstrdup("BEGIN");
+    return probespec_attach(u->kind, path, u->probe ? u->probe->provider : NULL,
+                            u->probe ? u->probe->name : u->target_name);
 }
 
 /* Kernel probes fire for every task: they are filtered to the traced process unless the
  * catalog says the event is not about a task of it (task: any, e.g. an upcall in softirq). */
 static int kernel_probe(const struct probe_use *u)
 {
-    return u->kind == PK_TRACEPOINT || u->kind == PK_KPROBE || u->kind == PK_KRETPROBE;
+    return probe_kind_info(u->kind)->kernel;
 }
 
 static int probe_filtered(const struct probe_use *u)

@@ -6,6 +6,7 @@
 #include "functions.h"
 #include "gen_names.h"
 #include "odp_lower.h"
+#include "probespec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,20 +74,21 @@ struct bt_expr *pointer_arg(struct bt_block *b, const char *struct_name, int ind
 struct bt_expr *lower_ref(struct lctx *X, const struct expr *e)
 {
     const struct type *t = &e->type;
+    enum probe_args reads = probe_kind_info(X->probe->kind)->args;
     switch (e->ref) {
     case REF_ARG:
         if (X->probe->probe && cat_probe_arg(X->probe->probe, e->name) &&
             cat_probe_arg(X->probe->probe, e->name)->bpftrace) {
             /* A derived argument (catalog text, never a recipe's). */
             return bx_paren(bx_catalog(cat_probe_arg(X->probe->probe, e->name)->bpftrace));
-        } else if (X->probe->kind == PK_TRACEPOINT && type_is_integer(t)) {
+        } else if (reads == ARGS_FIELDS && type_is_integer(t)) {
             return field_ref(X->pre, e->name);
-        } else if (X->probe->kind == PK_TRACEPOINT && t->kind == T_DLSTR && X->probe->probe &&
+        } else if (reads == ARGS_FIELDS && t->kind == T_DLSTR && X->probe->probe &&
                    X->L->dl->misreads_data_loc) {
             return data_loc_ref(X->pre, X->probe->probe, e->name);
-        } else if (X->probe->kind == PK_TRACEPOINT) {
+        } else if (reads == ARGS_FIELDS) {
             return bx_tp_field(e->name);
-        } else if (X->probe->kind == PK_KRETPROBE || X->probe->kind == PK_URETPROBE) {
+        } else if (reads == ARGS_RETVAL) {
             return bx_builtin("retval");
         } else if (t->kind == T_STRUCT_PTR) {
             return pointer_arg(X->pre, t->ref, e->index);
@@ -238,7 +240,8 @@ struct bt_expr *lower_value(struct lctx *X, const struct expr *e)
         return bx_call("bswap", lower_ref(X, e));
     if ((t->kind == T_CSTR || t->kind == T_DLSTR) && e->ref != REF_SPAN)
         return bx_call("str", lower_ref(X, e));
-    if (e->ref == REF_ARG && (t->kind == T_STRUCT_PTR || t->kind == T_UFID_PTR) && X->probe->kind != PK_TRACEPOINT)
+    if (e->ref == REF_ARG && (t->kind == T_STRUCT_PTR || t->kind == T_UFID_PTR) &&
+        probe_kind_info(X->probe->kind)->args != ARGS_FIELDS)
         return arg_ref(X->pre, e->index);    /* as a value (a key, a number), a pointer is just its address */
     if (t->kind == T_DURATION && t->unit_ns > 1 && e->ref != REF_SPAN)
         return bx_paren(bx_binary(lower_ref(X, e), "*", bx_int(t->unit_ns)));

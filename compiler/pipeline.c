@@ -10,6 +10,7 @@
 #include "load.h"
 #include "lower.h"
 #include "params.h"
+#include "probespec.h"
 #include "recipe_path.h"
 #include "layouts.h"
 #include "target.h"
@@ -298,7 +299,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->nprobes = prog->blocks.n;
         for (int i = 0; i < prog->blocks.n; i++) {
             const char *at = ((const struct bt_block *)prog->blocks.v[i])->attach;
-            int kernel = !strncmp(at, "tracepoint:", 11) || !strncmp(at, "kprobe:", 7) || !strncmp(at, "kretprobe:", 10);
+            int kernel = probe_kind_of(at) && probe_kind_of(at)->kernel;
             for (int j = 0; kernel && j < res->kernel_probes.n; j++)
                 kernel = strcmp(res->kernel_probes.v[j], at) != 0;
             if (kernel)
