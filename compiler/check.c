@@ -564,10 +564,11 @@ static void check_version(struct checker *C)
     }
 }
 
-int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, struct check_result *out)
+int check_recipe(struct recipe *r, const struct catalog *cat, const struct check_options *opt, struct diag *d,
+                 struct check_result *out)
 {
     memset(out, 0, sizeof *out);
-    struct checker C = { r, cat, d, out };
+    struct checker C = { r, cat, d, out, opt };
     check_names_unique(&C);
     check_texts(&C);
     check_span_names(&C);
@@ -582,6 +583,9 @@ int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, st
     if (!d->errors)
         check_watch_use(&C);
     check_version(&C);
+    /* Last, as lowering (which held these rules before) ran only on a recipe without errors. */
+    if (!d->errors)
+        check_script(&C);
     return d->errors ? -1 : 0;
 }
 

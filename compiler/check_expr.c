@@ -482,7 +482,7 @@ static void check_param(struct scope *S, struct expr *e)
     }
 }
 
-static int is_flow_param(const struct expr *e)
+int is_flow_param(const struct expr *e)
 {
     return e->kind == E_PARAM && e->data && ((const struct param *)e->data)->type == P_ODP_FLOW;
 }

@@ -12,6 +12,7 @@ struct checker {
     const struct catalog *cat;
     struct diag *d;
     struct check_result *res;
+    const struct check_options *opt;    /* NULL: none */
 };
 
 /* What an expression may refer to. */
@@ -34,6 +35,11 @@ static inline void set_type(struct expr *e, struct type t)
 /* check_expr.c: resolve, type and fold E in scope S; a condition must also be true or false. */
 void check_expr(struct scope *S, struct expr *e);
 void check_condition(struct scope *S, struct expr *e);
+/* Is E an odp_flow parameter ($filter)? */
+int is_flow_param(const struct expr *e);
+
+/* check_script.c: the rules that hold for what reaches the script, once the rest is checked. */
+void check_script(struct checker *C);
 
 /* check.c: the recipe needs OVS SINCE or later, for WHAT (kept when it is the latest yet). */
 void need_version(struct checker *C, const char *since, const char *what);

@@ -21,13 +21,10 @@ static char *attach_text(struct lower *L, const struct probe_use *u)
 {
     u = probe_attach(u);
     const char *path = L->opt->target_path;
-    if (!path && probe_kind_info(u->kind)->binary == BINARY_NEEDED) {
+    /* A uprobe's binary: --target's, else the --pid process's (check refused a uprobe without
+     * either: check_options.no_binary). */
+    if (!path && probe_kind_info(u->kind)->binary == BINARY_NEEDED)
         path = L->opt->uprobe_path;
-        if (!path) {
-            diag_error(L->d, u->loc, "a uprobe needs the binary: compile with --target PATH or --pid PID");
-            return xstrdup("BEGIN");
-        }
-    }
     return probespec_attach(u->kind, path, u->probe ? u->probe->provider : NULL,
                             u->probe ? u->probe->name : u->target_name);
 }

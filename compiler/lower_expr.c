@@ -122,11 +122,8 @@ struct bt_expr *lower_ref(struct lctx *X, const struct expr *e)
     }
 }
 
-static struct bt_expr *lower_const(struct lctx *X, const struct expr *e)
+static struct bt_expr *lower_const(const struct expr *e)
 {
-    if (e->type.kind == T_STR && e->cstr && strlen(e->cstr) > BT_STRING_MAX)
-        diag_error(X->L->d, e->loc, "a string of %zu bytes: bpftrace 0.17 takes string literals of at most %d",
-                   strlen(e->cstr), BT_STRING_MAX);
     if (e->type.kind == T_STR)
         return bx_str(e->cstr ? e->cstr : "");
     if (e->type.kind == T_IPV4)
@@ -224,7 +221,7 @@ struct bt_expr *lower_call(struct lctx *X, const struct expr *e)
 struct bt_expr *lower_value(struct lctx *X, const struct expr *e)
 {
     if (e->is_const)
-        return lower_const(X, e);
+        return lower_const(e);
     const struct type *t = &e->type;
     switch (e->kind) {
     case E_UNARY:
@@ -279,13 +276,6 @@ void memo_truncate(struct lower *L, int n)
     }
 }
 
-static int need_pre(struct lctx *X, const struct expr *e)
-{
-    if (!X->pre)
-        diag_error(X->L->d, e->loc, "%s() can be used in an output's where: and columns, not here", e->name);
-    return X->pre != NULL;
-}
-
 /* A variable of its own for the next walk or lookup: "$m1", "$w2"... */
 static struct bt_expr *fresh_var(struct lctx *X, const char *prefix, char *name, size_t n)
 {
@@ -297,8 +287,6 @@ static struct bt_expr *fresh_var(struct lctx *X, const char *prefix, char *name,
 struct bt_expr *lower_match(struct lctx *X, const struct expr *e)
 {
     const struct param *p = e->data;
-    if (!need_pre(X, e))
-        return bx_int(0);
     struct bt_expr *key = lower_value(X, e->args[0]);
     /* Two outputs on one probe filtering the same key share one walk. */
     struct bt_expr *done = memo_find(X, key, p);
@@ -327,8 +315,6 @@ static void fnv_step(struct bt_block *b, const char *var, struct bt_expr *value)
 struct bt_expr *lower_fingerprint(struct lctx *X, const struct expr *e)
 {
     const struct expr *b = e->args[0];
-    if (!need_pre(X, e))
-        return bx_int(0);
     int bytes = e->nargs == 2 ? (int)e->args[1]->cval : FINGERPRINT_DEFAULT;
     char var[16];
     struct bt_expr *result = fresh_var(X, "fp", var, sizeof var);
@@ -393,8 +379,6 @@ void map_step(struct bt_block *b, const char *map, int down)
 struct bt_expr *lower_watched(struct lctx *X, const struct expr *e)
 {
     const struct watch *w = e->data;
-    if (!need_pre(X, e))
-        return bx_int(0);
     /* The id is read where it is used, not kept in variables: a key walk may follow, and
      * each variable takes 8 bytes of the 512-byte stack. */
     struct bt_expr *key = watch_key(X, e->lhs);

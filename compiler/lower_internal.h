@@ -39,7 +39,8 @@ static inline void vec_add_unique(struct vec *v, const void *p)
 struct lctx {
     struct lower *L;
     const struct probe_use *probe;    /* the attach probe */
-    struct bt_block *pre;             /* where statements an expression needs go (match() walks) */
+    struct bt_block *pre;             /* where statements an expression needs go (match() walks); every
+                                       * expression is lowered in a block, so never NULL */
 };
 
 /* A probe's block, while it is being built. */
@@ -73,15 +74,11 @@ void map_step(struct bt_block *b, const char *map, int down);
 void memo_truncate(struct lower *L, int n);
 
 /* lower_output.c: events, aggregates and the report. */
-int column_shown(const struct column *c);
 void event_header(struct lower *L, const struct output *o);
 void lower_output(struct lower *L, const struct output *o, const struct probe_use *at, struct bt_block *b);
 void report_lines(struct lower *L, struct bt_block *b, int reset);
 
-/* lower_span.c: spans, and what is live with the parameters given. */
-int end_live(const struct span_end *e);
-int span_live(const struct span *s);
-int output_live(const struct output *o);
+/* lower_span.c: spans (what the parameters leave out of them: check.h). */
 struct bt_expr *span_at(const struct span *s, const char *tag, struct bt_expr *key);
 void span_end(struct lower *L, const struct span *s, int to, struct probe_block *pb);
 void span_outputs(struct lower *L, const struct span *s, struct probe_block *pb);

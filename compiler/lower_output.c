@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(RECIPE_MAX_HELD <= RENDER_MAX_HELD, "run holds the events check lets through");
+
 /* ------------------------------------------------------------------ columns */
 
 /* A printf being built: bpftrace 0.17 lays its arguments out on the BPF stack
@@ -45,12 +47,6 @@ static int default_width(const struct column *c)
     else w = 8;
     int n = (int)strlen(c->name);
     return c->width ? c->width : (n > w ? n : w);
-}
-
-/* Formats printed in pieces after the other columns: a flow key, a netlink message. */
-static int in_pieces(const char *f)
-{
-    return f && (!strcmp(f, "odp") || !strcmp(f, "nl_flow") || !strcmp(f, "nl_packet"));
 }
 
 static const char *column_format(const struct lower *L, const struct column *c)
@@ -157,7 +153,7 @@ static void add_column(struct lctx *X, const struct column *c, int last, struct 
         struct bt_expr *thousandths = bx_paren(bx_binary(v, "/", bx_int(milli)));
         snprintf(piece, sizeof piece, "%%%dld.%%03ld", w > 4 ? w - 4 : 1);
         pf_arg(p, piece, units_and_rest(bx_ref(v), unit, thousandths, 1000), (struct stack_cost){ 16, 0 });
-    } else if ((!strcmp(f, "hex") || in_pieces(f)) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
+    } else if ((!strcmp(f, "hex") || format_in_pieces(f)) && (t->kind == T_ODP_KEY || t->kind == T_BYTES)) {
         /* A key before the last column: its first 64 bytes in hex (only the last prints whole). */
         struct bt_expr *v = lower_value(X, c->value);
         struct bt_expr *len = lower_value(X, c->value->rhs);
@@ -184,11 +180,6 @@ static void emit_printf(struct bt_block *b, struct printf_line *p)
     sb_free(&p->fmt);
     p->args = NULL;
     p->stack = (struct stack_use){ 0 };
-}
-
-int column_shown(const struct column *c)
-{
-    return !c->when || c->when->cval;
 }
 
 static int last_shown(const struct output *o)
@@ -274,12 +265,8 @@ static int held_event(const struct lower *L, const struct output *o)
 
 static void held_tag(const struct lower *L, const struct output *o, char kind, struct strbuf *fmt)
 {
-    int index = (int)(o - L->r->outputs);
-    if (!held_event(L, o))
-        return;
-    if (index >= RENDER_MAX_HELD && kind == 'h')
-        diag_error(L->d, o->loc, "only the first %d outputs of a recipe can be 'print: after_report'", RENDER_MAX_HELD);
-    sb_printf(fmt, "\035%c%d\037", kind, index);
+    if (held_event(L, o))    /* only outputs below RECIPE_MAX_HELD (check_script.c) */
+        sb_printf(fmt, "\035%c%d\037", kind, (int)(o - L->r->outputs));
 }
 
 static void event_line(struct lctx *X, const struct output *o, struct bt_block *b)
@@ -287,22 +274,16 @@ static void event_line(struct lctx *X, const struct output *o, struct bt_block *
     struct printf_line p = { 0 };
     int last = last_shown(o);
     /* A key in odp format (or a netlink message), last, is printed in pieces after the other columns. */
-    const struct column *key = last >= 0 && in_pieces(column_format(X->L, &o->cols[last])) ? &o->cols[last] : NULL;
+    const struct column *key =
+        last >= 0 && format_in_pieces(column_format(X->L, &o->cols[last])) ? &o->cols[last] : NULL;
     /* The run-mode tag: record separator, the CPU, unit separator. */
     const char *tag = X->L->opt->for_run ? "\036%d\037" : "";
-    if (key && o->after_report)
-        diag_error(X->L->d, o->print_loc, "an event with a flow key printed as odp is printed in pieces, as it "
-                   "happens: it cannot be 'print: after_report'");
     held_tag(X->L, o, 'e', &p.fmt);
     if (key && X->L->opt->for_run)
         pf_arg(&p, "\036%d\037", bx_builtin("cpu"), (struct stack_cost){ 0 });
     for (int i = 0; i < o->ncols; i++) {
         if (!column_shown(&o->cols[i]) || &o->cols[i] == key)
             continue;
-        if (i != last && o->cols[i].format && in_pieces(o->cols[i].format))
-            diag_error(X->L->d, o->cols[i].format_loc, "%s printed as %s must be the last column of its event (it is "
-                       "printed in pieces)", strcmp(o->cols[i].format, "odp") ? "a netlink message" : "a flow key",
-                       o->cols[i].format);
         add_column(X, &o->cols[i], i == last, &p);
     }
     int need = stack_printf_total(&p.stack, X->L->opt->bpftrace);

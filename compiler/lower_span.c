@@ -1,38 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Lower pass, spans: a span in, the statements that start it, count on it and end it (its
-// maps, keyed by the span's key) in the blocks of its probes out, and which spans and
-// outputs are live with the parameters given.
+// maps, keyed by the span's key) in the blocks of its probes out.
 #include "lower_internal.h"
 #include "gen_names.h"
 #include "stack_budget.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* An end whose condition is false at compile time (`where: $kernel && ...` with kernel=false)
- * is left out, and its probe is not attached for it. */
-int end_live(const struct span_end *e)
-{
-    return (e->on.probe || e->on.target_name) && !(e->where && e->where->is_const && !e->where->cval);
-}
-
-/* A span that can start and end; outputs on one that cannot are left out with it. */
-int span_live(const struct span *s)
-{
-    int from = 0, to = 0;
-    for (int i = 0; i < s->nfroms; i++)
-        from |= end_live(&s->froms[i]);
-    for (int i = 0; i < s->ntos; i++)
-        to |= end_live(&s->tos[i]);
-    return from && to;
-}
-
-int output_live(const struct output *o)
-{
-    if (o->on.span && !span_live(o->on.span))
-        return 0;
-    return !(o->where && o->where->is_const && !o->where->cval);
-}
 
 /* Span S's map TAG, at KEY (NULL: the whole map); KEY is taken over. */
 struct bt_expr *span_at(const struct span *s, const char *tag, struct bt_expr *key)

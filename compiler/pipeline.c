@@ -276,8 +276,12 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         params_bind(r, o->params, o->nparams, &d);
         odp_filter_set_port_resolver(NULL, NULL);
     }
-    if (r && !d.errors)
-        check_recipe(r, cat, &d, &cr);
+    if (r && !d.errors) {
+        /* What lowering will have: a binary for uprobes (report makes no script), run's output. */
+        struct check_options co = { .no_binary = !o->target_path && !o->pid && !o->plan_only,
+                                    .for_run = o->for_run && !o->plan_only };
+        check_recipe(r, cat, &co, &d, &cr);
+    }
     /* The binary's probes must be the ones the recipe names. */
     if (r && !d.errors && binary)
         target_check_probes(r, binary, o->pid, &d);
