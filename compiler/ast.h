@@ -42,6 +42,10 @@ enum expr_ref {
     REF_CONST,      /* folded to a constant (params, literals, enum names) */
 };
 
+/* A span value's `index` (REF_SPAN): from 0 one of the span's captures, then its counts; or
+ * one of these, which every span has. */
+enum span_value { SPAN_DURATION = -1, SPAN_START = -2 };
+
 struct cat_probe;
 struct cat_field;
 struct span;

@@ -39,7 +39,7 @@ struct bt_dialect {
     /* 0.23 reads a tracepoint's __data_loc field F at the record + 4 * offset instead of
      * record + offset (its codegen indexes i32s; fixed in 0.24 by bpftrace PR #4238), so
      * str(args->F) prints an empty or wrong string: the lowering finds the string another
-     * way (lower.c, data_loc_ref). Seen on Debian 13's 0.23.2 (kernel tier); 0.17 and 0.27
+     * way (lower_expr.c, data_loc_ref). Seen on Debian 13's 0.23.2 (kernel tier); 0.17 and 0.27
      * read it right; 0.21 and 0.22 could not be tried here. */
     bool misreads_data_loc;
     /* 0.24 (bpftrace PR #3800; measured on 0.27.1) applies -p PID to every probe, kernel

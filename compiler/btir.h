@@ -43,10 +43,10 @@ struct bt_block {
     struct vec open;     /* struct vec *: where the next statement goes, innermost last (bt_if .. bt_end) */
     struct stack_budget stack;   /* the BPF stack its statements need, added up as they are lowered */
     /* What its statements read from the probe, recorded as they are lowered and read once,
-     * first thing in the block (emit.c; why: lower.c, arg_ref): */
+     * first thing in the block (emit.c; why: lower_expr.c, arg_ref): */
     unsigned args_read;          /* bit N: argN */
     struct vec fields_read;      /* char *: a tracepoint's integer fields */
-    struct vec declared;         /* char *: variables declared at its top (lower.c, declare) ... */
+    struct vec declared;         /* char *: variables declared at its top (lower_span.c, declare) ... */
     struct vec declared_zero;    /* struct bt_expr *: ... each with this value of its type */
 };
 

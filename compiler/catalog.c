@@ -3,6 +3,7 @@
 // loader, validate them, and answer lookups by probe, struct and enum name.
 #include "catalog.h"
 #include "host/layouts.h"
+#include "probespec.h"
 #include "templates_embedded.h"
 #include "util.h"
 #include "yamltree.h"
@@ -38,31 +39,17 @@ static int parse_typed(struct diag *d, const struct ynode *entry, struct type *t
     return 0;
 }
 
+/* A catalog probe's spec, parsed as a recipe's are (probespec.h). */
 static int split_spec(const char *spec, struct cat_probe *p)
 {
-    static const struct { const char *prefix; enum probe_kind kind; int parts; } kinds[] = {
-        { "usdt:", PK_USDT, 2 }, { "tracepoint:", PK_TRACEPOINT, 2 },
-        { "kprobe:", PK_KPROBE, 1 }, { "kretprobe:", PK_KRETPROBE, 1 },
-        { "uprobe:", PK_UPROBE, 1 }, { "uretprobe:", PK_URETPROBE, 1 },
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        size_t pl = strlen(kinds[i].prefix);
-        if (strncmp(spec, kinds[i].prefix, pl) != 0)
-            continue;
-        p->kind = kinds[i].kind;
-        const char *rest = spec + pl;
-        if (kinds[i].parts == 1) {
-            p->name = xstrdup(rest);
-            return strchr(rest, ':') ? -1 : 0;
-        }
-        const char *colon = strchr(rest, ':');
-        if (!colon || strchr(colon + 1, ':'))
-            return -1;
-        p->provider = xstrndup(rest, (size_t)(colon - rest));
-        p->name = xstrdup(colon + 1);
-        return 0;
-    }
-    return -1;
+    struct probe_spec s;
+    char err[256];
+    if (probespec_parse(spec, &s, err, sizeof err) < 0)
+        return -1;
+    p->kind = s.kind;
+    p->provider = s.provider;    /* taken over */
+    p->name = s.name;
+    return 0;
 }
 
 static void load_probes(struct catalog *c, const struct ynode *root, struct diag *d)
@@ -304,12 +291,6 @@ const struct cat_arg *cat_probe_arg(const struct cat_probe *p, const char *name)
         if (strcmp(p->args[i].name, name) == 0)
             return &p->args[i];
     return NULL;
-}
-
-const char *probe_kind_name(enum probe_kind k)
-{
-    static const char *const names[] = { "usdt", "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe" };
-    return names[k];
 }
 
 int version_cmp(const char *a, const char *b)

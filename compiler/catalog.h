@@ -16,6 +16,7 @@ struct cat_arg {
     char *bpftrace;          /* a derived argument: the catalog's bpftrace expression for it, or NULL */
 };
 
+/* What each kind is, how it is written and attached: probespec.h. */
 enum probe_kind { PK_USDT, PK_TRACEPOINT, PK_KPROBE, PK_KRETPROBE, PK_UPROBE, PK_URETPROBE };
 
 struct cat_probe {
@@ -96,8 +97,6 @@ const struct cat_enum *catalog_enum(const struct catalog *c, const char *name);
 /* Find a value by short name or C name (case-sensitive). */
 const struct cat_enum_value *catalog_enum_lookup(const struct cat_enum *e, const char *name);
 const struct cat_arg *cat_probe_arg(const struct cat_probe *p, const char *name);
-
-const char *probe_kind_name(enum probe_kind k);
 
 /* Compare dotted versions: <0, 0, >0. */
 int version_cmp(const char *a, const char *b);

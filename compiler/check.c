@@ -2,35 +2,18 @@
 // Check pass: resolve probes against the catalog, names against probe
 // arguments, struct fields, builtins, spans and parameters; type every
 // expression and fold what is known at compile time (parameters, literals).
-#include "check.h"
+// This file checks the recipe's parts (probes, spans, outputs, the window, watch lists) and
+// the rules across them (unique names, text lengths, the OVS version); check_expr.c checks
+// the expressions inside them.
+#include "check_internal.h"
+#include "functions.h"
 #include "params.h"
-#include "probespec.h"
 #include "parse.h"
+#include "probespec.h"
 #include "btir.h"
-#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct checker {
-    struct recipe *r;
-    const struct catalog *cat;
-    struct diag *d;
-    struct check_result *res;
-};
-
-/* What an expression may refer to. */
-struct scope {
-    struct checker *C;
-    const struct probe_use *probe;
-    const struct span *spans[16];   /* spans whose values are known here */
-    int nspans;
-    const struct span *ends;        /* outputs of a span with several ends: no probe arguments */
-    int allow_agg;
-};
-
-static void check_expr(struct scope *S, struct expr *e);
-static void check_condition(struct scope *S, struct expr *e);
 
 /* ------------------------------------------------------------------ probes */
 
@@ -50,7 +33,7 @@ int probe_same(const struct probe_use *a, const struct probe_use *b)
     return a->target_name && b->target_name && strcmp(a->target_name, b->target_name) == 0;
 }
 
-static void need_version(struct checker *C, const char *since, const char *what)
+void need_version(struct checker *C, const char *since, const char *what)
 {
     if (!since)
         return;
@@ -131,7 +114,7 @@ static void resolve_probe(struct checker *C, struct probe_use *u, int allow_span
     }
     u->kind = spec.kind;
     u->probe = catalog_probe(C->cat, spec.kind, spec.provider, spec.name);
-    if (!u->probe && (spec.kind == PK_USDT || spec.kind == PK_TRACEPOINT)) {
+    if (!u->probe && probe_kind_info(spec.kind)->cataloged) {
         char *canon = probespec_canonical(&spec);
         diag_error(C->d, u->loc, "unknown probe '%s'", canon);
         free(canon);
@@ -142,795 +125,6 @@ static void resolve_probe(struct checker *C, struct probe_use *u, int allow_span
         need_version(C, u->probe->since, u->probe->spec);
     }
     probespec_release(&spec);
-}
-
-/* ------------------------------------------------------------ expressions */
-
-static void set_type(struct expr *e, struct type t)
-{
-    type_release(&e->type);
-    e->type = t;
-}
-
-static void set_const_int(struct expr *e, enum tkind kind, int64_t v)
-{
-    struct type t = kind == T_INT ? type_int(8, 1) : type_simple(kind);
-    set_type(e, t);
-    e->is_const = 1;
-    e->ref = REF_CONST;
-    e->cval = v;
-}
-
-static const char *probe_label(const struct probe_use *u)
-{
-    u = probe_attach(u);
-    if (u->probe)
-        return u->probe->name;
-    return u->target_name ? u->target_name : "?";
-}
-
-struct builtin {
-    const char *name;
-    enum tkind kind;
-    int size, is_signed;
-    const char *bt;
-};
-
-static const struct builtin builtins[] = {
-    { "pid", T_INT, 4, 0, "pid" },     { "tid", T_INT, 4, 0, "tid" },
-    { "comm", T_STR, 16, 0, "comm" },  { "nsecs", T_TIMESTAMP, 8, 0, "nsecs" },
-    { "cpu", T_INT, 4, 0, "cpu" },     { "uid", T_INT, 4, 0, "uid" },
-};
-
-static void unknown_name(struct scope *S, struct expr *e)
-{
-    const struct probe_use *u = probe_attach(S->probe);
-    const char *names[64];
-    int n = 0;
-    if (u->probe)
-        for (int i = 0; i < u->probe->nargs && n < 40; i++)
-            names[n++] = u->probe->args[i].name;
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-        names[n++] = builtins[i].name;
-    for (int i = 0; i < S->nspans && n < 64; i++)
-        names[n++] = S->spans[i]->name;
-    diag_error(S->C->d, e->loc, "unknown field '%s' of probe '%s'", e->name, probe_label(S->probe));
-    const char *near = closest_name(e->name, names, n);
-    if (near) {
-        diag_hint(S->C->d, "did you mean '%s'?", near);
-    } else if (u->probe && u->probe->nargs) {
-        struct strbuf b = { 0 };
-        for (int i = 0; i < u->probe->nargs; i++)
-            sb_printf(&b, "%s%s", i ? ", " : "", u->probe->args[i].name);
-        diag_hint(S->C->d, "%s has: %s", u->probe->spec, b.s);
-        sb_free(&b);
-    }
-}
-
-/* A pointer+length type (odp_key, bytes) carries its length expression in rhs. */
-static void attach_length(struct scope *S, struct expr *e, struct expr *len)
-{
-    e->rhs = len;
-    check_expr(S, len);
-}
-
-static void check_name(struct scope *S, struct expr *e)
-{
-    const struct probe_use *u = probe_attach(S->probe);
-    if (u->probe && !S->ends) {
-        const struct cat_arg *a = cat_probe_arg(u->probe, e->name);
-        if (a) {
-            e->ref = REF_ARG;
-            e->index = a->index;
-            type_copy(&e->type, &a->type);
-            if (a->type.len_field) {
-                struct expr *len = expr_new(E_NAME, e->loc);
-                len->name = xstrdup(a->type.len_field);
-                attach_length(S, e, len);
-            }
-            return;
-        }
-    }
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
-        if (strcmp(builtins[i].name, e->name) == 0) {
-            e->ref = REF_BUILTIN;
-            e->builtin = builtins[i].bt;
-            e->type = type_simple(builtins[i].kind);
-            e->type.size = builtins[i].size;
-            e->type.is_signed = builtins[i].is_signed;
-            e->type.is_tid = strcmp(e->name, "tid") == 0;
-            return;
-        }
-    }
-    if (!u->probe && !S->ends) {
-        /* Probes outside the catalog expose their raw registers only. */
-        int is_ret = u->kind == PK_KRETPROBE || u->kind == PK_URETPROBE;
-        if (is_ret && strcmp(e->name, "retval") == 0) {
-            e->ref = REF_BUILTIN;
-            e->builtin = "retval";
-            e->type = type_int(8, 1);
-            return;
-        }
-        if (!is_ret && u->kind != PK_TRACEPOINT && strncmp(e->name, "arg", 3) == 0 && e->name[3] >= '0' &&
-            e->name[3] <= '9' && !e->name[4]) {
-            e->ref = REF_BUILTIN;
-            e->builtin = e->name;
-            e->type = type_int(8, 0);
-            return;
-        }
-    }
-    for (int i = 0; i < S->nspans; i++) {
-        if (strcmp(S->spans[i]->name, e->name) == 0) {
-            diag_error(S->C->d, e->loc, "span '%s' is not a value: use %s.duration, %s.start or one of its captures",
-                       e->name, e->name, e->name);
-            return;
-        }
-    }
-    if (S->ends) {
-        diag_error(S->C->d, e->loc, "'%s' is not a value of span '%s', which ends at %d probes: its outputs read "
-                   "the span's values and builtins (tid, comm, ...) only", e->name, S->ends->name, S->ends->ntos);
-        return;
-    }
-    unknown_name(S, e);
-}
-
-static void check_span_member(struct scope *S, struct expr *e, const struct span *s)
-{
-    e->ref = REF_SPAN;
-    e->span = s;
-    if (strcmp(e->name, "duration") == 0) {
-        e->index = -1;
-        e->type = type_simple(T_DURATION);
-        return;
-    }
-    if (strcmp(e->name, "start") == 0) {
-        e->index = -2;
-        e->type = type_simple(T_TIMESTAMP);
-        return;
-    }
-    for (int i = 0; i < s->ncaptures; i++) {
-        if (strcmp(s->captures[i].name, e->name) == 0) {
-            e->index = i;
-            if (s->captures[i].values && s->captures[i].values[0])
-                type_copy(&e->type, &s->captures[i].values[0]->type);
-            /* A string the probe pointed at was copied into the span's map at its start. */
-            if (e->type.kind == T_CSTR || e->type.kind == T_DLSTR) {
-                type_release(&e->type);
-                e->type = type_simple(T_STR);
-            }
-            return;
-        }
-    }
-    for (int i = 0; i < s->ncounts; i++) {
-        if (strcmp(s->counts[i].name, e->name) == 0) {
-            e->index = s->ncaptures + i;
-            e->type = type_int(8, 0);
-            return;
-        }
-    }
-    diag_error(S->C->d, e->loc, "span '%s' has no value '%s'", s->name, e->name);
-    diag_hint(S->C->d, "spans give duration and start, plus what they capture and count");
-    e->ref = REF_NONE;
-}
-
-static void check_member(struct scope *S, struct expr *e)
-{
-    struct expr *lhs = e->lhs;
-    if (lhs->kind == E_NAME) {
-        for (int i = 0; i < S->nspans; i++) {
-            if (strcmp(S->spans[i]->name, lhs->name) == 0) {
-                check_span_member(S, e, S->spans[i]);
-                return;
-            }
-        }
-        if (recipe_span(S->C->r, lhs->name)) {
-            diag_error(S->C->d, lhs->loc, "span '%s' does not end here; its values are known only at its 'to' probe",
-                       lhs->name);
-            return;
-        }
-    }
-    check_expr(S, lhs);
-    if (lhs->type.kind != T_STRUCT && lhs->type.kind != T_STRUCT_PTR) {
-        if (lhs->type.kind != T_VOID) {
-            char tn[64];
-            diag_error(S->C->d, e->loc, "'%s' is not a field: the value on its left is %s", e->name,
-                       type_a(&lhs->type, tn, sizeof tn));
-        }
-        return;
-    }
-    const struct cat_struct *st = catalog_struct(S->C->cat, lhs->type.ref);
-    if (!st) {
-        diag_error(S->C->d, e->loc, "no layout for struct %s in the catalog", lhs->type.ref);
-        return;
-    }
-    const struct cat_field *f = catalog_field(st, e->name);
-    if (!f) {
-        diag_error(S->C->d, e->loc, "struct %s has no field '%s'", st->name, e->name);
-        const char **names = xcalloc((size_t)st->nfields, sizeof *names);
-        for (int i = 0; i < st->nfields; i++)
-            names[i] = st->fields[i].name;
-        const char *near = closest_name(e->name, names, st->nfields);
-        if (near)
-            diag_hint(S->C->d, "did you mean '%s'?", near);
-        free(names);
-        return;
-    }
-    e->ref = REF_FIELD;
-    e->field = f;
-    type_copy(&e->type, &f->type);
-    need_version(S->C, f->since, f->name);
-    if (f->type.len_field) {
-        struct expr *len = expr_new(E_MEMBER, e->loc);
-        len->name = xstrdup(f->type.len_field);
-        len->lhs = expr_clone(lhs);
-        attach_length(S, e, len);
-    }
-}
-
-static int64_t ipv4_raw(const unsigned char *a)
-{
-    /* The address as the u32 the target holds in memory, read little-endian. */
-    return (int64_t)((uint32_t)a[0] | (uint32_t)a[1] << 8 | (uint32_t)a[2] << 16 | (uint32_t)a[3] << 24);
-}
-
-/* `reason == "idle"`: turn the string into the enum's value, or explain. */
-static int enum_operand(struct scope *S, const struct type *et, struct expr *lit)
-{
-    const struct cat_enum *en = catalog_enum(S->C->cat, et->ref);
-    if (!en) {
-        diag_error(S->C->d, lit->loc, "no values known for enum %s", et->ref);
-        return 0;
-    }
-    if (lit->type.kind == T_INT && lit->is_const)
-        return 1;
-    if (!(lit->type.kind == T_STR && lit->is_const)) {
-        diag_error(S->C->d, lit->loc, "compare enum %s with one of its names, like \"%s\"", en->name,
-                   en->nvalues ? en->values[en->nvalues > 1].name : "");
-        return 0;
-    }
-    const char *name = lit->cstr ? lit->cstr : lit->str;
-    const struct cat_enum_value *v = catalog_enum_lookup(en, name);
-    if (!v) {
-        diag_error(S->C->d, lit->loc, "'%s' is not a value of enum %s", name, en->name);
-        const char **names = xcalloc((size_t)en->nvalues, sizeof *names);
-        struct strbuf b = { 0 };
-        for (int i = 0; i < en->nvalues; i++) {
-            names[i] = en->values[i].name;
-            sb_printf(&b, "%s%s", i ? ", " : "", names[i]);
-        }
-        const char *near = closest_name(name, names, en->nvalues);
-        diag_hint(S->C->d, near ? "did you mean '%s'?" : "its values are: %s", near ? near : b.s);
-        sb_free(&b);
-        free(names);
-        return 0;
-    }
-    set_const_int(lit, T_INT, v->value);
-    return 1;
-}
-
-static int is_number(const struct type *t)
-{
-    return type_is_integer(t) || t->kind == T_PTR || t->kind == T_STRUCT_PTR;
-}
-
-/* Fold a binary operation on two constants. A sum, difference, product or quotient past 64
- * bits is an error: wrapped, a bound like `$limit * 2` could turn a filter that never
- * matches into one that always does. (Shifts and bit operations work on the bits.) */
-static void fold_binary(struct scope *S, struct expr *e)
-{
-    int64_t a = e->lhs->cval, b = e->rhs->cval, v;
-    int over = 0;
-    switch (e->op) {
-    case OP_OR: v = a || b; break;
-    case OP_AND: v = a && b; break;
-    case OP_BOR: v = a | b; break;
-    case OP_BXOR: v = a ^ b; break;
-    case OP_BAND: v = a & b; break;
-    case OP_EQ: v = a == b; break;
-    case OP_NE: v = a != b; break;
-    case OP_LT: v = a < b; break;
-    case OP_LE: v = a <= b; break;
-    case OP_GT: v = a > b; break;
-    case OP_GE: v = a >= b; break;
-    case OP_SHL: v = (int64_t)((uint64_t)a << (b & 63)); break;
-    case OP_SHR: v = (int64_t)((uint64_t)a >> (b & 63)); break;
-    case OP_ADD: over = __builtin_add_overflow(a, b, &v); break;
-    case OP_SUB: over = __builtin_sub_overflow(a, b, &v); break;
-    case OP_MUL: over = __builtin_mul_overflow(a, b, &v); break;
-    /* INT64_MIN / -1 traps on x86 (and is past 64 bits); x % -1 is 0. */
-    case OP_DIV: over = a == INT64_MIN && b == -1; v = !b || over ? 0 : a / b; break;
-    case OP_MOD: v = !b || b == -1 ? 0 : a % b; break;
-    default: return;
-    }
-    if (over) {
-        diag_error(S->C->d, e->loc, "%lld %s %lld is past the 64-bit range (%lld to %lld)", (long long)a,
-                   expr_op_text(e->op), (long long)b, (long long)INT64_MIN, (long long)INT64_MAX);
-        return;
-    }
-    e->is_const = 1;
-    e->ref = REF_CONST;
-    e->cval = v;
-}
-
-static void check_compare(struct scope *S, struct expr *e)
-{
-    struct expr *l = e->lhs, *r = e->rhs;
-    struct checker *C = S->C;
-    char t1[64], t2[64];
-    if (l->type.kind == T_ENUM || r->type.kind == T_ENUM) {
-        struct expr *en = l->type.kind == T_ENUM ? l : r, *other = en == l ? r : l;
-        if (other->type.kind != T_ENUM && !enum_operand(S, &en->type, other))
-            return;
-    } else if (l->type.kind == T_IPV4 || r->type.kind == T_IPV4) {
-        struct expr *ip = l->type.kind == T_IPV4 && !l->is_const ? l : r, *other = ip == l ? r : l;
-        if (other->kind != E_IPV4) {
-            diag_error(C->d, other->loc, "compare an ipv4 field with an address literal, like 10.0.0.1");
-            return;
-        }
-    } else if (type_is_string(&l->type) || type_is_string(&r->type)) {
-        if (!type_is_string(&l->type) || !type_is_string(&r->type) || (e->op != OP_EQ && e->op != OP_NE)) {
-            diag_error(C->d, e->loc, "cannot compare %s with %s using '%s'", type_name(&l->type, t1, sizeof t1),
-                       type_name(&r->type, t2, sizeof t2), expr_op_text(e->op));
-            return;
-        }
-        if (l->is_const && r->is_const) {
-            e->is_const = 1;
-            e->cval = (strcmp(l->cstr, r->cstr) == 0) == (e->op == OP_EQ);
-        }
-    } else if (l->type.kind == T_MAC || r->type.kind == T_MAC) {
-        struct expr *m = l->type.kind == T_MAC && l->kind != E_MAC ? l : r, *other = m == l ? r : l;
-        if (other->kind != E_MAC || (e->op != OP_EQ && e->op != OP_NE)) {
-            diag_error(C->d, e->loc, "compare a mac field for equality with an address literal, like 0a:00:00:00:00:01");
-            return;
-        }
-    } else if (!is_number(&l->type) || !is_number(&r->type)) {
-        diag_error(C->d, e->loc, "cannot compare %s with %s", type_name(&l->type, t1, sizeof t1),
-                   type_name(&r->type, t2, sizeof t2));
-        return;
-    }
-    set_type(e, type_simple(T_BOOL));
-    if (l->is_const && r->is_const && (l->kind == E_MAC || l->kind == E_IPV6)) {
-        e->is_const = 1;
-        e->cval = (memcmp(l->addr, r->addr, sizeof l->addr) == 0) == (e->op == OP_EQ);
-    } else if (l->is_const && r->is_const && !type_is_string(&l->type)) {
-        fold_binary(S, e);
-    }
-    if (e->is_const)
-        e->ref = REF_CONST;
-}
-
-/* Duration arithmetic keeps units honest: d / 1us is a plain number, d * 2 a duration. */
-static struct type arith_type(struct scope *S, struct expr *e)
-{
-    const struct type *a = &e->lhs->type, *b = &e->rhs->type;
-    int da = a->kind == T_DURATION, db = b->kind == T_DURATION;
-    int ta = a->kind == T_TIMESTAMP, tb = b->kind == T_TIMESTAMP;
-    if (ta && tb && e->op == OP_SUB)
-        return type_simple(T_DURATION);
-    if ((ta || tb) && (e->op == OP_ADD || e->op == OP_SUB) && (da || db))
-        return type_simple(T_TIMESTAMP);
-    if (da && db)
-        return e->op == OP_DIV ? type_int(8, 1) : type_simple(T_DURATION);
-    if (da || db) {
-        if (e->op == OP_MUL || (e->op == OP_DIV && da) || (e->op == OP_MOD && da))
-            return type_simple(T_DURATION);
-        diag_error(S->C->d, e->loc, "mixing a duration and a plain number with '%s'; write the number with a unit, "
-                   "like 10ms", expr_op_text(e->op));
-    }
-    return type_int(8, a->is_signed || b->is_signed || a->kind != T_INT || b->kind != T_INT);
-}
-
-static void check_binary(struct scope *S, struct expr *e)
-{
-    check_expr(S, e->lhs);
-    check_expr(S, e->rhs);
-    if (e->lhs->type.kind == T_VOID || e->rhs->type.kind == T_VOID)
-        return;
-    if (e->op >= OP_EQ && e->op <= OP_GE) {
-        check_compare(S, e);
-        return;
-    }
-    if (!is_number(&e->lhs->type) || !is_number(&e->rhs->type)) {
-        char t[64];
-        struct expr *bad = is_number(&e->lhs->type) ? e->rhs : e->lhs;
-        diag_error(S->C->d, bad->loc, "'%s' needs numbers, not %s", expr_op_text(e->op),
-                   type_a(&bad->type, t, sizeof t));
-        return;
-    }
-    if (e->op == OP_OR || e->op == OP_AND)
-        set_type(e, type_simple(T_BOOL));
-    else
-        set_type(e, arith_type(S, e));
-    if ((e->op == OP_DIV || e->op == OP_MOD) && e->rhs->is_const && e->rhs->cval == 0) {
-        diag_error(S->C->d, e->rhs->loc, "division by zero");
-        return;
-    }
-    if ((e->op == OP_SHL || e->op == OP_SHR) && e->rhs->is_const && (e->rhs->cval < 0 || e->rhs->cval > 63)) {
-        diag_error(S->C->d, e->rhs->loc, "a shift count is 0 to 63, not %lld", (long long)e->rhs->cval);
-        return;
-    }
-    if (e->lhs->is_const && e->rhs->is_const)
-        fold_binary(S, e);
-    /* false && x, true || x: the probe side never matters. */
-    if ((e->op == OP_AND && ((e->lhs->is_const && !e->lhs->cval) || (e->rhs->is_const && !e->rhs->cval))) ||
-        (e->op == OP_OR && ((e->lhs->is_const && e->lhs->cval) || (e->rhs->is_const && e->rhs->cval)))) {
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cval = e->op == OP_OR;
-    }
-}
-
-static void check_unary(struct scope *S, struct expr *e)
-{
-    check_expr(S, e->lhs);
-    if (e->lhs->type.kind == T_VOID)
-        return;
-    if (!is_number(&e->lhs->type)) {
-        char t[64];
-        diag_error(S->C->d, e->loc, "'%s' needs a number, not %s", expr_op_text(e->op),
-                   type_a(&e->lhs->type, t, sizeof t));
-        return;
-    }
-    set_type(e, e->op == OP_NOT ? type_simple(T_BOOL) : e->lhs->type.kind == T_DURATION ? type_simple(T_DURATION)
-                                                                                       : type_int(8, 1));
-    if (e->lhs->is_const && e->op == OP_NEG && e->lhs->cval == INT64_MIN) {
-        diag_error(S->C->d, e->loc, "-(%lld) is past the 64-bit range (%lld to %lld)", (long long)INT64_MIN,
-                   (long long)INT64_MIN, (long long)INT64_MAX);
-    } else if (e->lhs->is_const) {
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cval = e->op == OP_NOT ? !e->lhs->cval : e->op == OP_BNOT ? ~e->lhs->cval : -e->lhs->cval;
-    }
-}
-
-static void check_param(struct scope *S, struct expr *e)
-{
-    struct param *p = recipe_param(S->C->r, e->name);
-    if (!p) {
-        diag_error(S->C->d, e->loc, "unknown parameter '$%s'", e->name);
-        const char **names = xcalloc((size_t)S->C->r->nparams + 1, sizeof *names);
-        for (int i = 0; i < S->C->r->nparams; i++)
-            names[i] = S->C->r->params[i].name;
-        const char *near = closest_name(e->name, names, S->C->r->nparams);
-        if (near)
-            diag_hint(S->C->d, "did you mean '$%s'?", near);
-        free(names);
-        return;
-    }
-    switch (p->type) {
-    case P_INT: set_const_int(e, T_INT, p->ival); break;
-    case P_DURATION: set_const_int(e, T_DURATION, p->ival); break;
-    case P_BOOL: set_const_int(e, T_BOOL, p->ival); break;
-    case P_ENUM:
-    case P_STRING:
-        set_type(e, type_simple(T_STR));
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cstr = xstrdup(p->sval ? p->sval : "");
-        break;
-    case P_ODP_FLOW:
-        /* Only match(KEY, $flow) takes it; fn_match checks that. */
-        set_type(e, type_simple(T_STR));
-        e->ref = REF_CONST;
-        e->is_const = 1;
-        e->cstr = xstrdup(p->sval ? p->sval : "");
-        e->data = p;
-        break;
-    case P_PROBE:
-        diag_error(S->C->d, e->loc, "'$%s' is a probe; use it in on:, from:, to: or window:", e->name);
-        break;
-    }
-}
-
-/* ---- functions ---- */
-
-struct function {
-    const char *name;
-    int min_args, max_args;
-    int aggregate;
-    void (*check)(struct scope *S, struct expr *e);
-};
-
-static void fn_str(struct scope *S, struct expr *e)
-{
-    struct expr *a = e->args[0];
-    if (!type_is_string(&a->type)) {
-        char t[64];
-        diag_error(S->C->d, a->loc, "str() takes a string field, not %s", type_a(&a->type, t, sizeof t));
-        return;
-    }
-    set_type(e, type_simple(T_STR));
-}
-
-static void fn_stack(struct scope *S, struct expr *e)
-{
-    if (e->nargs && !(e->args[0]->is_const && e->args[0]->cval >= 1 && e->args[0]->cval <= 127)) {
-        diag_error(S->C->d, e->args[0]->loc, "%s() takes a depth from 1 to 127", e->name);
-        return;
-    }
-    set_type(e, type_simple(T_STACK));
-}
-
-static void fn_agg_value(struct scope *S, struct expr *e)
-{
-    if (e->nargs == 0) {
-        set_type(e, type_int(8, 0));
-        return;
-    }
-    struct expr *a = e->args[0];
-    if (!type_is_integer(&a->type)) {
-        char t[64];
-        diag_error(S->C->d, a->loc, "%s() needs a number, not %s", e->name, type_a(&a->type, t, sizeof t));
-        return;
-    }
-    for (int i = 1; i < e->nargs; i++) {
-        if (!e->args[i]->is_const || !type_is_integer(&e->args[i]->type)) {
-            diag_error(S->C->d, e->args[i]->loc, "lhist() bounds must be constant numbers");
-            return;
-        }
-    }
-    if (e->nargs == 4) {
-        int64_t lo = e->args[1]->cval, hi = e->args[2]->cval, step = e->args[3]->cval;
-        if (lo < 0 || hi <= lo || step <= 0 || (hi - lo) / step > 1000) {
-            diag_error(S->C->d, e->loc, "lhist(value, min, max, step) needs 0 <= min < max, step > 0 and at most "
-                       "1000 buckets");
-            return;
-        }
-    }
-    set_type(e, type_int(8, 0));
-}
-
-/* match(KEY, $flow): does the netlink-encoded flow key match an odp_flow parameter? */
-static void fn_match(struct scope *S, struct expr *e)
-{
-    struct expr *key = e->args[0], *flow = e->args[1];
-    const struct param *p = flow->kind == E_PARAM ? flow->data : NULL;
-    if (key->type.kind != T_ODP_KEY) {
-        char t[64];
-        diag_error(S->C->d, key->loc, "match() takes a flow key first (like ukey.key or key), not %s",
-                   type_a(&key->type, t, sizeof t));
-        return;
-    }
-    if (!p || p->type != P_ODP_FLOW) {
-        diag_error(S->C->d, flow->loc, "match() takes an odp_flow parameter second, like $filter");
-        return;
-    }
-    set_type(e, type_simple(T_BOOL));
-    e->data = p;
-    /* An empty filter, or one whose masks are all zero, matches every flow: no walk at all. */
-    if (!p->flow || p->flow->n == 0) {
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cval = 1;
-    }
-}
-
-/* `follow:` of a watch list, bound to the struct HOLDER: each bare name is one of its fields. */
-static void bind_to_holder(struct expr *e, const struct expr *holder)
-{
-    if (!e)
-        return;
-    if (e->kind == E_NAME) {
-        e->kind = E_MEMBER;
-        e->lhs = expr_clone(holder);
-        return;
-    }
-    if (e->kind == E_MEMBER) {
-        bind_to_holder(e->lhs, holder);
-        return;
-    }
-    bind_to_holder(e->lhs, holder);
-    bind_to_holder(e->rhs, holder);
-    for (int i = 0; i < e->nargs; i++)
-        bind_to_holder(e->args[i], holder);
-}
-
-static void hint_watch_use(struct scope *S, const struct watch *w, const struct expr *use)
-{
-    int line = 0, col = 0;
-    if (use->loc.src)
-        source_linecol(use->loc.src, use->loc.off, &line, &col);
-    diag_hint(S->C->d, "in watch list '%s', followed through '%s' at line %d", w->name,
-              use->args[1]->name ? use->args[1]->name : "a struct", line);
-}
-
-/* watched(LIST, S): is S (a flow, ...) one the watch list follows? LIST's `id` and `follow`
- * are read as fields of S; the decision is made the first time S's id is seen. */
-static void fn_watched(struct scope *S, struct expr *e)
-{
-    struct expr *name = e->args[0], *holder = e->args[1];
-    struct watch *w = name->kind == E_NAME ? recipe_watch(S->C->r, name->name) : NULL;
-    if (!w) {
-        if (name->kind == E_NAME)
-            diag_error(S->C->d, name->loc, "watched() takes a watch list first; '%s' is not one", name->name);
-        else
-            diag_error(S->C->d, name->loc, "watched() takes the name of a watch list first");
-        const char **names = xcalloc((size_t)S->C->r->nwatches + 1, sizeof *names);
-        for (int i = 0; i < S->C->r->nwatches; i++)
-            names[i] = S->C->r->watches[i].name;
-        const char *near = name->kind == E_NAME ? closest_name(name->name, names, S->C->r->nwatches) : NULL;
-        if (near)
-            diag_hint(S->C->d, "did you mean '%s'?", near);
-        else if (!S->C->r->nwatches)
-            diag_hint(S->C->d, "declare watch lists under watch:, each with id: and follow:");
-        free(names);
-        return;
-    }
-    w->used = 1;
-    if (holder->type.kind != T_STRUCT && holder->type.kind != T_STRUCT_PTR) {
-        char t[64];
-        diag_error(S->C->d, holder->loc, "watched() follows a struct (like ukey or put), not %s",
-                   type_a(&holder->type, t, sizeof t));
-        return;
-    }
-    if (!w->id || !w->follow)
-        return;
-    int errors = S->C->d->errors;
-    struct expr *id = expr_new(E_MEMBER, w->id_loc);
-    id->name = xstrdup(w->id);
-    id->lhs = expr_clone(holder);
-    check_expr(S, id);
-    e->lhs = id;
-    const struct type *it = &id->type;
-    if (S->C->d->errors == errors && it->kind != T_UFID && it->kind != T_UFID_PTR && !type_is_integer(it)) {
-        char t[64];
-        diag_error(S->C->d, w->id_loc, "a watch list's id is a UFID or a number, not %s", type_a(it, t, sizeof t));
-    }
-    if (S->C->d->errors != errors) {
-        hint_watch_use(S, w, e);
-        return;
-    }
-    struct expr *follow = expr_clone(w->follow);
-    bind_to_holder(follow, holder);
-    check_condition(S, follow);
-    e->rhs = follow;
-    if (S->C->d->errors != errors) {
-        hint_watch_use(S, w, e);
-        return;
-    }
-    e->data = w;
-    set_type(e, type_simple(T_BOOL));
-    /* An empty filter follows everything: nothing to remember. */
-    if (follow->is_const) {
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cval = !!follow->cval;
-    }
-}
-
-/* thread(X): is thread id X one of the traced process's threads? For kernel probes that
- * name another task than the one running (sched_switch's next_pid, sched_wakeup's pid). */
-static void fn_thread(struct scope *S, struct expr *e)
-{
-    struct expr *a = e->args[0];
-    if (!type_is_integer(&a->type) || a->type.kind != T_INT) {
-        char t[64];
-        diag_error(S->C->d, a->loc, "thread() takes a thread id (like next_pid), not %s", type_a(&a->type, t, sizeof t));
-        return;
-    }
-    S->C->r->uses_threads = 1;
-    set_type(e, type_simple(T_BOOL));
-}
-
-/* fingerprint(BYTES[, N]): a 64-bit hash of a packet's length and its first N bytes (a
- * multiple of 8, at most 64; 40 by default: Ethernet, an IPv4 header and the L4 ports, but
- * not the TCP/UDP checksums the kernel may fill in after its upcall tracepoint), so the same
- * packet seen by the kernel and by ovs-vswitchd gives the same number. */
-static void fn_fingerprint(struct scope *S, struct expr *e)
-{
-    struct expr *b = e->args[0];
-    if (b->type.kind != T_BYTES || !b->rhs) {
-        char t[64];
-        diag_error(S->C->d, b->loc, "fingerprint() takes packet bytes (like packet), not %s",
-                   type_a(&b->type, t, sizeof t));
-        return;
-    }
-    if (e->nargs == 2) {
-        struct expr *n = e->args[1];
-        if (!n->is_const || n->type.kind != T_INT || n->cval < 8 || n->cval > FINGERPRINT_MAX || n->cval % 8) {
-            diag_error(S->C->d, n->loc, "fingerprint()'s byte count is a multiple of 8, from 8 to %d", FINGERPRINT_MAX);
-            return;
-        }
-    }
-    set_type(e, type_int(8, 0));
-}
-
-static const struct function functions[] = {
-    { "thread", 1, 1, 0, fn_thread },
-    { "fingerprint", 1, 2, 0, fn_fingerprint },
-    { "match", 2, 2, 0, fn_match },
-    { "watched", 2, 2, 0, fn_watched },
-    { "str", 1, 1, 0, fn_str },
-    { "ustack", 0, 1, 0, fn_stack },
-    { "kstack", 0, 1, 0, fn_stack },
-    { "count", 0, 0, 1, fn_agg_value },
-    { "sum", 1, 1, 1, fn_agg_value },
-    { "min", 1, 1, 1, fn_agg_value },
-    { "max", 1, 1, 1, fn_agg_value },
-    { "avg", 1, 1, 1, fn_agg_value },
-    { "stats", 1, 1, 1, fn_agg_value },
-    { "hist", 1, 1, 1, fn_agg_value },
-    { "lhist", 4, 4, 1, fn_agg_value },
-};
-
-static int is_flow_param(const struct expr *e)
-{
-    return e->kind == E_PARAM && e->data && ((const struct param *)e->data)->type == P_ODP_FLOW;
-}
-
-static void check_call(struct scope *S, struct expr *e)
-{
-    const struct function *f = NULL;
-    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
-        if (strcmp(functions[i].name, e->name) == 0)
-            f = &functions[i];
-    if (!f) {
-        const char *names[sizeof functions / sizeof functions[0]];
-        for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
-            names[i] = functions[i].name;
-        diag_error(S->C->d, e->loc, "unknown function '%s'", e->name);
-        const char *near = closest_name(e->name, names, (int)(sizeof names / sizeof names[0]));
-        if (near)
-            diag_hint(S->C->d, "did you mean '%s'?", near);
-        return;
-    }
-    if (f->aggregate && !S->allow_agg) {
-        diag_error(S->C->d, e->loc, "%s() aggregates: use it as an aggregate's 'value:'", e->name);
-        return;
-    }
-    if (e->nargs < f->min_args || e->nargs > f->max_args) {
-        if (f->min_args == f->max_args)
-            diag_error(S->C->d, e->loc, "%s() takes %d argument%s, not %d", e->name, f->min_args,
-                       f->min_args == 1 ? "" : "s", e->nargs);
-        else
-            diag_error(S->C->d, e->loc, "%s() takes %d to %d arguments, not %d", e->name, f->min_args, f->max_args,
-                       e->nargs);
-        return;
-    }
-    int allow = S->allow_agg;
-    S->allow_agg = 0;
-    int bad = 0;
-    /* watched()'s first argument names a watch list, not a value. */
-    for (int i = strcmp(e->name, "watched") == 0; i < e->nargs; i++) {
-        check_expr(S, e->args[i]);
-        bad |= e->args[i]->type.kind == T_VOID;
-        if (is_flow_param(e->args[i]) && strcmp(e->name, "match") != 0) {
-            diag_error(S->C->d, e->args[i]->loc, "an odp_flow parameter is only used as match(KEY, $%s)",
-                       e->args[i]->name);
-            bad = 1;
-        }
-    }
-    S->allow_agg = allow;
-    if (!bad)
-        f->check(S, e);
-}
-
-static void check_expr(struct scope *S, struct expr *e)
-{
-    switch (e->kind) {
-    case E_INT: set_const_int(e, T_INT, (int64_t)e->ival); break;
-    case E_DURATION: set_const_int(e, T_DURATION, (int64_t)e->ival); break;
-    case E_BOOL: set_const_int(e, T_BOOL, (int64_t)e->ival); break;
-    case E_STRING:
-        set_type(e, type_simple(T_STR));
-        e->is_const = 1;
-        e->ref = REF_CONST;
-        e->cstr = xstrdup(e->str);
-        break;
-    case E_IPV4: set_const_int(e, T_IPV4, ipv4_raw(e->addr)); break;
-    case E_IPV6: set_type(e, type_simple(T_IPV6)); e->is_const = 1; e->ref = REF_CONST; break;
-    case E_MAC: set_type(e, type_simple(T_MAC)); e->is_const = 1; e->ref = REF_CONST; break;
-    case E_NAME: check_name(S, e); break;
-    case E_PARAM: check_param(S, e); break;
-    case E_MEMBER: check_member(S, e); break;
-    case E_INDEX:
-        check_expr(S, e->lhs);
-        diag_error(S->C->d, e->loc, "indexing ([...]) is not supported yet");
-        break;
-    case E_CALL: check_call(S, e); break;
-    case E_UNARY: check_unary(S, e); break;
-    case E_BINARY: check_binary(S, e); break;
-    }
 }
 
 /* ------------------------------------------------------------------ scopes */
@@ -953,16 +147,6 @@ static void scope_for(struct scope *S, struct checker *C, const struct probe_use
     }
 }
 
-static void check_condition(struct scope *S, struct expr *e)
-{
-    if (!e)
-        return;
-    check_expr(S, e);
-    if (e->type.kind != T_VOID && !type_is_integer(&e->type)) {
-        char t[64];
-        diag_error(S->C->d, e->loc, "a condition must be true or false, not %s", type_a(&e->type, t, sizeof t));
-    }
-}
 
 static int valid_key_type(const struct type *t)
 {
@@ -1002,7 +186,7 @@ static void check_span_end(struct checker *C, struct span_end *e)
         S.nspans = 0;
         check_condition(&S, e->where);
     }
-    if (e->any_task && e->on.kind != PK_TRACEPOINT && e->on.kind != PK_KPROBE && e->on.kind != PK_KRETPROBE)
+    if (e->any_task && !probe_kind_info(e->on.kind)->kernel)
         diag_error(C->d, e->on.loc, "'task: any' is for kernel probes; USDT probes and uprobes fire in the traced "
                    "process only");
 }
@@ -1124,17 +308,13 @@ static void check_aggregate(struct scope *S, struct output *o)
                    "hist(x) or lhist(x, min, max, step)");
         return;
     }
-    static const char *const aggs[] = { "count", "sum", "min", "max", "avg", "stats", "hist", "lhist" };
-    int fn = -1;
-    for (int i = 0; i < 8; i++)
-        if (strcmp(aggs[i], o->value->name) == 0)
-            fn = i;
-    if (fn < 0) {
+    const struct function *fn = function_lookup(o->value->name);
+    if (!fn || !fn->aggregate) {
         diag_error(C->d, o->value->loc, "'%s' is not an aggregation; use count, sum, min, max, avg, stats, hist or lhist",
                    o->value->name);
         return;
     }
-    o->fn = (enum agg_fn)fn;
+    o->fn = fn->agg;
     S->allow_agg = 1;
     check_expr(S, o->value);
     S->allow_agg = 0;
@@ -1384,10 +564,11 @@ static void check_version(struct checker *C)
     }
 }
 
-int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, struct check_result *out)
+int check_recipe(struct recipe *r, const struct catalog *cat, const struct check_options *opt, struct diag *d,
+                 struct check_result *out)
 {
     memset(out, 0, sizeof *out);
-    struct checker C = { r, cat, d, out };
+    struct checker C = { r, cat, d, out, opt };
     check_names_unique(&C);
     check_texts(&C);
     check_span_names(&C);
@@ -1402,6 +583,9 @@ int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, st
     if (!d->errors)
         check_watch_use(&C);
     check_version(&C);
+    /* Last, as lowering (which held these rules before) ran only on a recipe without errors. */
+    if (!d->errors)
+        check_script(&C);
     return d->errors ? -1 : 0;
 }
 

@@ -6,18 +6,35 @@
 
 #include "recipe.h"
 
+/* What check is told of the script to be made; a NULL one tells nothing. */
+struct check_options {
+    int no_binary;            /* no --target or --pid: a uprobe has no binary to name */
+    int for_run;              /* ovstrace run will read the output (lower_options.for_run) */
+};
+
 struct check_result {
     char *needs_ovs;          /* the newest `since` among the probes and fields used */
     const char *needs_ovs_for; /* what needs it */
 };
 
-int check_recipe(struct recipe *r, const struct catalog *cat, struct diag *d, struct check_result *out);
+int check_recipe(struct recipe *r, const struct catalog *cat, const struct check_options *opt, struct diag *d,
+                 struct check_result *out);
 void check_result_free(struct check_result *c);
 
 /* The probe an output, span end or counter attaches to (a span's `to`). */
 const struct probe_use *probe_attach(const struct probe_use *u);
 /* Do two uses attach to the same probe? */
 int probe_same(const struct probe_use *a, const struct probe_use *b);
+
+/* What the parameters leave out of a checked recipe (a `where:` or `when:` false at compile
+ * time): no script has it (check_script.c). */
+int end_live(const struct span_end *e);
+int span_live(const struct span *s);
+int output_live(const struct output *o);
+int column_shown(const struct column *c);
+/* Is a column of FORMAT printed in pieces, after the event's other columns (a flow key, a
+ * netlink message)? */
+int format_in_pieces(const char *format);
 
 /* Is the enum value's text what columns print (bit sets print as hex)? */
 int enum_prints_text(const struct catalog *cat, const struct type *t);

@@ -135,7 +135,7 @@ static void emit_stmts(struct strbuf *out, const struct bt_dialect *dl, const st
  * key walk's loop, or for a field two statements read), and the verifier refuses the
  * program ("dereference of modified ctx ptr"). Read once, up front, the problem cannot
  * arise. (Tracepoint strings are copied out with a helper, which may take such a pointer.)
- * What to read is what the lowering recorded as it named them (lower.c, arg_ref and
+ * What to read is what the lowering recorded as it named them (lower_expr.c, arg_ref and
  * field_ref); the variables it declared where every version sees them follow (declare). */
 static void emit_prologue(struct strbuf *out, const struct bt_dialect *dl, const struct bt_block *b)
 {

@@ -3,6 +3,7 @@
 // its shape (known keys, right node kinds, valid names) and parses every
 // embedded expression; names, types and probes are left to the checker.
 #include "load.h"
+#include "functions.h"
 #include "params.h"
 #include "parse.h"
 #include "recipe_path.h"    /* a bundled recipe's text is the binary's own */
@@ -534,11 +535,8 @@ static void load_by(struct loader *L, const struct ynode *by, struct output *o)
 
 static int is_aggregation(const struct expr *e)
 {
-    static const char *const fns[] = { "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", NULL };
-    for (int i = 0; e && e->kind == E_CALL && fns[i]; i++)
-        if (!strcmp(e->name, fns[i]))
-            return 1;
-    return 0;
+    const struct function *f = e && e->kind == E_CALL ? function_lookup(e->name) : NULL;
+    return f && f->aggregate;
 }
 
 /* A table aggregate: each key column is parsed once per value column, whose own aggregate
@@ -576,7 +574,7 @@ static void load_table(struct loader *L, const struct ynode *n, const char *name
         if (!c->value)
             continue;
         if (is_aggregation(c->value)) {
-            if (!strcmp(c->value->name, "stats") || !strcmp(c->value->name, "hist") || !strcmp(c->value->name, "lhist"))
+            if (!function_lookup(c->value->name)->one_number)
                 diag_error(L->d, c->value->loc, "a table's value columns are count(), sum(), min(), max() or avg(): "
                            "one number each");
             if (c->format)

@@ -10,6 +10,7 @@
 #include "load.h"
 #include "lower.h"
 #include "params.h"
+#include "probespec.h"
 #include "recipe_path.h"
 #include "host/layouts.h"
 #include "host/target.h"
@@ -195,8 +196,12 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         params_bind(r, o->params, o->nparams, &d);
         odp_filter_set_port_resolver(NULL, NULL);
     }
-    if (r && !d.errors)
-        check_recipe(r, cat, &d, &cr);
+    if (r && !d.errors) {
+        /* What lowering will have: a binary for uprobes (report makes no script), run's output. */
+        struct check_options co = { .no_binary = !o->target_path && !o->pid && !o->plan_only,
+                                    .for_run = o->for_run && !o->plan_only };
+        check_recipe(r, cat, &co, &d, &cr);
+    }
     /* The binary's probes must be the ones the recipe names. */
     if (r && !d.errors && binary)
         target_check_probes(r, binary, o->pid, &d);
@@ -218,7 +223,7 @@ int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
         res->nprobes = prog->blocks.n;
         for (int i = 0; i < prog->blocks.n; i++) {
             const char *at = ((const struct bt_block *)prog->blocks.v[i])->attach;
-            int kernel = !strncmp(at, "tracepoint:", 11) || !strncmp(at, "kprobe:", 7) || !strncmp(at, "kretprobe:", 10);
+            int kernel = probe_kind_of(at) && probe_kind_of(at)->kernel;
             for (int j = 0; kernel && j < res->kernel_probes.n; j++)
                 kernel = strcmp(res->kernel_probes.v[j], at) != 0;
             if (kernel)

@@ -106,6 +106,8 @@ static inline struct span_end *span_end_at(const struct span *s, int j)
 #define FINGERPRINT_MAX 64            /* fingerprint(): bytes hashed at most */
 #define TABLE_MAX_KEYS 8              /* a table's key and value columns: what run joins */
 #define TABLE_MAX_VALUES 16
+#define RECIPE_MAX_HELD 64            /* outputs that may be `print: after_report`, the first ones: run holds
+                                       * their events (output_protocol.h's OUTPUT_HELD_MAX) */
 #define FINGERPRINT_DEFAULT 40
 #define SPAN_MAX_SLOTS 65536
 #define SPAN_MAX_QUEUE 1024

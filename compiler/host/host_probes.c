@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kernel probes this host lacks (see host_probes.h).
 #include "host_probes.h"
+#include "probespec.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -41,8 +42,12 @@ int host_probe_missing(const char *attach, char *why, size_t whylen)
     const char *root = tracefs();
     struct stat st;
     char path[512];
-    if (!strncmp(attach, "tracepoint:", 11)) {
-        const char *cat = attach + 11, *colon = strchr(cat, ':');
+    const struct probe_kind_info *k = probe_kind_of(attach);
+    if (!k || !k->kernel)
+        return 0;    /* not the kernel's: never missing here */
+    const char *rest = strchr(attach, ':') + 1;
+    if (k->kind == PK_TRACEPOINT) {
+        const char *cat = rest, *colon = strchr(cat, ':');
         if (!colon)
             return 0;
         if (!root) {
@@ -62,9 +67,7 @@ int host_probe_missing(const char *attach, char *why, size_t whylen)
         }
         return 0;
     }
-    const char *fn = !strncmp(attach, "kprobe:", 7) ? attach + 7 : !strncmp(attach, "kretprobe:", 10) ? attach + 10 : NULL;
-    if (!fn)
-        return 0;
+    const char *fn = rest;    /* a kprobe's or kretprobe's */
     if (root) {
         snprintf(path, sizeof path, "%s/kprobe_events", root);
         if (stat(path, &st) != 0) {

@@ -30,7 +30,7 @@ static struct compiled compile_text(const char *yaml, char **params, int nparams
     if (!d.errors)
         params_bind(r, params, nparams, &d);
     if (!d.errors)
-        check_recipe(r, cat, &d, &cr);
+        check_recipe(r, cat, NULL, &d, &cr);
     if (!d.errors) {
         struct lower_options lo = { .recipe_file = "t.recipe", .needs_ovs = cr.needs_ovs };
         struct bt_program *p = lower_recipe(r, cat, &lo, &d);
@@ -202,6 +202,56 @@ static void test_durations(void)
     }
 }
 
+/* The errors of check_script.c (the rules lowering held before): only for what reaches the
+ * script, and those that depend on how it is made only when check is told (check_options). */
+static char *check_errors(const char *yaml, const struct check_options *opt)
+{
+    struct diag d;
+    diag_init(&d);
+    struct recipe *r = load_recipe_source(source_from_string("t.recipe", yaml, strlen(yaml)), &d);
+    struct check_result cr = { 0 };
+    if (!d.errors)
+        check_recipe(r, cat, opt, &d, &cr);
+    struct strbuf e = { 0 };
+    sb_add(&e, "");
+    for (int i = 0; i < d.n; i++)
+        sb_printf(&e, "%s\n", d.v[i].msg);
+    check_result_free(&cr);
+    recipe_free(r);
+    diag_free(&d);
+    return sb_steal(&e);
+}
+
+static void test_script_rules(void)
+{
+#define LONG "\"a name far longer than the sixty-three bytes that bpftrace 0.17 accepts\""
+    expect_error(FLOW_EVENT("comm != " LONG, "tid"), "a string of 71 bytes", "a long literal in a condition");
+    expect_script(FLOW_EVENT("true || comm != " LONG, "tid"), "tid", "none where the condition is folded away");
+    expect_script(HEAD "events:\n  - on: usdt:main:run_start\n    columns:\n      - TID: tid\n"
+                  "      - { name: X, value: '" LONG "', when: false }\n", "tid", "none in a column not shown");
+    static const struct check_options no_binary = { .no_binary = 1 }, for_run = { .for_run = 1 };
+    const char *uprobe = HEAD "events:\n  - on: up:bridge_run\n    columns:\n      - TID: tid\n";
+    char *e = check_errors(uprobe, &no_binary);
+    EXPECT(strstr(e, "a uprobe needs the binary"), "a uprobe without --target or --pid");
+    free(e);
+    e = check_errors(uprobe, NULL);
+    EXPECT(!*e, "a uprobe when check is not told there is no binary (%s)", e);
+    free(e);
+    struct strbuf y = { 0 };
+    sb_add(&y, HEAD "events:\n");
+    for (int i = 0; i <= RECIPE_MAX_HELD; i++)
+        sb_printf(&y, "  - on: usdt:main:run_start\n%s    columns:\n      - N%d: tid\n",
+                  i == RECIPE_MAX_HELD ? "    print: after_report\n" : "", i);
+    e = check_errors(y.s, &for_run);
+    EXPECT(strstr(e, "only the first 64 outputs of a recipe can be 'print: after_report'"), "held past the bound, "
+           "under run");
+    free(e);
+    e = check_errors(y.s, NULL);
+    EXPECT(!*e, "held past the bound, for plain bpftrace (%s)", e);
+    free(e);
+    sb_free(&y);
+}
+
 int main(void)
 {
     struct diag d;
@@ -215,6 +265,7 @@ int main(void)
     test_several_errors();
     test_folding_overflow();
     test_durations();
+    test_script_rules();
     catalog_free(cat);
     diag_free(&d);
     return unit_done();
