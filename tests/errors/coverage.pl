@@ -170,7 +170,6 @@ unexpected option	unreachable: getopt_long returns only the options compile_args
 cannot start the expression lexer	BUG: flex's scanner set-up fails only when memory is exhausted
 cannot parse expression	BUG: the grammar reports each syntax error itself (ctx.errors); this is the fallback if it did not
 unexpected YAML structure	BUG: libyaml gives yamltree.c only the node events handled before this default
-%s() can be used in an output's where: and columns, not here	unreachable: every lowering context has a block for the statements match(), watched() and fingerprint() need (count keys got theirs in eab3b12); a guard
 stack %s %d vars %d temp %d peak %d piled %d\n	not a diagnostic: OVSTRACE_STACK_DEBUG's measurements for tests/limits (its README)
 cannot run %s: %s\n	run_capture's child writes it into the pipe its caller reads; codegen_check turns exit status 127 into 'PATH is not installed' and bt_version_of into 'could not ask', so no user sees this text
 ovstrace: no recipes found (set OVSTRACE_PATH to a directory of .recipe files)\n	needs an ovstrace without bundled recipes: a built binary always finds the source tree's recipes/ (recipe_path.c)
