@@ -159,8 +159,8 @@ int param_set(struct param *p, const char *text, char *err, size_t errlen)
 }
 
 /* Parse an odp_flow value; LOC_OF maps a byte range of the value to a source location. */
-static void parse_flow(struct param *p, struct loc (*loc_of)(const void *, unsigned, unsigned), const void *ctx,
-                       struct diag *d)
+static void parse_flow(struct param *p, const struct odp_ports *ports,
+                       struct loc (*loc_of)(const void *, unsigned, unsigned), const void *ctx, struct diag *d)
 {
     if (p->flow) {
         odp_filter_free(p->flow);
@@ -172,7 +172,7 @@ static void parse_flow(struct param *p, struct loc (*loc_of)(const void *, unsig
     struct odp_filter *f = xcalloc(1, sizeof *f);
     char err[512], hint[512];
     unsigned off = 0, len = 0;
-    if (odp_filter_parse(p->sval, f, err, sizeof err, hint, sizeof hint, &off, &len) < 0) {
+    if (odp_filter_parse(p->sval, ports, f, err, sizeof err, hint, sizeof hint, &off, &len) < 0) {
         diag_error(d, loc_of(ctx, off, len), "%s", err);
         if (hint[0])
             diag_hint(d, "%s", hint);
@@ -203,7 +203,7 @@ static struct loc loc_in_cli(const void *ctx, unsigned off, unsigned len)
     return loc_make(c->src, c->skip + off, len ? len : 1);
 }
 
-static void bind_default(struct param *p, struct diag *d)
+static void bind_default(struct param *p, const struct odp_ports *ports, struct diag *d)
 {
     char err[512];
     const struct ynode *n = p->default_node;
@@ -227,14 +227,14 @@ static void bind_default(struct param *p, struct diag *d)
         return;
     }
     if (p->type == P_ODP_FLOW)
-        parse_flow(p, loc_in_default, n, d);
+        parse_flow(p, ports, loc_in_default, n, d);
     p->set = 1;
 }
 
-int params_bind(struct recipe *r, char *const *assignments, int n, struct diag *d)
+int params_bind(struct recipe *r, char *const *assignments, int n, const struct odp_ports *ports, struct diag *d)
 {
     for (int i = 0; i < r->nparams; i++)
-        bind_default(&r->params[i], d);
+        bind_default(&r->params[i], ports, d);
     for (int i = 0; i < n; i++) {
         const char *eq = strchr(assignments[i], '=');
         if (!eq || eq == assignments[i]) {
@@ -273,7 +273,7 @@ int params_bind(struct recipe *r, char *const *assignments, int n, struct diag *
             struct source *src = source_from_string("-p", assignments[i], strlen(assignments[i]));
             vec_push(&r->cli_sources, src);
             struct cli_value cv = { src, (unsigned)(eq + 1 - assignments[i]) };
-            parse_flow(p, loc_in_cli, &cv, d);
+            parse_flow(p, ports, loc_in_cli, &cv, d);
         }
     }
     return d->errors ? -1 : 0;

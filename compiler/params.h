@@ -6,9 +6,12 @@
 
 #include "recipe.h"
 
-/* Apply every default, then each "name=value" assignment. Errors go to d:
- * positioned for defaults, plain for command-line values. Returns 0 when clean. */
-int params_bind(struct recipe *r, char *const *assignments, int n, struct diag *d);
+struct odp_ports;
+
+/* Apply every default, then each "name=value" assignment; port names in a flow filter
+ * through PORTS (NULL: a name is an error). Errors go to d: positioned for defaults,
+ * plain for command-line values. Returns 0 when clean. */
+int params_bind(struct recipe *r, char *const *assignments, int n, const struct odp_ports *ports, struct diag *d);
 /* Parse TEXT as a value of P's type into P. 0 or -1 with a message in err. */
 int param_set(struct param *p, const char *text, char *err, size_t errlen);
 const char *param_type_name(enum param_type t);

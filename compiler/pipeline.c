@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The compiler pipeline: resolve the recipe, then load, bind parameters, check,
-// lower and emit, stopping at the first pass that reports errors.
+// The compiler pipeline: options in, a script (or only diagnostics) out. A list of named
+// steps over one state (struct pipeline), stopping at the first that leaves errors; the
+// host's facts (the binary, ovs-vswitchd's port names) are gathered in one step and
+// handed to the passes, which are functions of the recipe, the catalog and those facts.
 #include "pipeline.h"
 #include "host/host_probes.h"
 #include "host/ovs_ports.h"
@@ -135,7 +137,7 @@ static int bpftrace_builds(const struct pipeline_options *o, const struct bt_pro
                            struct diag *d)
 {
     struct codegen_verdict v;
-    codegen_check(o->bpftrace_build, o->bpftrace, script, o->pid_filter_only ? o->pid : 0, &v);
+    codegen_check(o->bpftrace_build, o->bpftrace, script, o->mode == PIPELINE_RUN_PID_ATTACH ? o->pid : 0, &v);
     if (v.built == 0 && v.stack) {
         const struct bt_block *b = named_block(prog, v.probe);
         const struct stack_budget *sb = b ? &b->stack : NULL;
@@ -156,110 +158,208 @@ static int bpftrace_builds(const struct pipeline_options *o, const struct bt_pro
     return built;
 }
 
-int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
-{
-    memset(res, 0, sizeof *res);
+/* What the steps share: the options, the result being filled, and what each step made. */
+struct pipeline {
+    const struct pipeline_options *o;
+    struct pipeline_result *res;
     struct diag d;
-    diag_init(&d);
-    FILE *diag_out = o->diag_out ? o->diag_out : stderr;
-    char *path = o->recipe_text ? xstrdup(o->recipe_arg) : recipe_path_resolve(o->recipe_arg);
-    if (!path) {
-        diag_error(&d, loc_make(NULL, 0, 0), "no recipe '%s': not a file, and not found in OVSTRACE_PATH or the "
-                   "bundled recipes", o->recipe_arg);
-        diag_hint(&d, "ovstrace list shows the bundled recipes");
-        diag_flush(&d, diag_out);
-        diag_free(&d);
-        return 1;
+    char *path;                   /* the recipe's file (its name, for a recipe in memory) */
+    struct host_facts {           /* the host, as the passes see it (step host) */
+        char *exe;                /* /proc/PID/exe for --pid */
+        const char *binary;       /* whose probes and struct layouts: --target, else exe */
+        const char *target;       /* the binary attach points name; NULL: bpftrace -p attaches */
+        struct port_lookup port_lookup;
+        struct odp_ports ports;   /* in_port(NAME): ovs-vswitchd's answer, or the recording's */
+        int has_ports;
+        char *layouts;            /* the struct layouts applied (step layouts), for the script's header */
+    } host;
+    struct catalog *cat;
+    struct recipe *r;
+    struct check_result cr;
+    struct bt_program *prog;
+};
+
+static int is_run(enum pipeline_mode m)
+{
+    return m == PIPELINE_RUN || m == PIPELINE_RUN_PID_ATTACH || m == PIPELINE_REPORT;
+}
+
+/* The recipe: a path, a name on OVSTRACE_PATH or a bundled one; or the caller's text. */
+static void step_resolve(struct pipeline *p)
+{
+    const struct pipeline_options *o = p->o;
+    p->path = o->recipe_text ? xstrdup(o->recipe_arg) : recipe_path_resolve(o->recipe_arg);
+    if (!p->path) {
+        diag_error(&p->d, loc_make(NULL, 0, 0), "no recipe '%s': not a file, and not found in OVSTRACE_PATH or "
+                   "the bundled recipes", o->recipe_arg);
+        diag_hint(&p->d, "ovstrace list shows the bundled recipes");
     }
-    /* The binary: --target, else the process's /proc/PID/exe. The script names it in its
-     * attach points unless bpftrace -p does the attaching (run). */
-    char *exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
+}
+
+/* The host's facts: the traced binary (--target, else the process's /proc/PID/exe; the
+ * script names it in its attach points unless bpftrace -p does the attaching) and where
+ * port names come from. */
+static void step_host(struct pipeline *p)
+{
+    const struct pipeline_options *o = p->o;
+    struct host_facts *h = &p->host;
+    h->exe = o->pid ? xasprintf("/proc/%d/exe", o->pid) : NULL;
     char gone[64];
     if (o->pid && proc_gone(o->pid, gone, sizeof gone)) {
         /* Said before the probes are read: "cannot open /proc/N/exe" would hide why. */
-        diag_error(&d, loc_make(NULL, 0, 0), "%s (--pid)", gone);
-        diag_hint(&d, "pidof ovs-vswitchd, or /run/openvswitch/ovs-vswitchd.pid, gives the running one");
+        diag_error(&p->d, loc_make(NULL, 0, 0), "%s (--pid)", gone);
+        diag_hint(&p->d, "pidof ovs-vswitchd, or /run/openvswitch/ovs-vswitchd.pid, gives the running one");
     }
-    const char *binary = o->target_path ? o->target_path : exe;
-    const char *target = o->target_path ? o->target_path : o->pid_filter_only ? NULL : exe;
-    if (target && !safe_path(target))
-        diag_error(&d, loc_make(NULL, 0, 0), "--target '%s': use a path of letters, digits and / . _ + -", target);
-    struct catalog *cat = o->catalog ? o->catalog : catalog_load(&d);
-    struct recipe *r = d.errors         ? NULL
-                       : o->recipe_text ? load_recipe_source(source_from_string(path, o->recipe_text, o->recipe_len), &d)
-                                        : load_recipe(path, &d);
-    struct check_result cr = { 0 };
-    if (r && !d.errors) {
-        struct port_lookup pl = { o, res };
-        if (o->pid || o->known_ports)
-            odp_filter_set_port_resolver(resolve_port, &pl);
-        params_bind(r, o->params, o->nparams, &d);
-        odp_filter_set_port_resolver(NULL, NULL);
+    h->binary = o->target_path ? o->target_path : h->exe;
+    h->target = o->target_path ? o->target_path : o->mode == PIPELINE_RUN_PID_ATTACH ? NULL : h->exe;
+    if (h->target && !safe_path(h->target))
+        diag_error(&p->d, loc_make(NULL, 0, 0), "--target '%s': use a path of letters, digits and / . _ + -",
+                   h->target);
+    h->port_lookup = (struct port_lookup){ o, p->res };
+    h->ports = (struct odp_ports){ resolve_port, &h->port_lookup };
+    h->has_ports = o->pid || o->known_ports;
+}
+
+static void step_load(struct pipeline *p)
+{
+    const struct pipeline_options *o = p->o;
+    p->cat = o->catalog ? o->catalog : catalog_load(&p->d);
+    if (p->d.errors)
+        return;
+    p->r = o->recipe_text ? load_recipe_source(source_from_string(p->path, o->recipe_text, o->recipe_len), &p->d)
+                          : load_recipe(p->path, &p->d);
+}
+
+static void step_bind(struct pipeline *p)
+{
+    params_bind(p->r, p->o->params, p->o->nparams, p->host.has_ports ? &p->host.ports : NULL, &p->d);
+}
+
+static void step_check(struct pipeline *p)
+{
+    /* What lowering will have: a binary for uprobes (report makes no script), run's output. */
+    enum pipeline_mode m = p->o->mode;
+    struct check_options co = { .no_binary = !p->o->target_path && !p->o->pid && m != PIPELINE_REPORT,
+                                .for_run = m == PIPELINE_RUN || m == PIPELINE_RUN_PID_ATTACH };
+    check_recipe(p->r, p->cat, &co, &p->d, &p->cr);
+}
+
+/* The binary's probes must be the ones the recipe names. */
+static void step_probes(struct pipeline *p)
+{
+    if (p->host.binary)
+        target_check_probes(p->r, p->host.binary, p->o->pid, &p->d);
+}
+
+/* Struct layouts: --layouts, else that binary's DWARF, else its release's bundled ones. */
+static void step_layouts(struct pipeline *p)
+{
+    if (p->host.binary || p->o->layouts_release)
+        p->host.layouts = layouts_apply(p->cat, p->host.binary, p->o->pid, p->o->layouts_release, &p->d);
+}
+
+static void step_lower(struct pipeline *p)
+{
+    const struct pipeline_options *o = p->o;
+    struct lower_options lo = {
+        .target_path = p->host.target, .pid = o->pid, .uprobe_path = p->host.exe,
+        .recipe_file = base_name(p->path), .layouts = p->host.layouts, .layout_binary = p->host.binary,
+        .needs_ovs = p->cr.needs_ovs, .for_run = is_run(o->mode),
+        .bpftrace = o->bpftrace.major || o->bpftrace.minor ? o->bpftrace : BT_VERSION_OLDEST,
+    };
+    p->prog = lower_recipe(p->r, p->cat, &lo, &p->d);
+}
+
+/* The script's text (check wants one only for bpftrace to build), its probe count and the
+ * kernel probes it needs, which the caller looks for on this host. */
+static void step_emit(struct pipeline *p)
+{
+    struct pipeline_result *res = p->res;
+    res->nprobes = p->prog->blocks.n;
+    for (int i = 0; i < p->prog->blocks.n; i++) {
+        const char *at = ((const struct bt_block *)p->prog->blocks.v[i])->attach;
+        int kernel = probe_kind_of(at) && probe_kind_of(at)->kernel;
+        for (int j = 0; kernel && j < res->kernel_probes.n; j++)
+            kernel = strcmp(res->kernel_probes.v[j], at) != 0;
+        if (kernel)
+            vec_push(&res->kernel_probes, xstrdup(at));
     }
-    if (r && !d.errors) {
-        /* What lowering will have: a binary for uprobes (report makes no script), run's output. */
-        struct check_options co = { .no_binary = !o->target_path && !o->pid && !o->plan_only,
-                                    .for_run = o->for_run && !o->plan_only };
-        check_recipe(r, cat, &co, &d, &cr);
+    if (p->o->mode != PIPELINE_CHECK || p->o->bpftrace_build)
+        res->script = emit_script(p->prog);
+}
+
+/* bpftrace builds the script when asked; it cannot build one whose kernel probes this host
+ * lacks (it reads their formats here): the caller says which are missing, as without a build. */
+static void step_build(struct pipeline *p)
+{
+    if (p->o->bpftrace_build && !host_probes_report(&p->res->kernel_probes, NULL, NULL))
+        p->res->built_by_bpftrace = bpftrace_builds(p->o, p->prog, p->res->script, &p->d);
+}
+
+/* The steps, in order. A step runs in the modes of its mask, and only while no step before
+ * it left an error. */
+#define IN(mode) (1u << (mode))
+#define ALL_MODES (IN(PIPELINE_COMPILE) | IN(PIPELINE_CHECK) | IN(PIPELINE_RUN) | IN(PIPELINE_RUN_PID_ATTACH) | \
+                   IN(PIPELINE_REPORT))
+#define SCRIPT_MODES (ALL_MODES & ~IN(PIPELINE_REPORT))
+static const struct pipeline_step {
+    const char *name;
+    void (*run)(struct pipeline *p);
+    unsigned modes;
+} pipeline_steps[] = {
+    { "resolve", step_resolve, ALL_MODES },
+    { "host", step_host, ALL_MODES },
+    { "load", step_load, ALL_MODES },
+    { "bind", step_bind, ALL_MODES },
+    { "check", step_check, ALL_MODES },
+    { "probes", step_probes, ALL_MODES },
+    { "layouts", step_layouts, ALL_MODES },
+    { "lower", step_lower, SCRIPT_MODES },
+    { "emit", step_emit, SCRIPT_MODES },
+    { "build", step_build, SCRIPT_MODES },
+};
+
+/* Diagnostics out (while the recipe's source is alive: they point into it), the result's
+ * summary of the recipe and the caller's hook for a recipe that passed; then everything freed. */
+static int pipeline_finish(struct pipeline *p)
+{
+    int failed = p->d.errors > 0;
+    struct pipeline_result *res = p->res;
+    diag_flush(&p->d, p->o->diag_out ? p->o->diag_out : stderr);
+    if (!failed && p->r) {
+        res->recipe_name = xstrdup(p->r->name);
+        res->summary = xstrdup(p->r->summary);
+        res->needs_ovs = p->cr.needs_ovs ? xstrdup(p->cr.needs_ovs) : NULL;
+        res->map_keys_max = recipe_map_keys_max(p->r);
+        res->event_buffer_pages = (long)p->r->event_buffer_pages;
+        if (p->o->checked)
+            p->o->checked(p->r, p->cat, p->o->checked_ctx);
     }
-    /* The binary's probes must be the ones the recipe names. */
-    if (r && !d.errors && binary)
-        target_check_probes(r, binary, o->pid, &d);
-    /* Struct layouts: --layouts, else that binary's DWARF, else its release's bundled ones. */
-    char *layouts = r && !d.errors && (binary || o->layouts_release)
-                        ? layouts_apply(cat, binary, o->pid, o->layouts_release, &d) : NULL;
-    struct bt_program *prog = NULL;
-    if (r && !d.errors && !o->plan_only) {
-        struct lower_options lo = {
-            .target_path = target, .pid = o->pid, .uprobe_path = exe, .recipe_file = base_name(path),
-            .layouts = layouts, .layout_binary = binary, .needs_ovs = cr.needs_ovs, .for_run = o->for_run,
-            .bpftrace = o->bpftrace.major || o->bpftrace.minor ? o->bpftrace : BT_VERSION_OLDEST,
-        };
-        prog = lower_recipe(r, cat, &lo, &d);
-    }
-    free(layouts);
-    free(exe);
-    if (prog && !d.errors) {
-        res->nprobes = prog->blocks.n;
-        for (int i = 0; i < prog->blocks.n; i++) {
-            const char *at = ((const struct bt_block *)prog->blocks.v[i])->attach;
-            int kernel = probe_kind_of(at) && probe_kind_of(at)->kernel;
-            for (int j = 0; kernel && j < res->kernel_probes.n; j++)
-                kernel = strcmp(res->kernel_probes.v[j], at) != 0;
-            if (kernel)
-                vec_push(&res->kernel_probes, xstrdup(at));
-        }
-        if (!o->stop_after_check || o->bpftrace_build)
-            res->script = emit_script(prog);
-        /* bpftrace cannot build a script whose kernel probes this host lacks (it reads their
-         * formats here): the caller says which are missing, as without a build. */
-        if (o->bpftrace_build && !host_probes_report(&res->kernel_probes, NULL, NULL))
-            res->built_by_bpftrace = bpftrace_builds(o, prog, res->script, &d);
-    }
-    /* Print while the recipe's source is still alive: diagnostics point into it. */
-    int failed = d.errors > 0;
-    diag_flush(&d, diag_out);
-    if (!failed && r) {
-        res->recipe_name = xstrdup(r->name);
-        res->summary = xstrdup(r->summary);
-        res->needs_ovs = cr.needs_ovs ? xstrdup(cr.needs_ovs) : NULL;
-        res->map_keys_max = recipe_map_keys_max(r);
-        res->event_buffer_pages = (long)r->event_buffer_pages;
-        if (o->checked)
-            o->checked(r, cat, o->checked_ctx);
-    }
-    res->recipe_path = path;
-    bt_program_free(prog);
-    check_result_free(&cr);
-    recipe_free(r);
-    if (cat != o->catalog)
-        catalog_free(cat);
-    diag_free(&d);
+    res->recipe_path = p->path;
+    free(p->host.layouts);
+    free(p->host.exe);
+    bt_program_free(p->prog);
+    check_result_free(&p->cr);
+    recipe_free(p->r);
+    if (p->cat != p->o->catalog)
+        catalog_free(p->cat);
+    diag_free(&p->d);
     if (failed) {
         free(res->script);
         res->script = NULL;
     }
     return failed ? 1 : 0;
+}
+
+int pipeline_run(const struct pipeline_options *o, struct pipeline_result *res)
+{
+    memset(res, 0, sizeof *res);
+    struct pipeline p = { .o = o, .res = res };
+    diag_init(&p.d);
+    for (size_t i = 0; i < sizeof pipeline_steps / sizeof pipeline_steps[0] && !p.d.errors; i++)
+        if (pipeline_steps[i].modes & IN(o->mode))
+            pipeline_steps[i].run(&p);
+    return pipeline_finish(&p);
 }
 
 void pipeline_result_free(struct pipeline_result *res)

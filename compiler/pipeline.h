@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The compiler pipeline: load → check → lower → emit, each pass run only if the
-// one before left no errors. Shared by compile, check and run.
+// The compiler pipeline: a list of named steps (resolve, host, load, bind, check, probes,
+// layouts, lower, emit, build), each run only if the ones before left no errors. Shared
+// by compile, check, run and report (pipeline.c).
 #ifndef OVSTRACE_PIPELINE_H
 #define OVSTRACE_PIPELINE_H
 
@@ -9,17 +10,25 @@
 
 #include <stdio.h>
 
+/* What the pipeline is run for: which steps run, and what the script is shaped for. */
+enum pipeline_mode {
+    PIPELINE_COMPILE,         /* `compile`: the script, for bpftrace as the user runs it */
+    PIPELINE_CHECK,           /* `check`: diagnostics only (a script only for bpftrace_build) */
+    PIPELINE_RUN,             /* `run` on bpftrace 0.24 and later: attach points name /proc/PID/exe, a pid
+                               * predicate filters; the output is read as -f json (pieces, held events) */
+    PIPELINE_RUN_PID_ATTACH,  /* `run` before bpftrace 0.24: bpftrace -p attaches the USDT probes; the pid
+                               * only filters kernel probes (cmd_run.c chooses) */
+    PIPELINE_REPORT,          /* `report`: load and check a recording's recipe (its plan is the caller's);
+                               * no script */
+};
+
 struct pipeline_options {
+    enum pipeline_mode mode;
     const char *recipe_arg;       /* as the user gave it */
     char **params;                /* "name=value" */
     int nparams;
     const char *target_path;      /* --target */
     int pid;                      /* --pid (0: none) */
-    int pid_filter_only;          /* run before bpftrace 0.24: bpftrace -p does the USDT attach; pid only
-                                   * filters kernel probes (from 0.24 run attaches by path, cmd_run.c) */
-    int for_run;                  /* run reads the output as -f json: mark pieces and held events */
-    int stop_after_check;         /* `ovstrace check`: no lowering output wanted */
-    int plan_only;                /* `ovstrace report`: load and check (the plan is the caller's); no script */
     const struct vec *known_ports;    /* char *: "NAME=NUMBER" for in_port(NAME), instead of asking
                                        * ovs-vswitchd (`ovstrace report`: the recorded ones) */
     /* For callers that hold the recipe in memory (the fuzzer): RECIPE_LEN bytes at RECIPE_TEXT

@@ -129,7 +129,7 @@ int cmd_compile(int argc, char **argv)
         compile_args_free(&a);
         return cli_usage("compile", several ? "compile takes one recipe" : "which recipe? (ovstrace list)");
     }
-    struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
+    struct pipeline_options o = { .mode = PIPELINE_COMPILE, .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
                                   .target_path = a.target, .pid = a.pid, .layouts_release = a.layouts };
     rc = cli_bpftrace_version("compile", &a, &o.bpftrace);
     if (rc) {
@@ -174,7 +174,7 @@ int cmd_check(int argc, char **argv)
     int failed = 0;
     for (int i = 0; i < a.recipes.n; i++) {
         struct pipeline_options o = { .recipe_arg = a.recipes.v[i], .params = (char **)a.params.v, .nparams = a.params.n,
-                                      .target_path = a.target, .pid = a.pid, .stop_after_check = 1,
+                                      .target_path = a.target, .pid = a.pid, .mode = PIPELINE_CHECK,
                                       .layouts_release = a.layouts,
                                       .bpftrace_build = check_builder(&a), .bpftrace = version };
         struct pipeline_result res;

@@ -83,7 +83,7 @@ int cmd_help_recipe(int argc, char **argv)
     diag_init(&d);
     struct recipe *r = load_recipe(path, &d);
     if (r && !d.errors)
-        params_bind(r, NULL, 0, &d);
+        params_bind(r, NULL, 0, NULL, &d);
     int rc = d.errors ? 1 : 0;
     if (!rc) {
         printf("%s: %s\n", r->name, r->summary);

@@ -110,7 +110,7 @@ int cmd_report(int argc, char **argv)
     if (path) {
         struct render_plan plan = { .pid = h.pid };
         struct pipeline_options o = { .recipe_arg = path, .params = (char **)h.params.v, .nparams = h.params.n,
-                                      .for_run = 1, .plan_only = 1, .known_ports = &h.ports,
+                                      .mode = PIPELINE_REPORT, .known_ports = &h.ports,
                                       .checked = render_plan_build, .checked_ctx = &plan };
         /* Rendered as run rendered it: the plan for, and the output of, the recorded bpftrace. */
         if (!h.bpftrace || bt_version_parse(h.bpftrace, &o.bpftrace) != 0)

@@ -423,7 +423,7 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     struct pipeline_options o = { .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
-                                  .target_path = a.target, .pid = pid, .pid_filter_only = 1, .for_run = 1,
+                                  .target_path = a.target, .pid = pid, .mode = PIPELINE_RUN_PID_ATTACH,
                                   .layouts_release = a.layouts };
     /* The renderer's plan, from the recipe the pipeline hands over (run/plan.h). */
     struct render_plan plan = { .pid = pid };
@@ -438,7 +438,7 @@ int cmd_run(int argc, char **argv)
      * upcall_cost's softirq upcalls come from other tasks: there the script attaches to the
      * process's binary by path (/proc/PID/exe) and filters by pid itself, without -p. */
     int by_path = bt_dialect_of(o.bpftrace).pid_filters_all;
-    o.pid_filter_only = !by_path;
+    o.mode = by_path ? PIPELINE_RUN : PIPELINE_RUN_PID_ATTACH;
     plan.bpftrace = o.bpftrace;
     struct pipeline_result res;
     rc = pipeline_run(&o, &res);

@@ -34,16 +34,8 @@ struct parser {
     char *err, *hint;
     size_t errlen, hintlen;
     unsigned *err_off, *err_len;
+    const struct odp_ports *ports;     /* NULL: port names are an error */
 };
-
-static odp_port_resolver port_resolver;
-static void *port_resolver_ctx;
-
-void odp_filter_set_port_resolver(odp_port_resolver fn, void *ctx)
-{
-    port_resolver = fn;
-    port_resolver_ctx = ctx;
-}
 
 /* Record the error (message, hint or NULL, byte range); always returns -1. */
 static int fail(struct parser *p, size_t off, size_t len, const char *hint, const char *fmt, ...)
@@ -535,10 +527,11 @@ static int number_field(struct parser *p, const struct field_spec *fs, const str
             /* dump-flows prints port names; the key holds the datapath port number. */
             char why[200] = "";
             uint32_t port;
-            if (port_resolver && port_resolver(t + x->s, x->vn, &port, why, sizeof why, port_resolver_ctx) == 0) {
+            const struct odp_ports *ports = p->ports;
+            if (ports && ports->number(t + x->s, x->vn, &port, why, sizeof why, ports->ctx) == 0) {
                 v = port;
                 r = 0;
-            } else if (port_resolver) {
+            } else if (ports) {
                 return fail(p, x->s, x->vn, "dump the flows with port numbers: ovs-appctl dpctl/dump-flows --no-names",
                             "in_port(%.*s): %s", (int)x->vn, t + x->s, why);
             } else {
@@ -954,11 +947,11 @@ static int parse_attr_list(struct parser *p, int parent, size_t end)
     }
 }
 
-int odp_filter_parse(const char *text, struct odp_filter *out, char *err, size_t errlen, char *hint,
-                     size_t hintlen, unsigned *err_off, unsigned *err_len)
+int odp_filter_parse(const char *text, const struct odp_ports *ports, struct odp_filter *out, char *err,
+                     size_t errlen, char *hint, size_t hintlen, unsigned *err_off, unsigned *err_len)
 {
     struct parser p = { .t = text ? text : "", .out = out, .err = err, .errlen = errlen, .hint = hint,
-                        .hintlen = hintlen, .err_off = err_off, .err_len = err_len };
+                        .hintlen = hintlen, .err_off = err_off, .err_len = err_len, .ports = ports };
     p.len = strlen(p.t);
     memset(out, 0, sizeof *out);
     if (errlen)

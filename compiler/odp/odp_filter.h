@@ -49,19 +49,22 @@ struct odp_filter {
     unsigned warn_off, warn_len;
 };
 
-/* Parse TEXT. 0 on success. On error returns -1, leaves OUT empty (freeable), and fills
- * ERR with a message ("unknown field 'srcc' in ipv4() (did you mean 'src'?)"), HINT with
- * a hint or "" ("ipv4() fields are src, dst, proto, tos, ttl, frag"), and
- * *ERR_OFF and *ERR_LEN with the byte range in TEXT the error is about. */
-int odp_filter_parse(const char *text, struct odp_filter *out, char *err, size_t errlen, char *hint,
-                     size_t hintlen, unsigned *err_off, unsigned *err_len);
-void odp_filter_free(struct odp_filter *f);
+/* Port names in in_port(NAME), as dump-flows prints them: NUMBER turns NAME (LEN bytes)
+ * into the datapath port number, or returns -1 with a reason in WHY. A fact of the host
+ * (ovs-vswitchd's answer) or of a recording, handed in by whoever has it. */
+struct odp_ports {
+    int (*number)(const char *name, size_t len, uint32_t *port, char *why, size_t whylen, void *ctx);
+    void *ctx;
+};
 
-/* Port names in in_port(NAME), as dump-flows prints them: FN turns NAME (LEN bytes) into
- * the datapath port number, or returns -1 with a reason in WHY. NULL (the default): names
- * are an error. */
-typedef int (*odp_port_resolver)(const char *name, size_t len, uint32_t *port, char *why, size_t whylen, void *ctx);
-void odp_filter_set_port_resolver(odp_port_resolver fn, void *ctx);
+/* Parse TEXT, port names through PORTS (NULL: a port name is an error). 0 on success. On
+ * error returns -1, leaves OUT empty (freeable), and fills ERR with a message ("unknown
+ * field 'srcc' in ipv4() (did you mean 'src'?)"), HINT with a hint or "" ("ipv4() fields
+ * are src, dst, proto, tos, ttl, frag"), and *ERR_OFF and *ERR_LEN with the byte range in
+ * TEXT the error is about. */
+int odp_filter_parse(const char *text, const struct odp_ports *ports, struct odp_filter *out, char *err,
+                     size_t errlen, char *hint, size_t hintlen, unsigned *err_off, unsigned *err_len);
+void odp_filter_free(struct odp_filter *f);
 
 /* Does KEY (a netlink-encoded flow key, LEN bytes of 4-byte aligned TLVs) match F?
  * The reference semantics the compiled filter must have: every compare holds; a

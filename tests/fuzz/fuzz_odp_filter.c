@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct odp_filter f;
     char err[256], hint[256];
     unsigned off = 0, len = 0;
-    if (odp_filter_parse(text, &f, err, sizeof err, hint, sizeof hint, &off, &len) == 0) {
+    if (odp_filter_parse(text, NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len) == 0) {
         /* The walk, rendered in each form the dialects give it (0.17, 0.21+, 0.26+'s casts). */
         static const struct bt_version forms[] = { { 0, 17, 0 }, { 0, 23, 0 }, { 0, 27, 0 } };
         struct bt_program *p = bt_program_new();

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int for_run = 0; for_run < 2; for_run++) {
         struct pipeline_options o = {
             .recipe_arg = "fuzz.recipe", .recipe_text = text, .recipe_len = size, .catalog = cat,
-            .diag_out = sink, .params = params, .nparams = nparams, .for_run = for_run,
+            .diag_out = sink, .params = params, .nparams = nparams,
+            .mode = for_run ? PIPELINE_RUN : PIPELINE_COMPILE,
         };
         struct render_plan plan = { 0 };
         if (for_run) {

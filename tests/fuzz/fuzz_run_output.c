@@ -27,7 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     for (size_t i = 0; i < NRECIPES; i++) {
-        struct pipeline_options o = { .recipe_arg = recipes[i], .for_run = 1, .plan_only = 1,
+        struct pipeline_options o = { .recipe_arg = recipes[i], .mode = PIPELINE_REPORT,
                                       .checked = render_plan_build, .checked_ctx = &plans[i] };
         struct pipeline_result res;
         if (pipeline_run(&o, &res) != 0)

@@ -28,7 +28,7 @@ static struct compiled compile_text(const char *yaml, char **params, int nparams
     struct recipe *r = load_recipe_source(src, &d);
     struct check_result cr = { 0 };
     if (!d.errors)
-        params_bind(r, params, nparams, &d);
+        params_bind(r, params, nparams, NULL, &d);
     if (!d.errors)
         check_recipe(r, cat, NULL, &d, &cr);
     if (!d.errors) {

@@ -376,7 +376,7 @@ static void test_matches(void)
         struct odp_filter f;
         char err[256], hint[512], got[NKEYS + 1];
         unsigned off = 0, len = 0;
-        if (odp_filter_parse(matches[i].filter, &f, err, sizeof err, hint, sizeof hint, &off, &len)) {
+        if (odp_filter_parse(matches[i].filter, NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len)) {
             EXPECT(0, "%s parses", matches[i].filter);
             printf("#   error at %u+%u: %s\n", off, len, err);
             continue;
@@ -516,7 +516,7 @@ static void test_warnings(void)
         struct odp_filter f, g;
         char err[256], hint[256];
         unsigned off = 99, len = 99;
-        int r = odp_filter_parse(warnings[i].filter, &f, err, sizeof err, hint, sizeof hint, &off, &len);
+        int r = odp_filter_parse(warnings[i].filter, NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len);
         EXPECT(r == 0, "'%s' parses (%s)", warnings[i].filter, r ? err : "ok");
         if (r)
             continue;
@@ -530,7 +530,7 @@ static void test_warnings(void)
         EXPECT(f.warn_off == warnings[i].off && f.warn_len == warnings[i].len,
                "'%s': warning at byte %u, %u long (got %u, %u)", warnings[i].filter, warnings[i].off,
                warnings[i].len, f.warn_off, f.warn_len);
-        r = odp_filter_parse(warnings[i].same_as, &g, err, sizeof err, hint, sizeof hint, &off, &len);
+        r = odp_filter_parse(warnings[i].same_as, NULL, &g, err, sizeof err, hint, sizeof hint, &off, &len);
         int same = r == 0 && !g.warning[0];
         for (int k = 0; same && k < NKEYS; k++)
             same = odp_filter_match(&f, keys[k].b, keys[k].n) == odp_filter_match(&g, keys[k].b, keys[k].n);
@@ -550,7 +550,7 @@ static void test_format(void)
         struct odp_filter f;
         char err[256], hint[256];
         unsigned off, len;
-        int r = odp_filter_parse(text.s, &f, err, sizeof err, hint, sizeof hint, &off, &len);
+        int r = odp_filter_parse(text.s, NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len);
         EXPECT(r == 0 && !f.warning[0] && odp_filter_match(&f, keys[k].b, keys[k].n),
                "key %c printed as %s parses back (%s) and matches it", key_names[k], text.s, r ? err : "ok");
         if (r == 0)
@@ -589,12 +589,12 @@ static void test_port_names(void)
     EXPECT(ovs_ports_parse(show, "p1", 2, &port) == 0 && port == 2, "dpctl/show: p1 is port 2");
     EXPECT(ovs_ports_parse(show, "vhu-x", 5, &port) == 0 && port == 10, "dpctl/show: a port without a type");
     EXPECT(ovs_ports_parse(show, "p", 1, &port) == -1, "dpctl/show: no prefix matches");
-    odp_filter_set_port_resolver(fake_ports, (void *)show);
+    const struct odp_ports names = { fake_ports, (void *)show };
     struct odp_filter f, g;
     char err[256], hint[256];
     unsigned off, len;
-    int r = odp_filter_parse("in_port(p1),eth_type(0x0800)", &f, err, sizeof err, hint, sizeof hint, &off, &len);
-    int q = odp_filter_parse("in_port(2),eth_type(0x0800)", &g, err, sizeof err, hint, sizeof hint, &off, &len);
+    int r = odp_filter_parse("in_port(p1),eth_type(0x0800)", &names, &f, err, sizeof err, hint, sizeof hint, &off, &len);
+    int q = odp_filter_parse("in_port(2),eth_type(0x0800)", &names, &g, err, sizeof err, hint, sizeof hint, &off, &len);
     int same = r == 0 && q == 0;
     for (int k = 0; same && k < NKEYS; k++)
         same = odp_filter_match(&f, keys[k].b, keys[k].n) == odp_filter_match(&g, keys[k].b, keys[k].n);
@@ -603,10 +603,9 @@ static void test_port_names(void)
         odp_filter_free(&f);
     if (q == 0)
         odp_filter_free(&g);
-    r = odp_filter_parse("in_port(p9)", &f, err, sizeof err, hint, sizeof hint, &off, &len);
+    r = odp_filter_parse("in_port(p9)", &names, &f, err, sizeof err, hint, sizeof hint, &off, &len);
     EXPECT(r == -1 && off == 8 && len == 2, "an unknown port name is an error at the name (%u+%u)", off, len);
     EXPECT_STR(err, "in_port(p9): no datapath port 'p9'", "the resolver's reason is the message");
-    odp_filter_set_port_resolver(NULL, NULL);
 }
 
 /* ovs-vswitchd's JSON-RPC reply to dpctl/show (OVS 3.5), read in pieces as reads deliver it:
@@ -644,7 +643,7 @@ static void test_errors(void)
         struct odp_filter f;
         char err[256], hint[512];
         unsigned off = 99, len = 99;
-        int r = odp_filter_parse(errors[i].filter, &f, err, sizeof err, hint, sizeof hint, &off, &len);
+        int r = odp_filter_parse(errors[i].filter, NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len);
         char what[400];
         snprintf(what, sizeof what, "error for '%s'", errors[i].filter);
         EXPECT_STR(r ? err : "(parsed)", errors[i].msg, what);
@@ -684,7 +683,7 @@ static void test_compares(void)
     struct odp_filter f;
     char err[256], hint[512];
     unsigned off, len;
-    int r = odp_filter_parse(text, &f, err, sizeof err, hint, sizeof hint, &off, &len);
+    int r = odp_filter_parse(text, NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len);
     EXPECT(r == 0 && f.n == 9, "the compare list parses (%d compares)", f.n);
     if (r)
         return;
@@ -723,7 +722,7 @@ static void test_compares(void)
     EXPECT(ok, "attrs: the top-level attributes read, parents for nested ones, in order of use");
     odp_filter_free(&f);
 
-    r = odp_filter_parse("skb_mark(0),ct_label(0x1/0x3),tunnel(ttl=0),ipv4(ttl=0)", &f, err, sizeof err, hint,
+    r = odp_filter_parse("skb_mark(0),ct_label(0x1/0x3),tunnel(ttl=0),ipv4(ttl=0)", NULL, &f, err, sizeof err, hint,
                          sizeof hint, &off, &len);
     EXPECT(r == 0 && f.n == 4, "zero-valued metadata parses");
     EXPECT(r == 0 && find(&f, "skb_mark")->if_absent && !find(&f, "ct_label")->if_absent
@@ -735,17 +734,17 @@ static void test_compares(void)
     odp_filter_free(&f);
 
     /* Everything wildcarded: no compares, matches every key. */
-    r = odp_filter_parse("dp_hash(0/0),ct_state(0/0),eth(src=00:00:00:00:00:00/00:00:00:00:00:00)", &f, err, sizeof err, hint, sizeof hint, &off, &len);
+    r = odp_filter_parse("dp_hash(0/0),ct_state(0/0),eth(src=00:00:00:00:00:00/00:00:00:00:00:00)", NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len);
     EXPECT(r == 0 && f.n == 0 && f.nattrs == 0 && odp_filter_match(&f, keys[0].b, keys[0].n),
            "a filter of zero masks makes no compare and matches everything");
     odp_filter_free(&f);
 
     /* No room for messages: still a clean failure. */
-    r = odp_filter_parse("ipv4(", &f, NULL, 0, NULL, 0, NULL, NULL);
+    r = odp_filter_parse("ipv4(", NULL, &f, NULL, 0, NULL, 0, NULL, NULL);
     EXPECT(r == -1 && f.n == 0, "errors without message buffers");
 
     /* A truncated or malformed key never matches past its end. */
-    r = odp_filter_parse("tcp(dst=80)", &f, err, sizeof err, hint, sizeof hint, &off, &len);
+    r = odp_filter_parse("tcp(dst=80)", NULL, &f, err, sizeof err, hint, sizeof hint, &off, &len);
     EXPECT(r == 0 && !odp_filter_match(&f, keys[0].b, keys[0].n - 8 - 8),
            "a key cut before tcp() does not match tcp(dst=80)");
     unsigned char bad[8] = { 2, 0, 9, 0, 0, 0, 0, 0 };  /* nla_len 2 < 4 */
