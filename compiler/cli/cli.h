@@ -68,6 +68,8 @@ struct compile_args {
     char **extra_argv;
 };
 int compile_args_parse(const char *cmd, int argc, char **argv, struct compile_args *a);
+/* The same for a command of exactly one recipe (compile, run): 0, or its exit status. */
+int compile_args_parse_one(const char *cmd, int argc, char **argv, struct compile_args *a);
 void compile_args_free(struct compile_args *a);
 /* The bpftrace to run: --bpftrace PATH, else $BPFTRACE, else bpftrace in PATH. */
 const char *cli_bpftrace(const struct compile_args *a);

@@ -96,6 +96,16 @@ int cli_bpftrace_version(const char *cmd, const struct compile_args *a, struct b
     return 0;
 }
 
+int compile_args_parse_one(const char *cmd, int argc, char **argv, struct compile_args *a)
+{
+    int rc = compile_args_parse(cmd, argc, argv, a);
+    if (rc || a->recipes.n == 1)
+        return rc;
+    int several = a->recipes.n > 1;   /* read before compile_args_free empties the list */
+    compile_args_free(a);
+    return several ? cli_usage(cmd, "%s takes one recipe", cmd) : cli_usage(cmd, "which recipe? (ovstrace list)");
+}
+
 void compile_args_free(struct compile_args *a)
 {
     vec_free(&a->recipes);
@@ -121,14 +131,9 @@ static int write_output(const char *path, const char *text)
 int cmd_compile(int argc, char **argv)
 {
     struct compile_args a;
-    int rc = compile_args_parse("compile", argc, argv, &a);
+    int rc = compile_args_parse_one("compile", argc, argv, &a);
     if (rc)
         return rc;
-    if (a.recipes.n != 1) {
-        int several = a.recipes.n > 1;   /* read before compile_args_free empties the list */
-        compile_args_free(&a);
-        return cli_usage("compile", several ? "compile takes one recipe" : "which recipe? (ovstrace list)");
-    }
     struct pipeline_options o = { .mode = PIPELINE_COMPILE, .recipe_arg = a.recipes.v[0], .params = (char **)a.params.v, .nparams = a.params.n,
                                   .target_path = a.target, .pid = a.pid, .layouts_release = a.layouts };
     rc = cli_bpftrace_version("compile", &a, &o.bpftrace);

@@ -409,14 +409,9 @@ static void say_how_it_ended(int status, const struct run_outcome *oc, int pid, 
 int cmd_run(int argc, char **argv)
 {
     struct compile_args a;
-    int rc = compile_args_parse("run", argc, argv, &a);
+    int rc = compile_args_parse_one("run", argc, argv, &a);
     if (rc)
         return rc;
-    if (a.recipes.n != 1) {
-        int several = a.recipes.n > 1;   /* read before compile_args_free empties the list */
-        compile_args_free(&a);
-        return cli_usage("run", several ? "run takes one recipe" : "which recipe? (ovstrace list)");
-    }
     int pid = choose_pid(a.pid);
     if (!pid) {
         compile_args_free(&a);
