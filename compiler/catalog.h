@@ -16,8 +16,9 @@ struct cat_arg {
     char *bpftrace;          /* a derived argument: the catalog's bpftrace expression for it, or NULL */
 };
 
-/* What each kind is, how it is written and attached: probespec.h. */
-enum probe_kind { PK_USDT, PK_TRACEPOINT, PK_KPROBE, PK_KRETPROBE, PK_UPROBE, PK_URETPROBE };
+/* What each kind is, how it is written and attached: probespec.c's table, one entry per kind
+ * in this order. PK_COUNT is not a kind: the table's size, checked at build time. */
+enum probe_kind { PK_USDT, PK_TRACEPOINT, PK_KPROBE, PK_KRETPROBE, PK_UPROBE, PK_URETPROBE, PK_COUNT };
 
 struct cat_probe {
     char *spec;              /* "usdt:revalidate:flow_result" */

@@ -19,6 +19,7 @@ static const struct probe_kind_info kinds[] = {
     { PK_URETPROBE, "uretprobe", { "ur", "upr" }, 1, "FUNCTION", .binary = BINARY_NEEDED, .args = ARGS_RETVAL },
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
+_Static_assert(NKINDS == PK_COUNT, "one entry in kinds[] per enum probe_kind");
 
 const struct probe_kind_info *probe_kind_info(enum probe_kind kind)
 {
