@@ -17,22 +17,6 @@
 
 /* ------------------------------------------------------------------ probes */
 
-const struct probe_use *probe_attach(const struct probe_use *u)
-{
-    return u->span ? &u->span->tos[0].on : u;
-}
-
-int probe_same(const struct probe_use *a, const struct probe_use *b)
-{
-    a = probe_attach(a);
-    b = probe_attach(b);
-    if (a->kind != b->kind)
-        return 0;
-    if (a->probe || b->probe)
-        return a->probe == b->probe;
-    return a->target_name && b->target_name && strcmp(a->target_name, b->target_name) == 0;
-}
-
 void need_version(struct checker *C, const char *since, const char *what)
 {
     if (!since)

@@ -21,11 +21,6 @@ int check_recipe(struct recipe *r, const struct catalog *cat, const struct check
                  struct check_result *out);
 void check_result_free(struct check_result *c);
 
-/* The probe an output, span end or counter attaches to (a span's `to`). */
-const struct probe_use *probe_attach(const struct probe_use *u);
-/* Do two uses attach to the same probe? */
-int probe_same(const struct probe_use *a, const struct probe_use *b);
-
 /* What the parameters leave out of a checked recipe (a `where:` or `when:` false at compile
  * time): no script has it (check_script.c). */
 int end_live(const struct span_end *e);

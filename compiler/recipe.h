@@ -223,9 +223,7 @@ struct recipe {
     struct vec cli_sources;  /* -p values as sources, so diagnostics can point into them */
 };
 
-/* Load pass: a recipe file in, the recipe model (expressions parsed) out. */
-struct recipe *load_recipe(const char *path, struct diag *d);
-struct recipe *load_recipe_source(struct source *src, struct diag *d);
+/* recipe.c: the model's own helpers; the load pass (load.h) builds it. */
 void recipe_free(struct recipe *r);
 
 struct param *recipe_param(struct recipe *r, const char *name);
@@ -233,6 +231,11 @@ struct span *recipe_span(struct recipe *r, const char *name);
 struct watch *recipe_watch(const struct recipe *r, const char *name);
 /* The BPFTRACE_MAP_KEYS_MAX the recipe's watch lists need, 0 when bpftrace's default does. */
 long recipe_map_keys_max(const struct recipe *r);
+
+/* The probe an output, span end or counter attaches to (a span's `to`). */
+const struct probe_use *probe_attach(const struct probe_use *u);
+/* Do two uses attach to the same probe? */
+int probe_same(const struct probe_use *a, const struct probe_use *b);
 
 /* Watch lists hold up to this many entries unless the recipe says otherwise: bpftrace's
  * default map size (BPFTRACE_MAP_KEYS_MAX). */
