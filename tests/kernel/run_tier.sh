@@ -14,7 +14,8 @@
 # worth trying once more. Environment:
 #   OVSTRACE_KT_TIER     a tier directory (default: whatever build_tier.sh prints)
 #   OVSTRACE_KT_LOG      where the serial log goes (default: kernel-tier-logs/ in the cache)
-#   OVSTRACE_KT_TIMEOUT  seconds for the whole boot (default 600)
+#   OVSTRACE_KT_TIMEOUT  seconds for the whole boot (default: 120 for booting and shutting down,
+#                        plus each payload's timeout; at least 600)
 #   OVSTRACE_KT_ACCEL    kvm or tcg (default: kvm only with a usable /dev/kvm and vmx/svm)
 #   OVSTRACE_KT_SMP, OVSTRACE_KT_MEM   guest CPUs (2) and MB of RAM (3072)
 set -euo pipefail
@@ -59,8 +60,10 @@ trap 'exit 143' TERM INT
 # The payload archive: /payloads/NAME/... and /payloads/.order (the run order).
 mkdir -p "$work/root/payloads"
 i=0
+payload_time=0
 for p in "$@"; do
     n=${names[$i]}; i=$((i + 1))
+    payload_time=$((payload_time + $(cat "$p/timeout" 2>/dev/null || echo 240)))
     rm -f "$p/output.txt" "$p/rc"
     cp -rL "$p" "$work/root/payloads/$n"
     rm -f "$work/root/payloads/$n/output.txt" "$work/root/payloads/$n/rc"
@@ -76,7 +79,10 @@ if [ -z "$accel" ]; then
     # /dev/kvm alone is not enough: a paravirtual one (PVM) hangs a stock kernel.
     if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; fi
 fi
-limit=${OVSTRACE_KT_TIMEOUT:-600}
+# QEMU's limit covers every payload's own (guest/init ends a payload at its timeout): a
+# payload given 900 s must not be cut at a fixed 600 by the boot's.
+limit=$((payload_time + 120 > 600 ? payload_time + 120 : 600))
+limit=${OVSTRACE_KT_TIMEOUT:-$limit}
 
 # boot ACCEL: QEMU in the background, watched; returns QEMU's status (124 on timeout,
 # 125 when KVM showed no sign of life for 60 s: a paravirtual /dev/kvm hangs silently).
