@@ -169,8 +169,9 @@ struct pipeline {
         const char *binary;       /* whose probes and struct layouts: --target, else exe */
         const char *target;       /* the binary attach points name; NULL: bpftrace -p attaches */
         struct port_lookup port_lookup;
-        struct odp_ports ports;   /* in_port(NAME): ovs-vswitchd's answer, or the recording's */
-        int has_ports;
+        struct odp_ports port_names;
+        const struct odp_ports *ports;  /* in_port(NAME): ovs-vswitchd's answer, or the recording's;
+                                         * NULL: neither (a port name is an error) */
         char *layouts;            /* the struct layouts applied (step layouts), for the script's header */
     } host;
     struct catalog *cat;
@@ -216,8 +217,8 @@ static void step_host(struct pipeline *p)
         diag_error(&p->d, loc_make(NULL, 0, 0), "--target '%s': use a path of letters, digits and / . _ + -",
                    h->target);
     h->port_lookup = (struct port_lookup){ o, p->res };
-    h->ports = (struct odp_ports){ resolve_port, &h->port_lookup };
-    h->has_ports = o->pid || o->known_ports;
+    h->port_names = (struct odp_ports){ resolve_port, &h->port_lookup };
+    h->ports = o->pid || o->known_ports ? &h->port_names : NULL;
 }
 
 static void step_load(struct pipeline *p)
@@ -232,7 +233,7 @@ static void step_load(struct pipeline *p)
 
 static void step_bind(struct pipeline *p)
 {
-    params_bind(p->r, p->o->params, p->o->nparams, p->host.has_ports ? &p->host.ports : NULL, &p->d);
+    params_bind(p->r, p->o->params, p->o->nparams, p->host.ports, &p->d);
 }
 
 static void step_check(struct pipeline *p)

@@ -38,7 +38,6 @@ struct run_output {
     /* Lines printed so far, and their number when a report's held events were printed: an
      * event left at the end of the run goes on under that report if nothing came after it. */
     unsigned long shown, held_open_at;
-    int held_open;
 };
 
 void run_output_init(struct run_output *r, FILE *out, FILE *err);

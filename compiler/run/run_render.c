@@ -154,7 +154,7 @@ static void add_text(struct run_output *r, struct strbuf *buf, const char *data,
  * on a busy machine), and it belongs to that report, not under a heading of its own. */
 static void print_held(struct run_output *r, int at_exit)
 {
-    int goes_on = at_exit && r->held_open && r->shown == r->held_open_at;
+    int goes_on = at_exit && r->shown == r->held_open_at;
     for (int i = 0; i < OUTPUT_HELD_MAX; i++) {
         struct run_held *h = &r->held_events[i];
         if (!goes_on)
@@ -171,7 +171,6 @@ static void print_held(struct run_output *r, int at_exit)
         sb_free(&pending);
         h->events.len = 0;
     }
-    r->held_open = 1;
     r->held_open_at = r->shown;
 }
 
